@@ -1,0 +1,197 @@
+package io.github.copilot4j.store;
+
+import io.github.copilot4j.Page;
+import io.github.copilot4j.SessionQuery;
+import io.github.copilot4j.spi.KeysetCursor;
+import io.github.copilot4j.spi.NewEvent;
+import io.github.copilot4j.spi.SessionRecord;
+import io.github.copilot4j.spi.SessionStore;
+import io.github.copilot4j.spi.SessionStoreException;
+import io.github.copilot4j.spi.StoredEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link SessionStore} in this JVM's memory: the default, and handy in tests. Nothing survives
+ * the process. Thread-safe: every operation holds one lock, so it is linearizable but not built
+ * for heavy concurrent load.
+ */
+public final class InMemorySessionStore implements SessionStore {
+
+    private static final Comparator<SessionRecord> BY_ACTIVITY_DESC =
+            Comparator.comparing(SessionRecord::lastActivityAt).thenComparing(SessionRecord::sessionId).reversed();
+
+    private final Object lock = new Object();
+    private final Map<String, Entry> sessions = new HashMap<>();
+    private final Clock clock;
+
+    private static final class Entry {
+        SessionRecord record;
+        final List<StoredEvent> events = new ArrayList<>();
+        final Set<String> eventIds = new HashSet<>();
+
+        Entry(SessionRecord record) {
+            this.record = record;
+        }
+    }
+
+    public InMemorySessionStore() {
+        this(Clock.systemUTC());
+    }
+
+    public InMemorySessionStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public SessionRecord create(SessionRecord record) {
+        synchronized (lock) {
+            if (sessions.containsKey(record.sessionId())) {
+                throw new SessionStoreException.DuplicateSession(record.sessionId());
+            }
+            SessionRecord stored = record.withVersion(1);
+            sessions.put(record.sessionId(), new Entry(stored));
+            return stored;
+        }
+    }
+
+    @Override
+    public SessionRecord update(SessionRecord record) {
+        synchronized (lock) {
+            Entry e = sessions.get(record.sessionId());
+            if (e == null) {
+                throw new SessionStoreException.NoSuchSession(record.sessionId());
+            }
+            if (e.record.version() != record.version()) {
+                throw new SessionStoreException.StaleVersion(record.sessionId(), record.version(), e.record.version());
+            }
+            SessionRecord stored = record.withVersion(record.version() + 1).withUpdatedAt(clock.instant());
+            e.record = stored;
+            return stored;
+        }
+    }
+
+    @Override
+    public Optional<SessionRecord> find(String sessionId) {
+        synchronized (lock) {
+            Entry e = sessions.get(sessionId);
+            return e == null ? Optional.empty() : Optional.of(e.record);
+        }
+    }
+
+    @Override
+    public List<StoredEvent> append(String sessionId, List<NewEvent> events) {
+        synchronized (lock) {
+            Entry e = sessions.get(sessionId);
+            if (e == null) {
+                throw new SessionStoreException.NoSuchSession(sessionId);
+            }
+            List<StoredEvent> added = new ArrayList<>();
+            Instant latest = e.record.lastActivityAt();
+            for (NewEvent ne : events) {
+                if (!e.eventIds.add(ne.eventId())) {
+                    continue;
+                }
+                StoredEvent se = StoredEvent.of(sessionId, e.events.size() + 1L, ne);
+                e.events.add(se);
+                added.add(se);
+                if (ne.timestamp().isAfter(latest)) {
+                    latest = ne.timestamp();
+                }
+            }
+            if (!added.isEmpty()) {
+                Instant now = clock.instant();
+                if (now.isAfter(latest)) {
+                    latest = now;
+                }
+                e.record = e.record.withLastActivityAt(latest);
+            }
+            return added;
+        }
+    }
+
+    @Override
+    public List<StoredEvent> readEvents(String sessionId, long afterSeq, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative");
+        }
+        synchronized (lock) {
+            Entry e = sessions.get(sessionId);
+            if (e == null || afterSeq >= e.events.size()) {
+                return List.of();
+            }
+            int from = (int) Math.max(0, afterSeq);
+            return List.copyOf(e.events.subList(from, (int) Math.min(e.events.size(), (long) from + limit)));
+        }
+    }
+
+    @Override
+    public List<StoredEvent> lastEvents(String sessionId, int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative");
+        }
+        synchronized (lock) {
+            Entry e = sessions.get(sessionId);
+            if (e == null) {
+                return List.of();
+            }
+            return List.copyOf(e.events.subList(Math.max(0, e.events.size() - count), e.events.size()));
+        }
+    }
+
+    @Override
+    public Page<SessionRecord> list(SessionQuery query) {
+        KeysetCursor cursor = query.after() == null ? null : KeysetCursor.decode(query.after());
+        List<SessionRecord> matching = new ArrayList<>();
+        synchronized (lock) {
+            for (Entry e : sessions.values()) {
+                SessionRecord r = e.record;
+                if (query.owner() != null && !query.owner().equals(r.owner())) {
+                    continue;
+                }
+                if (query.activeSince() != null && r.lastActivityAt().isBefore(query.activeSince())) {
+                    continue;
+                }
+                if (cursor != null && !cursor.isBefore(r.lastActivityAt(), r.sessionId())) {
+                    continue;
+                }
+                matching.add(r);
+            }
+        }
+        matching.sort(BY_ACTIVITY_DESC);
+        if (matching.size() > query.limit()) {
+            List<SessionRecord> page = matching.subList(0, query.limit());
+            return new Page<>(page, Optional.of(KeysetCursor.after(page.get(page.size() - 1)).encode()));
+        }
+        return Page.last(matching);
+    }
+
+    @Override
+    public boolean delete(String sessionId) {
+        synchronized (lock) {
+            return sessions.remove(sessionId) != null;
+        }
+    }
+
+    @Override
+    public int deleteExpired(Instant cutoff) {
+        synchronized (lock) {
+            int before = sessions.size();
+            sessions.values().removeIf(e -> e.record.expiresAt() != null && e.record.expiresAt().isBefore(cutoff));
+            return before - sessions.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+}
