@@ -1,0 +1,10 @@
+package io.github.copilot4j;
+
+/** The runtime refused this client, e.g. a wrong TCP connection token. */
+public class AuthenticationException extends CopilotException {
+    private static final long serialVersionUID = 1L;
+
+    public AuthenticationException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,846 @@
+package io.github.copilot4j;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.copilot4j.internal.Executors2;
+import io.github.copilot4j.internal.Validation;
+import io.github.copilot4j.internal.json.Json;
+import io.github.copilot4j.internal.rpc.JsonRpcConnection;
+import io.github.copilot4j.spi.SessionRecord;
+import io.github.copilot4j.spi.SessionStore;
+import io.github.copilot4j.spi.SessionStoreException;
+import io.github.copilot4j.spi.Transport;
+import io.github.copilot4j.spi.TransportChannel;
+import io.github.copilot4j.spi.TransportProvider;
+import io.github.copilot4j.store.InMemorySessionStore;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client of one Copilot runtime (the CLI's JSON-RPC server), driving any number of independent
+ * sessions over one connection, and recording them in a {@link SessionStore}.
+ *
+ * <pre>{@code
+ * try (CopilotClient client = CopilotClient.builder().transport(StdioTransport.builder().build()).build()) {
+ *     client.start();
+ *     CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+ *     System.out.println(s.sendAndWait("Hello").content());
+ * }
+ * }</pre>
+ *
+ * <p>Threading:
+ *
+ * <ul>
+ *   <li>All public methods are thread-safe. Blocking methods wait at most their timeout; each has
+ *       an {@code ...Async} variant returning a {@link CompletableFuture}.
+ *   <li>One reader thread per connection only parses frames and routes them.
+ *   <li>Session events are delivered to listeners per session, in order, on the callback executor:
+ *       a slow listener delays only its own session. Store writes run per session on the store
+ *       executor, so a slow store does not delay listeners either.
+ *   <li>Tool and permission handlers run on the callback executor.
+ *   <li>The callback executor defaults to virtual threads (JDK 21+) or a bounded daemon pool; the
+ *       user can supply one ({@link Builder#callbackExecutor}); the client shuts down only executors
+ *       it created.
+ * </ul>
+ */
+public final class CopilotClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CopilotClient.class);
+
+    /** Protocol versions this client speaks. */
+    public static final int MIN_PROTOCOL_VERSION = 3;
+    public static final int MAX_PROTOCOL_VERSION = 3;
+
+    private final Transport transport;
+    private final SessionStore store;
+    private final ExecutorService callbackExecutor;
+    private final boolean ownsCallbackExecutor;
+    private final ExecutorService storeExecutor;
+    private final Duration requestTimeout;
+    private final Duration startTimeout;
+    private final Duration closeTimeout;
+    private final int maxFrameBytes;
+    private final String clientName;
+    private final Clock clock;
+
+    private final Object stateLock = new Object();
+    private volatile ClientState state = ClientState.NEW;
+    private volatile JsonRpcConnection connection;
+    private volatile String runtimeVersion;
+    private volatile int protocolVersion;
+    private final Map<String, CopilotSession> sessions = new ConcurrentHashMap<>();
+
+    private CopilotClient(Builder b) {
+        this.transport = b.transport;
+        this.store = b.store != null ? b.store : new InMemorySessionStore();
+        if (b.callbackExecutor != null) {
+            this.callbackExecutor = b.callbackExecutor;
+            this.ownsCallbackExecutor = false;
+        } else {
+            this.callbackExecutor = Executors2.defaultExecutor("copilot4j-callback", 32);
+            this.ownsCallbackExecutor = true;
+        }
+        this.storeExecutor = Executors2.defaultExecutor("copilot4j-store", 8);
+        this.requestTimeout = b.requestTimeout;
+        this.startTimeout = b.startTimeout;
+        this.closeTimeout = b.closeTimeout;
+        this.maxFrameBytes = b.maxFrameBytes;
+        this.clientName = b.clientName;
+        this.clock = b.clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /**
+     * Opens the transport and shakes hands with the runtime. Also reconnects a client whose
+     * connection died ({@link ClientState#DISCONNECTED}); sessions must then be resumed.
+     *
+     * @throws ConnectionClosedException if the runtime died during start (with its exit code and stderr tail)
+     * @throws AuthenticationException if the runtime refused the connection token
+     * @throws ProtocolException if the runtime speaks an unsupported protocol version
+     * @throws CopilotTimeoutException if the handshake took longer than the start timeout
+     */
+    public void start() {
+        synchronized (stateLock) {
+            switch (state) {
+                case CONNECTED:
+                    return;
+                case CLOSED:
+                    throw new IllegalStateException("this CopilotClient is closed; build a new one");
+                case CONNECTING:
+                    throw new IllegalStateException("start() is already running on another thread");
+                default:
+                    break;
+            }
+            state = ClientState.CONNECTING;
+        }
+        TransportChannel channel = null;
+        JsonRpcConnection conn = null;
+        try {
+            try {
+                channel = transport.open();
+            } catch (IOException e) {
+                throw new ConnectionClosedException("Could not open " + transport.describe() + ": " + e.getMessage(), e);
+            }
+            conn = new JsonRpcConnection(channel, new Router(), callbackExecutor, maxFrameBytes, Duration.ofSeconds(2));
+            this.connection = conn;
+            conn.start();
+            handshake(conn, channel);
+            synchronized (stateLock) {
+                if (state == ClientState.CLOSED) {
+                    conn.close("the client was closed during start", Duration.ofSeconds(1));
+                    throw new IllegalStateException("the client was closed during start()");
+                }
+                if (!conn.isOpen()) {
+                    state = ClientState.DISCONNECTED;
+                    throw conn.closeReason();
+                }
+                state = ClientState.CONNECTED;
+            }
+            log.info("Connected to Copilot runtime {} (protocol {}) via {}", runtimeVersion, protocolVersion, transport.describe());
+        } catch (RuntimeException e) {
+            if (conn != null) {
+                conn.close("start failed", Duration.ofSeconds(2));
+            } else if (channel != null) {
+                channel.close(Duration.ofSeconds(2));
+            }
+            synchronized (stateLock) {
+                if (state != ClientState.CLOSED) {
+                    state = ClientState.DISCONNECTED;
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void handshake(JsonRpcConnection conn, TransportChannel channel) {
+        ObjectNode params = Json.object();
+        channel.connectionToken().ifPresent(t -> params.put("token", t));
+        JsonNode result;
+        try {
+            result = await(conn.request("connect", params, startTimeout), startTimeout, "the connect handshake");
+        } catch (RpcException e) {
+            if (e.code() == RpcException.AUTHENTICATION_FAILED || e.code() == RpcException.AUTHENTICATION_REQUIRED) {
+                throw new AuthenticationException("The Copilot runtime at " + transport.describe()
+                        + " refused the connection token (" + e.rpcMessage() + "); check the token the server was started with"
+                        + " (COPILOT_CONNECTION_TOKEN)", e);
+            }
+            if (e.code() == RpcException.METHOD_NOT_FOUND || e.rpcMessage().contains("Unhandled method connect")) {
+                result = await(conn.request("ping", Json.object(), startTimeout), startTimeout, "the ping handshake");
+            } else {
+                throw e;
+            }
+        } catch (CopilotTimeoutException e) {
+            throw new CopilotTimeoutException("The Copilot runtime (" + transport.describe() + ") did not answer the handshake within "
+                    + startTimeout.toMillis() + " ms; is it a Copilot CLI started with --headless? (raise startTimeout if it is just slow)");
+        }
+        JsonNode pv = result.get("protocolVersion");
+        if (pv == null || !pv.canConvertToInt()) {
+            throw new ProtocolException("The Copilot runtime did not report a protocol version; this client needs version "
+                    + MIN_PROTOCOL_VERSION + "-" + MAX_PROTOCOL_VERSION + "; upgrade the Copilot CLI");
+        }
+        int v = pv.asInt();
+        if (v < MIN_PROTOCOL_VERSION || v > MAX_PROTOCOL_VERSION) {
+            throw new ProtocolException("The Copilot runtime speaks protocol version " + v + " but this client supports "
+                    + MIN_PROTOCOL_VERSION + "-" + MAX_PROTOCOL_VERSION + "; "
+                    + (v < MIN_PROTOCOL_VERSION ? "upgrade the Copilot CLI" : "upgrade copilot4j"));
+        }
+        this.protocolVersion = v;
+        this.runtimeVersion = Json.text(result, "version");
+    }
+
+    /** Current state. */
+    public ClientState state() {
+        return state;
+    }
+
+    /** The runtime's version as it reported in the handshake, or null before start. */
+    public String runtimeVersion() {
+        return runtimeVersion;
+    }
+
+    /** The negotiated protocol version, or 0 before start. */
+    public int protocolVersion() {
+        return protocolVersion;
+    }
+
+    /** The store this client records sessions in. */
+    public SessionStore sessionStore() {
+        return store;
+    }
+
+    /** Same as {@link #close()}. */
+    public void stop() {
+        close();
+    }
+
+    /**
+     * Detaches every open session ({@code session.destroy}; their state is kept), asks a runtime the
+     * client owns to shut down, ends the transport and fails whatever is still pending. Returns
+     * within the close timeout. Idempotent; never throws.
+     */
+    @Override
+    public void close() {
+        JsonRpcConnection conn;
+        synchronized (stateLock) {
+            if (state == ClientState.CLOSED) {
+                return;
+            }
+            state = ClientState.CLOSED;
+            conn = connection;
+        }
+        long deadline = System.nanoTime() + closeTimeout.toNanos();
+        if (conn != null && conn.isOpen()) {
+            List<CompletableFuture<?>> destroys = new ArrayList<>();
+            for (CopilotSession s : sessions.values()) {
+                destroys.add(s.detachAsync(remaining(deadline, 0.4)).exceptionally(e -> null));
+            }
+            awaitQuietly(CompletableFuture.allOf(destroys.toArray(CompletableFuture[]::new)), remaining(deadline, 0.4));
+            if (conn.isOpen()) {
+                awaitQuietly(conn.request("runtime.shutdown", Json.object(), remaining(deadline, 0.3)), remaining(deadline, 0.3));
+            }
+        }
+        for (CopilotSession s : sessions.values()) {
+            s.failWaiters(new ConnectionClosedException("the client was closed"));
+            s.flushStore(remaining(deadline, 0.2));
+        }
+        if (conn != null) {
+            conn.close("the client was closed", remaining(deadline, 0.8));
+        }
+        sessions.clear();
+        storeExecutor.shutdown();
+        if (ownsCallbackExecutor) {
+            callbackExecutor.shutdown();
+        }
+        log.debug("CopilotClient closed");
+    }
+
+    private static Duration remaining(long deadlineNanos, double fraction) {
+        long left = deadlineNanos - System.nanoTime();
+        return Duration.ofNanos(Math.max(50_000_000L, (long) (left * fraction)));
+    }
+
+    private static void awaitQuietly(CompletableFuture<?> f, Duration timeout) {
+        try {
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            log.debug("ignored during close: {}", e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    /** Creates a session (blocking). See {@link #createSessionAsync}. */
+    public CopilotSession createSession(SessionConfig config) {
+        return join(createSessionAsync(config), requestTimeout.plusSeconds(5), "session.create");
+    }
+
+    /**
+     * Creates a session. The id is the config's, or a fresh UUID; the session is registered before
+     * the request goes out (the runtime sends events for it right away) and recorded in the store.
+     *
+     * @throws IllegalArgumentException for a null config
+     * @throws IllegalStateException if a session with that id is already open in this client, or
+     *     the store already has it (resume it instead)
+     */
+    public CompletableFuture<CopilotSession> createSessionAsync(SessionConfig config) {
+        Validation.requireNonNull("config", config);
+        JsonRpcConnection conn = requireConnected();
+        String id = config.sessionId() != null ? config.sessionId() : UUID.randomUUID().toString();
+        CopilotSession session = new CopilotSession(this, id, config, storeExecutor, callbackExecutor);
+        if (sessions.putIfAbsent(id, session) != null) {
+            throw new IllegalStateException("Session '" + id + "' is already open in this client");
+        }
+        Instant now = clock.instant();
+        SessionRecord record = SessionRecord.newSession(id, config.owner(), config.model(), now)
+                .withConfig(safeConfig(config))
+                .withExpiresAt(config.timeToLive() == null ? null : now.plus(config.timeToLive()));
+        try {
+            session.setRecord(store.create(record));
+        } catch (SessionStoreException.DuplicateSession e) {
+            sessions.remove(id, session);
+            throw new IllegalStateException("Session '" + id + "' already exists in the session store; use resumeSession(\""
+                    + id + "\", config) to continue it, or deleteSession it first", e);
+        } catch (RuntimeException e) {
+            sessions.remove(id, session);
+            throw new SessionStoreException("Could not record the new session '" + id + "' in the session store: " + e.getMessage(), e);
+        }
+        ObjectNode params = session.wireParams(false);
+        return conn.request("session.create", params, requestTimeout).handle((result, err) -> {
+            if (err != null) {
+                sessions.remove(id, session);
+                deleteFromStoreQuietly(id);
+                throw new CompletionException(describeSessionFailure("create", id, config, unwrap(err)));
+            }
+            session.setWorkspacePath(Json.text(result, "workspacePath"));
+            return session;
+        });
+    }
+
+    /** Resumes a session by id with a default config (blocking). */
+    public CopilotSession resumeSession(String sessionId) {
+        return resumeSession(sessionId, SessionConfig.builder().build());
+    }
+
+    /** Resumes a session (blocking). See {@link #resumeSessionAsync}. */
+    public CopilotSession resumeSession(String sessionId, SessionConfig config) {
+        return join(resumeSessionAsync(sessionId, config), requestTimeout.plusSeconds(5), "session.resume");
+    }
+
+    /**
+     * Resumes an existing session: one this or another client created and closed, possibly in an
+     * earlier process. The config's tools and handlers are re-sent (they are never persisted); its
+     * {@code sessionId} must be null or equal to {@code sessionId}. The store record is created if
+     * the store did not know the session, and marked active.
+     */
+    public CompletableFuture<CopilotSession> resumeSessionAsync(String sessionId, SessionConfig config) {
+        Validation.requireText("sessionId", sessionId, SessionConfig.MAX_SESSION_ID_LENGTH);
+        Validation.requireNonNull("config", config);
+        if (config.sessionId() != null && !config.sessionId().equals(sessionId)) {
+            throw new IllegalArgumentException("config.sessionId '" + config.sessionId() + "' differs from the session to resume '" + sessionId + "'");
+        }
+        JsonRpcConnection conn = requireConnected();
+        Optional<SessionRecord> existing;
+        try {
+            existing = store.find(sessionId);
+        } catch (RuntimeException e) {
+            log.warn("Could not read session '{}' from the store; resuming without it: {}", sessionId, e.toString());
+            existing = Optional.empty();
+        }
+        SessionConfig effective = config.toBuilder().sessionId(sessionId)
+                .owner(config.owner() != null ? config.owner() : existing.map(SessionRecord::owner).orElse(null))
+                .model(config.model() != null ? config.model() : existing.map(SessionRecord::model).orElse(null))
+                .build();
+        CopilotSession session = new CopilotSession(this, sessionId, effective, storeExecutor, callbackExecutor);
+        if (sessions.putIfAbsent(sessionId, session) != null) {
+            throw new IllegalStateException("Session '" + sessionId + "' is already open in this client");
+        }
+        Optional<SessionRecord> known = existing;
+        return conn.request("session.resume", session.wireParams(true), requestTimeout).handle((result, err) -> {
+            if (err != null) {
+                sessions.remove(sessionId, session);
+                throw new CompletionException(describeSessionFailure("resume", sessionId, effective, unwrap(err)));
+            }
+            session.setWorkspacePath(Json.text(result, "workspacePath"));
+            session.setRecord(recordResumed(sessionId, effective, known.orElse(null)));
+            return session;
+        });
+    }
+
+    private SessionRecord recordResumed(String id, SessionConfig config, SessionRecord existing) {
+        Instant now = clock.instant();
+        try {
+            if (existing == null) {
+                SessionRecord fresh = SessionRecord.newSession(id, config.owner(), config.model(), now).withConfig(safeConfig(config));
+                try {
+                    return store.create(fresh);
+                } catch (SessionStoreException.DuplicateSession race) {
+                    existing = store.find(id).orElseThrow();
+                }
+            }
+            for (int attempt = 0; attempt < 5; attempt++) {
+                SessionRecord r = attempt == 0 ? existing : store.find(id).orElseThrow();
+                try {
+                    return store.update(r.withStatus(io.github.copilot4j.spi.SessionStatus.ACTIVE)
+                            .withModel(config.model() != null ? config.model() : r.model())
+                            .withLastActivityAt(now.isAfter(r.lastActivityAt()) ? now : r.lastActivityAt()));
+                } catch (SessionStoreException.StaleVersion stale) {
+                    // another process touched it; re-read and retry
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not record resumed session '{}' in the store: {}", id, e.toString());
+        }
+        return existing;
+    }
+
+    private static Map<String, String> safeConfig(SessionConfig c) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (c.systemMessage() != null) {
+            m.put("systemMessage", c.systemMessage());
+            m.put("systemMessageMode", c.replaceSystemMessage() ? "replace" : "append");
+        }
+        m.put("streaming", Boolean.toString(c.streaming()));
+        if (c.workingDirectory() != null) {
+            m.put("workingDirectory", c.workingDirectory());
+        }
+        if (c.reasoningEffort() != null) {
+            m.put("reasoningEffort", c.reasoningEffort());
+        }
+        if (!c.tools().isEmpty()) {
+            m.put("tools", String.join(",", c.tools().stream().map(t -> t.name()).toList()));
+        }
+        return m;
+    }
+
+    private CopilotException describeSessionFailure(String verb, String id, SessionConfig config, CopilotException cause) {
+        if (cause instanceof RpcException rpc) {
+            String msg = rpc.rpcMessage();
+            String hint = "";
+            if (config.model() != null && msg.toLowerCase().contains("model")) {
+                hint = "; check that model '" + config.model() + "' is available to this account (client.listModels())";
+            } else if ("resume".equals(verb) && msg.toLowerCase().contains("not found")) {
+                hint = "; the runtime has no state for it (was it deleted, or created on a runtime with another COPILOT_HOME?)";
+            }
+            return new RpcException(rpc.method(), rpc.code(), "could not " + verb + " session '" + id + "': " + msg + hint);
+        }
+        return cause;
+    }
+
+    private void deleteFromStoreQuietly(String id) {
+        try {
+            store.delete(id);
+        } catch (RuntimeException e) {
+            log.warn("Could not remove session '{}' from the store after a failed create: {}", id, e.toString());
+        }
+    }
+
+    /** The open session with this id in this client, if any. */
+    public Optional<CopilotSession> session(String sessionId) {
+        return Optional.ofNullable(sessions.get(sessionId));
+    }
+
+    /** Sessions open in this client. */
+    public Collection<CopilotSession> openSessions() {
+        return List.copyOf(sessions.values());
+    }
+
+    void forget(CopilotSession session) {
+        sessions.remove(session.sessionId(), session);
+    }
+
+    /**
+     * All sessions known to the store or the runtime, most recent activity first: the store's
+     * records merged with the runtime's {@code session.list} (sessions made by other tools show
+     * too), each marked with where it is known. Reads at most 10,000 from the store; use {@link
+     * #listSessions(SessionQuery)} to page.
+     */
+    public List<SessionInfo> listSessions() {
+        Map<String, SessionInfo> merged = new LinkedHashMap<>();
+        SessionQuery q = SessionQuery.all().withLimit(SessionQuery.MAX_LIMIT);
+        for (int pages = 0; pages < 10; pages++) {
+            Page<SessionRecord> page = store.list(q);
+            for (SessionRecord r : page.items()) {
+                merged.put(r.sessionId(), info(r, EnumSet.of(SessionInfo.Source.STORE)));
+            }
+            Optional<SessionQuery> next = q.next(page);
+            if (next.isEmpty()) {
+                break;
+            }
+            q = next.get();
+        }
+        if (state == ClientState.CONNECTED) {
+            JsonNode result = join(requireConnected().request("session.list", Json.object(), requestTimeout), requestTimeout, "session.list");
+            for (JsonNode s : result.path("sessions")) {
+                String id = Json.text(s, "sessionId");
+                if (id == null) {
+                    continue;
+                }
+                SessionInfo fromStore = merged.get(id);
+                Instant start = Json.instant(s, "startTime");
+                Instant modified = Json.instant(s, "modifiedTime");
+                String summary = Json.text(s, "summary");
+                if (fromStore == null) {
+                    merged.put(id, new SessionInfo(id, null, null, summary, start, modified, EnumSet.of(SessionInfo.Source.RUNTIME)));
+                } else {
+                    merged.put(id, new SessionInfo(id, fromStore.owner(), fromStore.model(),
+                            fromStore.summary() != null ? fromStore.summary() : summary, fromStore.createdAt(),
+                            latest(fromStore.lastActivityAt(), modified), EnumSet.allOf(SessionInfo.Source.class)));
+                }
+            }
+        }
+        List<SessionInfo> out = new ArrayList<>(merged.values());
+        out.sort((a, b) -> {
+            Instant x = a.lastActivityAt() == null ? Instant.EPOCH : a.lastActivityAt();
+            Instant y = b.lastActivityAt() == null ? Instant.EPOCH : b.lastActivityAt();
+            int c = y.compareTo(x);
+            return c != 0 ? c : b.sessionId().compareTo(a.sessionId());
+        });
+        return out;
+    }
+
+    /** One page of the store's sessions (owner filter, activity order, keyset cursor). Needs no connection. */
+    public Page<SessionInfo> listSessions(SessionQuery query) {
+        Validation.requireNonNull("query", query);
+        Page<SessionRecord> page = store.list(query);
+        return new Page<>(page.items().stream().map(r -> info(r, EnumSet.of(SessionInfo.Source.STORE))).toList(), page.nextCursor());
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static SessionInfo info(SessionRecord r, Set<SessionInfo.Source> sources) {
+        return new SessionInfo(r.sessionId(), r.owner(), r.model(), r.summary(), r.createdAt(), r.lastActivityAt(), sources);
+    }
+
+    /**
+     * Erases a session everywhere: closes it if open here, deletes it in the runtime ({@code
+     * session.delete}) and removes it and its history from the store.
+     *
+     * @throws SessionNotFoundException if neither the runtime nor the store knew it
+     */
+    public void deleteSession(String sessionId) {
+        Validation.requireText("sessionId", sessionId, SessionConfig.MAX_SESSION_ID_LENGTH);
+        CopilotSession open = sessions.remove(sessionId);
+        if (open != null) {
+            open.markDeleted();
+        }
+        boolean runtimeDeleted = false;
+        String runtimeError = null;
+        if (state == ClientState.CONNECTED) {
+            try {
+                JsonNode r = join(requireConnected().request("session.delete", params(sessionId), requestTimeout), requestTimeout, "session.delete");
+                runtimeDeleted = r.path("success").asBoolean(false);
+                if (!runtimeDeleted) {
+                    runtimeError = Json.text(r, "error");
+                }
+            } catch (RpcException e) {
+                runtimeError = e.rpcMessage();
+            }
+        }
+        boolean storeDeleted = store.delete(sessionId);
+        if (!runtimeDeleted && !storeDeleted) {
+            throw new SessionNotFoundException("Cannot delete session '" + sessionId + "': neither the runtime nor the session store has it"
+                    + (runtimeError == null ? "" : " (runtime said: " + runtimeError + ")"));
+        }
+        log.debug("Deleted session {} (runtime: {}, store: {})", sessionId, runtimeDeleted, storeDeleted);
+    }
+
+    /** Models the runtime offers. */
+    public List<ModelInfo> listModels() {
+        JsonNode r = join(requireConnected().request("models.list", Json.object(), requestTimeout), requestTimeout, "models.list");
+        List<ModelInfo> out = new ArrayList<>();
+        for (JsonNode m : r.path("models")) {
+            out.add(new ModelInfo(Json.text(m, "id"), Json.text(m, "name"), m));
+        }
+        return out;
+    }
+
+    /** Pings the runtime (a health check). */
+    public PingResponse ping() {
+        JsonNode r = join(requireConnected().request("ping", Json.object(), requestTimeout), requestTimeout, "ping");
+        return new PingResponse(Json.text(r, "message"), Json.instant(r, "timestamp"), r.path("protocolVersion").asInt(0));
+    }
+
+    // ------------------------------------------------------------------ internals used by sessions
+
+    JsonRpcConnection requireConnected() {
+        ClientState s = state;
+        JsonRpcConnection conn = connection;
+        if (s == ClientState.CONNECTED && conn != null && conn.isOpen()) {
+            return conn;
+        }
+        switch (s) {
+            case NEW:
+                throw new IllegalStateException("the client is not started; call start() first");
+            case CLOSED:
+                throw new IllegalStateException("the client is closed");
+            case CONNECTING:
+                throw new IllegalStateException("the client is still starting");
+            default:
+                ConnectionClosedException why = conn == null ? null : conn.closeReason();
+                throw new ConnectionClosedException("the client is disconnected from the Copilot runtime"
+                        + (why == null ? "" : ": " + why.getMessage()) + "; call start() to reconnect, then resume the sessions", why);
+        }
+    }
+
+    SessionStore store() {
+        return store;
+    }
+
+    Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    String clientName() {
+        return clientName;
+    }
+
+    static ObjectNode params(String sessionId) {
+        ObjectNode p = Json.object();
+        p.put("sessionId", sessionId);
+        return p;
+    }
+
+    static CopilotException unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof CopilotException ce) {
+            return ce;
+        }
+        if (c instanceof IllegalArgumentException || c instanceof IllegalStateException) {
+            throw (RuntimeException) c;
+        }
+        return new CopilotException(c.toString(), c);
+    }
+
+    static <T> T join(CompletableFuture<T> f, Duration timeout, String what) {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CopilotException("interrupted while waiting for " + what, e);
+        } catch (ExecutionException e) {
+            throw rethrowable(unwrap(e));
+        } catch (TimeoutException e) {
+            throw new CopilotTimeoutException("No answer to " + what + " within " + timeout.toMillis() + " ms");
+        }
+    }
+
+    private static RuntimeException rethrowable(CopilotException e) {
+        // Fresh stack trace from the caller's thread, the original kept as cause where it differs.
+        return e;
+    }
+
+    static <T> T await(CompletableFuture<T> f, Duration timeout, String what) {
+        return join(f, timeout.plusSeconds(1), what);
+    }
+
+    // ------------------------------------------------------------------ routing (reader thread)
+
+    /** Routes what the runtime sends. Runs on the reader thread: only parses and hands off. */
+    private final class Router implements JsonRpcConnection.Handler {
+        @Override
+        public void onNotification(String method, JsonNode params) {
+            if ("session.event".equals(method)) {
+                String sid = Json.text(params, "sessionId");
+                CopilotSession s = sid == null ? null : sessions.get(sid);
+                if (s == null) {
+                    log.debug("Event for a session not open in this client: {}", sid);
+                    return;
+                }
+                s.onWireEvent(params.get("event"));
+            } else if (log.isTraceEnabled()) {
+                log.trace("Notification {} ignored", method);
+            }
+        }
+
+        @Override
+        public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
+            // No server-to-client request is served yet (userInput, hooks, sessionFs...): -32601.
+            log.debug("Runtime request {} is not handled by this client", method);
+            return null;
+        }
+
+        @Override
+        public void onProtocolError(ProtocolException error) {
+            log.warn("{}", error.getMessage());
+        }
+
+        @Override
+        public void onClosed(ConnectionClosedException reason) {
+            boolean unexpected;
+            synchronized (stateLock) {
+                unexpected = state == ClientState.CONNECTED;
+                if (state != ClientState.CLOSED) {
+                    state = ClientState.DISCONNECTED;
+                }
+            }
+            if (unexpected) {
+                log.warn("Lost the Copilot runtime: {}", reason.getMessage());
+            }
+            for (CopilotSession s : sessions.values()) {
+                s.failWaiters(reason);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /** Builds {@link CopilotClient}s. */
+    public static final class Builder {
+        private Transport transport;
+        private SessionStore store;
+        private ExecutorService callbackExecutor;
+        private Duration requestTimeout = Duration.ofSeconds(60);
+        private Duration startTimeout = Duration.ofSeconds(60);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private int maxFrameBytes = 64 * 1024 * 1024;
+        private String clientName = "copilot4j";
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** The transport to the runtime (e.g. {@code StdioTransport}, {@code TcpTransport}). */
+        public Builder transport(Transport transport) {
+            this.transport = Validation.requireNonNull("transport", transport);
+            return this;
+        }
+
+        /**
+         * A transport by URI, found through {@link TransportProvider}s on the class path: {@code
+         * stdio:} (needs copilot-transport-stdio) or {@code tcp://host:port} (copilot-transport-tcp).
+         */
+        public Builder transport(String uri) {
+            Validation.requireText("transport uri", uri, 2048);
+            URI parsed = URI.create(uri);
+            String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase();
+            List<String> seen = new ArrayList<>();
+            for (TransportProvider p : ServiceLoader.load(TransportProvider.class, CopilotClient.class.getClassLoader())) {
+                seen.addAll(p.schemes());
+                if (p.schemes().contains(scheme)) {
+                    this.transport = p.create(parsed);
+                    return this;
+                }
+            }
+            throw new IllegalArgumentException("No transport for '" + scheme + ":' URIs on the class path (found: "
+                    + (seen.isEmpty() ? "none" : String.join(", ", seen)) + "); add copilot-transport-stdio or copilot-transport-tcp"
+                    + " as a dependency, or pass a Transport instance");
+        }
+
+        /** Where sessions are recorded; default an {@link InMemorySessionStore}. The caller keeps ownership. */
+        public Builder sessionStore(SessionStore store) {
+            this.store = Validation.requireNonNull("sessionStore", store);
+            return this;
+        }
+
+        /**
+         * Runs listeners, tool and permission handlers and completes futures. The caller keeps
+         * ownership (the client never shuts it down). Default: virtual threads on JDK 21+, else a
+         * pool of up to 32 daemon threads.
+         */
+        public Builder callbackExecutor(ExecutorService executor) {
+            this.callbackExecutor = Validation.requireNonNull("callbackExecutor", executor);
+            return this;
+        }
+
+        /** Timeout of each request to the runtime (default 60 s). */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive("requestTimeout", timeout);
+            return this;
+        }
+
+        /** Timeout of the handshake in {@link #start()} (default 60 s: a first CLI start unpacks itself). */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = positive("startTimeout", timeout);
+            return this;
+        }
+
+        /** How long {@link #close()} may take in all (default 10 s). */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = positive("closeTimeout", timeout);
+            return this;
+        }
+
+        /** Largest frame accepted or sent (default 64 MiB); a larger one is a {@link ProtocolException}. */
+        public Builder maxFrameBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxFrameBytes must be at least 1024");
+            }
+            this.maxFrameBytes = bytes;
+            return this;
+        }
+
+        /** Sent to the runtime as {@code clientName} (it ends up in the User-Agent). */
+        public Builder clientName(String name) {
+            this.clientName = Validation.requireText("clientName", name, 128);
+            return this;
+        }
+
+        /** Clock for store timestamps (tests). */
+        public Builder clock(Clock clock) {
+            this.clock = Validation.requireNonNull("clock", clock);
+            return this;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Validation.requireNonNull(name, d);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+            return d;
+        }
+
+        public CopilotClient build() {
+            if (transport == null) {
+                try {
+                    transport("stdio:");
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException("No transport configured: call transport(...) on the builder, or add "
+                            + "copilot-transport-stdio to the class path to use the Copilot CLI over stdio by default", e);
+                }
+            }
+            return new CopilotClient(this);
+        }
+    }
+}

@@ -1,0 +1,659 @@
+package io.github.copilot4j;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.copilot4j.event.AssistantMessage;
+import io.github.copilot4j.event.EventPayload;
+import io.github.copilot4j.event.SessionError;
+import io.github.copilot4j.event.SessionEvent;
+import io.github.copilot4j.event.SessionIdle;
+import io.github.copilot4j.event.UserMessage;
+import io.github.copilot4j.internal.SerialLane;
+import io.github.copilot4j.internal.Validation;
+import io.github.copilot4j.internal.event.EventParser;
+import io.github.copilot4j.internal.json.Json;
+import io.github.copilot4j.internal.rpc.JsonRpcConnection;
+import io.github.copilot4j.spi.NewEvent;
+import io.github.copilot4j.spi.SessionRecord;
+import io.github.copilot4j.spi.SessionStatus;
+import io.github.copilot4j.spi.SessionStore;
+import io.github.copilot4j.spi.SessionStoreException;
+import io.github.copilot4j.spi.StoredEvent;
+import io.github.copilot4j.tool.PermissionDecision;
+import io.github.copilot4j.tool.PermissionRequest;
+import io.github.copilot4j.tool.ToolDefinition;
+import io.github.copilot4j.tool.ToolInvocation;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One conversation with its own model, context and history. Get one from {@link
+ * CopilotClient#createSession} or {@link CopilotClient#resumeSession}.
+ *
+ * <p>Threading: methods are thread-safe. Listeners registered with {@code on(...)} are called one
+ * event at a time, in the order the runtime sent them, on the client's callback executor; a slow
+ * listener delays only this session. A listener that throws is logged and delivery goes on.
+ * {@link #sendAndWait} completes after the listeners have seen the turn's last event.
+ */
+public final class CopilotSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CopilotSession.class);
+    private static final int MAX_UNSAVED_EVENTS = 100_000;
+    private static final Duration DEFAULT_TURN_TIMEOUT = Duration.ofSeconds(60);
+
+    private final CopilotClient client;
+    private final String sessionId;
+    private final SessionConfig config;
+    private final ExecutorService callbackExecutor;
+    private final SerialLane delivery;
+    private final SerialLane persistence;
+    private final List<Consumer<SessionEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final List<TurnWaiter> waiters = new CopyOnWriteArrayList<>();
+    private final Queue<NewEvent> toPersist = new ConcurrentLinkedQueue<>();
+    /** Events the store refused; retried before newer ones. Only touched on the persistence lane. */
+    private final Deque<NewEvent> unsaved = new ArrayDeque<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile SessionRecord record;
+    private volatile String workspacePath;
+    private volatile boolean storeFailing;
+    private volatile boolean retryScheduled;
+
+    CopilotSession(CopilotClient client, String sessionId, SessionConfig config, ExecutorService storeExecutor, ExecutorService callbackExecutor) {
+        this.client = client;
+        this.sessionId = sessionId;
+        this.config = config;
+        this.callbackExecutor = callbackExecutor;
+        this.delivery = new SerialLane(callbackExecutor, "events:" + sessionId);
+        this.persistence = new SerialLane(storeExecutor, "store:" + sessionId);
+    }
+
+    /** The session's id. */
+    public String sessionId() {
+        return sessionId;
+    }
+
+    /** The config it was created or resumed with. */
+    public SessionConfig config() {
+        return config;
+    }
+
+    /** The runtime's directory for this session's state, if it said. */
+    public String workspacePath() {
+        return workspacePath;
+    }
+
+    /** True after {@link #close()} or a delete. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /** Queues a prompt (blocking until the runtime accepted it); returns its message id. */
+    public String send(String prompt) {
+        return CopilotClient.join(sendAsync(prompt), client.requestTimeout().plusSeconds(1), "session.send");
+    }
+
+    /** Queues a prompt; the future completes with its message id once the runtime accepted it. */
+    public CompletableFuture<String> sendAsync(String prompt) {
+        if (prompt == null) {
+            throw new IllegalArgumentException("prompt must not be null");
+        }
+        if (prompt.isBlank()) {
+            throw new IllegalArgumentException("prompt must not be blank");
+        }
+        JsonRpcConnection conn = requireUsable();
+        ObjectNode p = CopilotClient.params(sessionId);
+        p.put("prompt", prompt);
+        return conn.request("session.send", p, client.requestTimeout()).thenApply(r -> Json.text(r, "messageId"));
+    }
+
+    /** Sends and waits up to 60 s for the turn to finish; see {@link #sendAndWaitAsync}. */
+    public AssistantMessage sendAndWait(String prompt) {
+        return sendAndWait(prompt, DEFAULT_TURN_TIMEOUT);
+    }
+
+    /**
+     * Sends and waits for the turn to finish.
+     *
+     * @return the turn's last assistant message (null if the turn produced none)
+     * @throws SessionErrorException if the turn failed ({@code session.error})
+     * @throws CopilotTimeoutException after {@code timeout}; the turn goes on (call {@link #abort()} to stop it)
+     * @throws ConnectionClosedException if the runtime went away
+     */
+    public AssistantMessage sendAndWait(String prompt, Duration timeout) {
+        Validation.requireNonNull("timeout", timeout);
+        return CopilotClient.join(sendAndWaitAsync(prompt, timeout), timeout.plusSeconds(5), "the turn");
+    }
+
+    /**
+     * Sends a prompt and completes when the runtime reports the session idle after it: with the
+     * last {@code assistant.message} answering it. Subscribes before sending, so a fast turn is
+     * never missed. A timeout fails the future with {@link CopilotTimeoutException} but does not
+     * abort the turn.
+     */
+    public CompletableFuture<AssistantMessage> sendAndWaitAsync(String prompt, Duration timeout) {
+        Validation.requireNonNull("timeout", timeout);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive");
+        }
+        TurnWaiter waiter = new TurnWaiter(prompt);
+        waiters.add(waiter);
+        waiter.future.whenComplete((r, e) -> waiters.remove(waiter));
+        try {
+            sendAsync(prompt).whenComplete((messageId, err) -> {
+                if (err != null) {
+                    waiter.fail(CopilotClient.unwrap(err));
+                } else {
+                    waiter.sent(messageId);
+                }
+            });
+        } catch (RuntimeException e) {
+            waiters.remove(waiter);
+            throw e;
+        }
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS, callbackExecutor).execute(() ->
+                waiter.fail(new CopilotTimeoutException("Session '" + sessionId + "' did not finish the turn within "
+                        + timeout.toMillis() + " ms; the turn goes on (call abort() to stop it)")));
+        return waiter.future;
+    }
+
+    /** Aborts the turn in progress; the session stays usable. */
+    public void abort() {
+        CopilotClient.join(requireUsable().request("session.abort", CopilotClient.params(sessionId), client.requestTimeout()),
+                client.requestTimeout().plusSeconds(1), "session.abort");
+    }
+
+    // ------------------------------------------------------------------ listening
+
+    /** Calls {@code listener} for every event of this session. */
+    public Subscription on(Consumer<SessionEvent> listener) {
+        Validation.requireNonNull("listener", listener);
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Calls {@code listener} with the payload of every event of the given type, e.g. {@code AssistantMessageDelta.class}. */
+    public <T extends EventPayload> Subscription on(Class<T> type, Consumer<? super T> listener) {
+        Validation.requireNonNull("type", type);
+        Validation.requireNonNull("listener", listener);
+        Consumer<SessionEvent> filter = e -> {
+            if (type.isInstance(e.payload())) {
+                listener.accept(type.cast(e.payload()));
+            }
+        };
+        listeners.add(filter);
+        return () -> listeners.remove(filter);
+    }
+
+    // ------------------------------------------------------------------ history
+
+    /**
+     * The session's persisted history, oldest first: from the store when it has events for this
+     * session (after writing what is still queued), else from the runtime ({@code session.getMessages}).
+     */
+    public List<SessionEvent> messages() {
+        flushStore(Duration.ofSeconds(10));
+        SessionStore store = client.store();
+        List<SessionEvent> out = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            List<StoredEvent> page = store.readEvents(sessionId, after, 1000);
+            for (StoredEvent se : page) {
+                out.add(fromStored(se));
+                after = se.seq();
+            }
+            if (page.size() < 1000) {
+                break;
+            }
+        }
+        if (!out.isEmpty() || closed.get()) {
+            return out;
+        }
+        JsonNode r = CopilotClient.join(requireUsable().request("session.getMessages", CopilotClient.params(sessionId), client.requestTimeout()),
+                client.requestTimeout().plusSeconds(1), "session.getMessages");
+        for (JsonNode ev : r.path("events")) {
+            SessionEvent e = EventParser.parse(sessionId, ev);
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    static SessionEvent fromStored(StoredEvent se) {
+        JsonNode data;
+        try {
+            data = Json.read(se.dataJson());
+        } catch (IllegalArgumentException e) {
+            data = Json.object();
+        }
+        return new SessionEvent(se.sessionId(), se.eventId(), se.timestamp(), se.parentId(), false, se.agentId(), se.type(), data,
+                EventParser.payload(se.type(), data));
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    /**
+     * Detaches from the session ({@code session.destroy}): the runtime frees it but keeps its
+     * state, and it can be resumed later with {@link CopilotClient#resumeSession}. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (isClosed()) {
+            return;
+        }
+        try {
+            detachAsync(client.requestTimeout()).get(client.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("session.destroy of {} failed: {}", sessionId, e.toString());
+        }
+    }
+
+    CompletableFuture<Void> detachAsync(Duration timeout) {
+        if (!closed.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        client.forget(this);
+        failWaiters(new IllegalStateException("session '" + sessionId + "' was closed"));
+        persistence.execute(this::markDetachedInStore);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        JsonRpcConnection conn;
+        try {
+            conn = client.requireConnected();
+        } catch (RuntimeException e) {
+            done.complete(null);
+            return done;
+        }
+        conn.request("session.destroy", CopilotClient.params(sessionId), timeout).whenComplete((r, e) -> {
+            if (e != null) {
+                log.debug("session.destroy of {} failed: {}", sessionId, e.toString());
+            }
+            done.complete(null);
+        });
+        return done;
+    }
+
+    void markDeleted() {
+        closed.set(true);
+        toPersist.clear();
+        failWaiters(new SessionNotFoundException("session '" + sessionId + "' was deleted"));
+    }
+
+    private JsonRpcConnection requireUsable() {
+        if (closed.get()) {
+            throw new IllegalStateException("session '" + sessionId + "' is closed; resume it with client.resumeSession(\"" + sessionId + "\")");
+        }
+        return client.requireConnected();
+    }
+
+    // ------------------------------------------------------------------ inbound events (reader thread)
+
+    void onWireEvent(JsonNode raw) {
+        SessionEvent e = EventParser.parse(sessionId, raw);
+        if (e == null) {
+            log.debug("Dropped a malformed event for session {}", sessionId);
+            return;
+        }
+        if (!e.ephemeral() && !e.id().isEmpty()) {
+            toPersist.add(new NewEvent(e.id(), e.type(), e.timestamp(), e.parentId(), e.agentId(), e.data().toString()));
+            persistence.execute(this::persistQueued);
+        }
+        switch (e.type()) {
+            case "session.title_changed" -> {
+                String title = Json.text(e.data(), "title");
+                if (title != null) {
+                    persistence.execute(() -> updateRecord(r -> r.withSummary(truncate(title, 500)), true));
+                }
+            }
+            case "external_tool.requested" -> callbackExecutor.execute(() -> runTool(e));
+            case "permission.requested" -> callbackExecutor.execute(() -> decidePermission(e));
+            default -> { }
+        }
+        delivery.execute(() -> deliver(e));
+    }
+
+    private void deliver(SessionEvent e) {
+        for (Consumer<SessionEvent> l : listeners) {
+            try {
+                l.accept(e);
+            } catch (Throwable t) {
+                log.warn("A listener of session {} failed on {}; delivery goes on", sessionId, e.type(), t);
+            }
+        }
+        for (TurnWaiter w : waiters) {
+            w.onEvent(e);
+        }
+    }
+
+    void failWaiters(RuntimeException reason) {
+        for (TurnWaiter w : waiters) {
+            w.fail(reason);
+        }
+    }
+
+    // ------------------------------------------------------------------ tools and permissions (callback executor)
+
+    private void runTool(SessionEvent e) {
+        JsonNode d = e.data();
+        String requestId = Json.text(d, "requestId");
+        String toolName = Json.text(d, "toolName");
+        ToolDefinition tool = config.tools().stream().filter(t -> t.name().equals(toolName)).findFirst().orElse(null);
+        if (tool == null || requestId == null) {
+            log.debug("Session {}: tool {} is not handled by this client", sessionId, toolName);
+            return;
+        }
+        JsonNode args = d.get("arguments");
+        if (args != null && args.isTextual()) {
+            try {
+                args = Json.read(args.asText());
+            } catch (IllegalArgumentException ignored) {
+                // keep the text
+            }
+        }
+        ObjectNode p = CopilotClient.params(sessionId);
+        p.put("requestId", requestId);
+        try {
+            Object value = tool.handler().handle(new ToolInvocation(sessionId, Json.text(d, "toolCallId"), toolName,
+                    args == null || args.isNull() ? Json.object() : args));
+            ObjectNode result = p.putObject("result");
+            result.put("textResultForLlm", value == null ? "" : value instanceof String s ? s : Json.write(value));
+            result.put("resultType", "success");
+        } catch (Exception ex) {
+            log.warn("Tool {} of session {} failed: {}", toolName, sessionId, ex.toString());
+            p.put("error", "Tool '" + toolName + "' failed: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+        }
+        answer("session.tools.handlePendingToolCall", p);
+    }
+
+    private void decidePermission(SessionEvent e) {
+        if (config.permissionHandler() == null || e.data().path("resolvedByHook").asBoolean(false)) {
+            return;
+        }
+        JsonNode d = e.data();
+        String requestId = Json.text(d, "requestId");
+        JsonNode req = d.path("permissionRequest");
+        PermissionDecision decision;
+        try {
+            decision = Objects.requireNonNullElse(
+                    config.permissionHandler().decide(new PermissionRequest(sessionId, requestId, Json.text(req, "kind"), req)),
+                    PermissionDecision.USER_NOT_AVAILABLE);
+        } catch (Exception ex) {
+            log.warn("Permission handler of session {} failed: {}", sessionId, ex.toString());
+            decision = PermissionDecision.USER_NOT_AVAILABLE;
+        }
+        ObjectNode p = CopilotClient.params(sessionId);
+        p.put("requestId", requestId);
+        p.putObject("result").put("kind", decision.wireName());
+        answer("session.permissions.handlePendingPermissionRequest", p);
+    }
+
+    private void answer(String method, ObjectNode params) {
+        try {
+            client.requireConnected().request(method, params, client.requestTimeout()).whenComplete((r, err) -> {
+                if (err != null) {
+                    log.warn("{} for session {} failed: {}", method, sessionId, err.toString());
+                }
+            });
+        } catch (RuntimeException ex) {
+            log.warn("Could not send {} for session {}: {}", method, sessionId, ex.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ store (persistence lane)
+
+    void setRecord(SessionRecord r) {
+        this.record = r;
+    }
+
+    void setWorkspacePath(String path) {
+        this.workspacePath = path;
+    }
+
+    private void persistQueued() {
+        NewEvent e;
+        while ((e = toPersist.poll()) != null) {
+            unsaved.addLast(e);
+        }
+        if (unsaved.isEmpty() || closed.get() && record == null) {
+            return;
+        }
+        List<NewEvent> batch = new ArrayList<>(unsaved);
+        try {
+            List<StoredEvent> stored = client.store().append(sessionId, batch);
+            unsaved.clear();
+            if (storeFailing) {
+                storeFailing = false;
+                log.info("Session store is writable again; {} queued event(s) of session {} saved", batch.size(), sessionId);
+            }
+            SessionRecord r = record;
+            if (r != null && r.summary() == null) {
+                for (StoredEvent se : stored) {
+                    if ("user.message".equals(se.type())) {
+                        String content = fromStored(se).as(UserMessage.class).map(UserMessage::content).orElse(null);
+                        if (content != null) {
+                            updateRecord(rec -> rec.summary() == null ? rec.withSummary(truncate(content, 120)) : rec, false);
+                        }
+                        break;
+                    }
+                }
+            }
+        } catch (SessionStoreException.NoSuchSession gone) {
+            log.warn("Session {} is no longer in the store (deleted elsewhere?); dropping {} event(s)", sessionId, batch.size());
+            unsaved.clear();
+        } catch (RuntimeException ex) {
+            if (!storeFailing) {
+                log.error("Could not save {} event(s) of session {} to the session store; will retry: {}", batch.size(), sessionId, ex.toString());
+                storeFailing = true;
+            }
+            while (unsaved.size() > MAX_UNSAVED_EVENTS) {
+                unsaved.removeFirst();
+                log.error("Dropped an unsaved event of session {}: more than {} are waiting for the store", sessionId, MAX_UNSAVED_EVENTS);
+            }
+            scheduleRetry();
+        }
+    }
+
+    private void scheduleRetry() {
+        if (retryScheduled) {
+            return;
+        }
+        retryScheduled = true;
+        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> persistence.execute(() -> {
+            retryScheduled = false;
+            persistQueued();
+        }));
+    }
+
+    private void markDetachedInStore() {
+        persistQueued();
+        updateRecord(r -> r.withStatus(SessionStatus.DETACHED), false);
+    }
+
+    private void updateRecord(java.util.function.UnaryOperator<SessionRecord> change, boolean quietIfMissing) {
+        SessionStore store = client.store();
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                SessionRecord current = store.find(sessionId).orElse(null);
+                if (current == null) {
+                    return;
+                }
+                SessionRecord changed = change.apply(current);
+                if (changed.equals(current)) {
+                    record = current;
+                    return;
+                }
+                record = store.update(changed);
+                return;
+            } catch (SessionStoreException.StaleVersion stale) {
+                // someone else updated it; re-read and retry
+            } catch (RuntimeException ex) {
+                if (!quietIfMissing) {
+                    log.warn("Could not update session {} in the store: {}", sessionId, ex.toString());
+                }
+                return;
+            }
+        }
+    }
+
+    /** Waits (bounded) until every event received so far has been handed to the store. */
+    void flushStore(Duration timeout) {
+        CountDownLatch latch = new CountDownLatch(1);
+        persistence.execute(() -> {
+            persistQueued();
+            latch.countDown();
+        });
+        try {
+            if (!latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Session {}: the store did not catch up within {} ms", sessionId, timeout.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ wire
+
+    ObjectNode wireParams(boolean resume) {
+        ObjectNode p = CopilotClient.params(sessionId);
+        if (config.model() != null) {
+            p.put("model", config.model());
+        }
+        p.put("clientName", client.clientName());
+        p.put("streaming", config.streaming());
+        if (config.workingDirectory() != null) {
+            p.put("workingDirectory", config.workingDirectory());
+        }
+        if (config.systemMessage() != null) {
+            ObjectNode sm = p.putObject("systemMessage");
+            sm.put("mode", config.replaceSystemMessage() ? "replace" : "append");
+            sm.put("content", config.systemMessage());
+        }
+        if (config.reasoningEffort() != null) {
+            p.put("reasoningEffort", config.reasoningEffort());
+        }
+        if (!config.tools().isEmpty()) {
+            ArrayNode tools = p.putArray("tools");
+            for (ToolDefinition t : config.tools()) {
+                ObjectNode o = tools.addObject();
+                o.put("name", t.name());
+                o.put("description", t.description());
+                o.set("parameters", t.parameters());
+                if (t.skipPermission()) {
+                    o.put("skipPermission", true);
+                }
+            }
+        }
+        if (!config.availableTools().isEmpty()) {
+            ArrayNode a = p.putArray("availableTools");
+            config.availableTools().forEach(a::add);
+        }
+        if (!config.excludedTools().isEmpty()) {
+            ArrayNode a = p.putArray("excludedTools");
+            config.excludedTools().forEach(a::add);
+        }
+        p.put("toolFilterPrecedence", "excluded");
+        p.put("envValueMode", "direct");
+        p.put("requestPermission", config.permissionHandler() != null);
+        for (Map.Entry<String, Object> x : config.extraParams().entrySet()) {
+            p.set(x.getKey(), Json.MAPPER.valueToTree(x.getValue()));
+        }
+        return p;
+    }
+
+    private static String truncate(String s, int max) {
+        String oneLine = s.strip().replaceAll("\\s+", " ");
+        return oneLine.length() <= max ? oneLine : oneLine.substring(0, max - 1) + "…";
+    }
+
+    /** Completes a sendAndWait when the session goes idle after the prompt's own user.message. */
+    private final class TurnWaiter {
+        final CompletableFuture<AssistantMessage> future = new CompletableFuture<>();
+        private final String prompt;
+        private final List<SessionEvent> seen = new ArrayList<>();
+        private String messageId;
+        private boolean sent;
+
+        TurnWaiter(String prompt) {
+            this.prompt = prompt;
+        }
+
+        synchronized void sent(String id) {
+            this.messageId = id;
+            this.sent = true;
+            evaluate();
+        }
+
+        synchronized void onEvent(SessionEvent e) {
+            if (future.isDone()) {
+                return;
+            }
+            switch (e.type()) {
+                case "user.message", "assistant.message", "session.idle", "session.error" -> {
+                    seen.add(e);
+                    evaluate();
+                }
+                default -> { }
+            }
+        }
+
+        void fail(RuntimeException reason) {
+            future.completeExceptionally(reason);
+        }
+
+        private void evaluate() {
+            if (!sent) {
+                // A session.error before the send was even accepted still ends the wait.
+                for (SessionEvent e : seen) {
+                    if (e.payload() instanceof SessionError err) {
+                        future.completeExceptionally(new SessionErrorException(sessionId, err));
+                        return;
+                    }
+                }
+                return;
+            }
+            boolean armed = false;
+            AssistantMessage last = null;
+            for (SessionEvent e : seen) {
+                EventPayload p = e.payload();
+                if (p instanceof SessionError err) {
+                    future.completeExceptionally(new SessionErrorException(sessionId, err));
+                    return;
+                }
+                if (p instanceof UserMessage um) {
+                    if (messageId != null && messageId.equals(um.messageId())
+                            || um.messageId() == null && prompt.equals(um.content())
+                            || messageId == null) {
+                        armed = true;
+                        last = null;
+                    }
+                } else if (armed && p instanceof AssistantMessage am) {
+                    if (am.originatingMessageId() == null || messageId == null || messageId.equals(am.originatingMessageId())) {
+                        last = am;
+                    }
+                } else if (armed && p instanceof SessionIdle) {
+                    future.complete(last);
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.github.copilot4j;
+
+import io.github.copilot4j.internal.Validation;
+import io.github.copilot4j.tool.PermissionHandler;
+import io.github.copilot4j.tool.ToolDefinition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How to create or resume a session. Immutable; build with {@link #builder()}.
+ *
+ * @param sessionId the id to use; null lets the client generate a UUID
+ * @param owner the user/tenant the session belongs to (kept in the store, used to filter lists)
+ * @param model model id, e.g. {@code gpt-5}; null for the runtime's default
+ * @param systemMessage text added to (or replacing) the system prompt, or null
+ * @param replaceSystemMessage true to replace the runtime's system prompt instead of appending
+ * @param streaming deliver {@code assistant.message_delta} events as the reply is generated
+ * @param workingDirectory the session's working directory on the runtime's host, or null
+ * @param tools client-side tools offered to the model
+ * @param availableTools if non-empty, only these tools (patterns like {@code custom:*}) are offered
+ * @param excludedTools tools never offered
+ * @param permissionHandler answers permission requests; null means this client does not ask for them
+ * @param reasoningEffort {@code low|medium|high|...}, or null
+ * @param timeToLive how long after creation the store may expire the session, or null for never
+ * @param extraParams extra fields passed verbatim in {@code session.create}/{@code resume} (for
+ *     wire options this API does not model yet); never stored
+ */
+public record SessionConfig(
+        String sessionId,
+        String owner,
+        String model,
+        String systemMessage,
+        boolean replaceSystemMessage,
+        boolean streaming,
+        String workingDirectory,
+        List<ToolDefinition> tools,
+        List<String> availableTools,
+        List<String> excludedTools,
+        PermissionHandler permissionHandler,
+        String reasoningEffort,
+        Duration timeToLive,
+        Map<String, Object> extraParams) {
+
+    /** Longest session id accepted. */
+    public static final int MAX_SESSION_ID_LENGTH = 256;
+
+    public SessionConfig {
+        Validation.optionalText("sessionId", sessionId, MAX_SESSION_ID_LENGTH);
+        Validation.optionalText("owner", owner, 256);
+        Validation.optionalText("model", model, 128);
+        Validation.optionalText("reasoningEffort", reasoningEffort, 32);
+        if (systemMessage != null && systemMessage.length() > 1_000_000) {
+            throw new IllegalArgumentException("systemMessage must be at most 1,000,000 characters");
+        }
+        tools = tools == null ? List.of() : List.copyOf(tools);
+        Set<String> names = new HashSet<>();
+        for (ToolDefinition t : tools) {
+            if (!names.add(t.name())) {
+                throw new IllegalArgumentException("two tools are named '" + t.name() + "'");
+            }
+        }
+        availableTools = availableTools == null ? List.of() : List.copyOf(availableTools);
+        excludedTools = excludedTools == null ? List.of() : List.copyOf(excludedTools);
+        if (timeToLive != null && (timeToLive.isNegative() || timeToLive.isZero())) {
+            throw new IllegalArgumentException("timeToLive must be positive");
+        }
+        extraParams = extraParams == null ? Map.of() : Map.copyOf(extraParams);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder pre-filled with this config. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.sessionId = sessionId;
+        b.owner = owner;
+        b.model = model;
+        b.systemMessage = systemMessage;
+        b.replaceSystemMessage = replaceSystemMessage;
+        b.streaming = streaming;
+        b.workingDirectory = workingDirectory;
+        b.tools.addAll(tools);
+        b.availableTools.addAll(availableTools);
+        b.excludedTools.addAll(excludedTools);
+        b.permissionHandler = permissionHandler;
+        b.reasoningEffort = reasoningEffort;
+        b.timeToLive = timeToLive;
+        b.extraParams.putAll(extraParams);
+        return b;
+    }
+
+    /** Builds {@link SessionConfig}s. Not thread-safe. */
+    public static final class Builder {
+        private String sessionId;
+        private String owner;
+        private String model;
+        private String systemMessage;
+        private boolean replaceSystemMessage;
+        private boolean streaming;
+        private String workingDirectory;
+        private final List<ToolDefinition> tools = new ArrayList<>();
+        private final List<String> availableTools = new ArrayList<>();
+        private final List<String> excludedTools = new ArrayList<>();
+        private PermissionHandler permissionHandler;
+        private String reasoningEffort;
+        private Duration timeToLive;
+        private final Map<String, Object> extraParams = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        public Builder sessionId(String sessionId) {
+            this.sessionId = sessionId;
+            return this;
+        }
+
+        public Builder owner(String owner) {
+            this.owner = owner;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        /** Appends {@code text} to the runtime's system prompt. */
+        public Builder systemMessage(String text) {
+            this.systemMessage = text;
+            this.replaceSystemMessage = false;
+            return this;
+        }
+
+        /** Replaces the runtime's system prompt with {@code text}. */
+        public Builder replaceSystemMessage(String text) {
+            this.systemMessage = text;
+            this.replaceSystemMessage = true;
+            return this;
+        }
+
+        public Builder streaming(boolean streaming) {
+            this.streaming = streaming;
+            return this;
+        }
+
+        public Builder workingDirectory(String dir) {
+            this.workingDirectory = dir;
+            return this;
+        }
+
+        public Builder tool(ToolDefinition tool) {
+            this.tools.add(Validation.requireNonNull("tool", tool));
+            return this;
+        }
+
+        public Builder tools(List<ToolDefinition> tools) {
+            tools.forEach(this::tool);
+            return this;
+        }
+
+        public Builder availableTools(List<String> patterns) {
+            this.availableTools.addAll(patterns);
+            return this;
+        }
+
+        public Builder excludedTools(List<String> patterns) {
+            this.excludedTools.addAll(patterns);
+            return this;
+        }
+
+        public Builder permissionHandler(PermissionHandler handler) {
+            this.permissionHandler = handler;
+            return this;
+        }
+
+        public Builder reasoningEffort(String effort) {
+            this.reasoningEffort = effort;
+            return this;
+        }
+
+        public Builder timeToLive(Duration ttl) {
+            this.timeToLive = ttl;
+            return this;
+        }
+
+        /** A raw {@code session.create} field this API does not model; sent as given. */
+        public Builder extraParam(String name, Object value) {
+            this.extraParams.put(Validation.requireText("extraParam name", name, 128), value);
+            return this;
+        }
+
+        public SessionConfig build() {
+            return new SessionConfig(sessionId, owner, model, systemMessage, replaceSystemMessage, streaming, workingDirectory,
+                    tools, availableTools, excludedTools, permissionHandler, reasoningEffort, timeToLive, extraParams);
+        }
+    }
+}

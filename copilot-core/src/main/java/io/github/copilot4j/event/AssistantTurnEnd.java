@@ -1,0 +1,4 @@
+package io.github.copilot4j.event;
+
+/** {@code assistant.turn_end}. */
+public record AssistantTurnEnd(String turnId) implements EventPayload {}

@@ -1,0 +1,43 @@
+package io.github.copilot4j.internal;
+
+/** Argument checks shared by the public API. Messages name the argument and the rule. */
+public final class Validation {
+    private Validation() {}
+
+    /** Non-null, non-blank, at most {@code max} chars, no control characters. */
+    public static String requireText(String name, String value, int max) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+        return checkText(name, value, max);
+    }
+
+    /** Null allowed; otherwise as {@link #requireText}. */
+    public static String optionalText(String name, String value, int max) {
+        return value == null ? null : requireText(name, value, max);
+    }
+
+    private static String checkText(String name, String value, int max) {
+        if (value.length() > max) {
+            throw new IllegalArgumentException(name + " must be at most " + max + " characters, was " + value.length());
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new IllegalArgumentException(name + " must not contain control characters (found U+"
+                        + String.format("%04X", (int) c) + " at index " + i + ")");
+            }
+        }
+        return value;
+    }
+
+    public static <T> T requireNonNull(String name, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        return value;
+    }
+}

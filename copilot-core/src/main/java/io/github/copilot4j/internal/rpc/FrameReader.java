@@ -1,0 +1,124 @@
+package io.github.copilot4j.internal.rpc;
+
+import io.github.copilot4j.ProtocolException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads LSP-style frames ({@code Content-Length: N\r\n\r\nbody}) from a stream. Only the reader
+ * thread uses an instance. Memory is bounded: a header line is at most {@value #MAX_HEADER_LINE}
+ * bytes, at most {@value #MAX_HEADERS} headers, and a body at most the configured cap, checked
+ * before anything is allocated.
+ */
+public final class FrameReader {
+    static final int MAX_HEADER_LINE = 8 * 1024;
+    static final int MAX_HEADERS = 32;
+
+    private final InputStream in;
+    private final int maxFrameBytes;
+    private final byte[] lineBuf = new byte[MAX_HEADER_LINE];
+
+    public FrameReader(InputStream in, int maxFrameBytes) {
+        this.in = in;
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /**
+     * Reads the next frame's body.
+     *
+     * @return the body bytes, or null at a clean end of stream between frames
+     * @throws ProtocolException if the framing is broken (the stream cannot be resynchronized)
+     * @throws IOException if the stream fails or ends inside a frame
+     */
+    public byte[] next() throws IOException {
+        long length = -1;
+        int headers = 0;
+        while (true) {
+            int n = readLine();
+            if (n < 0) {
+                if (headers == 0 && length < 0) {
+                    return null;
+                }
+                throw new EOFException("stream ended inside a frame header");
+            }
+            if (n == 0) {
+                if (headers == 0) {
+                    continue; // tolerate blank lines between frames
+                }
+                break;
+            }
+            if (++headers > MAX_HEADERS) {
+                throw new ProtocolException("more than " + MAX_HEADERS + " header lines in one frame");
+            }
+            String line = new String(lineBuf, 0, n, StandardCharsets.US_ASCII);
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw new ProtocolException("malformed frame header line: '" + printable(line) + "'");
+            }
+            String name = line.substring(0, colon).trim();
+            if (name.equalsIgnoreCase("Content-Length")) {
+                String value = line.substring(colon + 1).trim();
+                try {
+                    length = Long.parseLong(value);
+                } catch (NumberFormatException e) {
+                    throw new ProtocolException("Content-Length is not a number: '" + printable(value) + "'");
+                }
+                if (length < 0) {
+                    throw new ProtocolException("negative Content-Length: " + length);
+                }
+                if (length > maxFrameBytes) {
+                    throw new ProtocolException("frame of " + length + " bytes exceeds the maximum of "
+                            + maxFrameBytes + " bytes (raise CopilotClient.Builder.maxFrameBytes if this is legitimate)");
+                }
+            }
+        }
+        if (length < 0) {
+            throw new ProtocolException("frame without a Content-Length header");
+        }
+        byte[] body = new byte[(int) length];
+        int off = 0;
+        while (off < body.length) {
+            int r = in.read(body, off, body.length - off);
+            if (r < 0) {
+                throw new EOFException("stream ended after " + off + " of " + length + " body bytes");
+            }
+            off += r;
+        }
+        return body;
+    }
+
+    /** Reads one CRLF- (or LF-) terminated line into lineBuf; returns its length, or -1 at EOF before any byte. */
+    private int readLine() throws IOException {
+        int n = 0;
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                if (n == 0) {
+                    return -1;
+                }
+                throw new EOFException("stream ended inside a frame header");
+            }
+            if (b == '\n') {
+                if (n > 0 && lineBuf[n - 1] == '\r') {
+                    n--;
+                }
+                return n;
+            }
+            if (n == lineBuf.length) {
+                throw new ProtocolException("frame header line longer than " + MAX_HEADER_LINE + " bytes");
+            }
+            lineBuf[n++] = (byte) b;
+        }
+    }
+
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 80; i++) {
+            char c = s.charAt(i);
+            sb.append(c < 0x20 || c > 0x7e ? '?' : c);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,399 @@
+package io.github.copilot4j.internal.rpc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.copilot4j.ConnectionClosedException;
+import io.github.copilot4j.CopilotException;
+import io.github.copilot4j.CopilotTimeoutException;
+import io.github.copilot4j.ProtocolException;
+import io.github.copilot4j.RpcException;
+import io.github.copilot4j.internal.json.Json;
+import io.github.copilot4j.spi.TransportChannel;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JSON-RPC 2.0 over one {@link TransportChannel} with {@code Content-Length} framing.
+ *
+ * <p>Threading:
+ *
+ * <ul>
+ *   <li>One daemon reader thread ({@code copilot4j-rpc-reader}) reads frames, parses them and routes
+ *       them: it never runs user code. Responses complete their pending futures on the
+ *       {@code completionExecutor}; notifications and server requests go to the {@link Handler}, which
+ *       must hand real work to other threads and return at once.
+ *   <li>Writes from any thread are serialized on one lock; a frame is written whole or not at all.
+ *   <li>When the channel ends or fails, the reader fails every pending call at once with a {@link
+ *       ConnectionClosedException} naming the cause, then calls {@link Handler#onClosed}.
+ * </ul>
+ */
+public final class JsonRpcConnection implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(JsonRpcConnection.class);
+    private static final byte[] HEADER_PREFIX = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEADER_SUFFIX = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** Receives what the peer sends. Called on the reader thread: return quickly. */
+    public interface Handler {
+        /** A notification (no id). */
+        void onNotification(String method, JsonNode params);
+
+        /**
+         * A request from the peer. Return a future with the result, or null if the method is not
+         * handled (the peer then gets -32601). A future completed exceptionally yields -32603 with
+         * the exception's message (never a stack trace).
+         */
+        CompletableFuture<JsonNode> onRequest(String method, JsonNode params);
+
+        /** A message was rejected but the connection lives on. */
+        default void onProtocolError(ProtocolException error) {}
+
+        /** The connection is gone; {@code reason} says why. Called once. */
+        void onClosed(ConnectionClosedException reason);
+    }
+
+    private final TransportChannel channel;
+    private final Handler handler;
+    private final Executor completionExecutor;
+    private final int maxFrameBytes;
+    private final Duration terminationWait;
+    private final Object writeLock = new Object();
+    private final OutputStream out;
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread reader;
+    private volatile ConnectionClosedException closeReason;
+    private volatile String localCloseReason;
+
+    private record Pending(String method, CompletableFuture<JsonNode> future) {}
+
+    public JsonRpcConnection(TransportChannel channel, Handler handler, Executor completionExecutor, int maxFrameBytes, Duration terminationWait) {
+        this.channel = channel;
+        this.handler = handler;
+        this.completionExecutor = completionExecutor;
+        this.maxFrameBytes = maxFrameBytes;
+        this.terminationWait = terminationWait;
+        this.out = channel.output();
+        this.reader = new Thread(this::readLoop, "copilot4j-rpc-reader");
+        this.reader.setDaemon(true);
+    }
+
+    public void start() {
+        reader.start();
+    }
+
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /** Why the connection closed, or null while open. */
+    public ConnectionClosedException closeReason() {
+        return closeReason;
+    }
+
+    /**
+     * Sends a request. The future completes with the {@code result} (possibly a JSON null node),
+     * fails with {@link RpcException} on an error response, with {@link ConnectionClosedException}
+     * when the connection dies first, or with {@link CopilotTimeoutException} after {@code timeout}.
+     */
+    public CompletableFuture<JsonNode> request(String method, JsonNode params, Duration timeout) {
+        CompletableFuture<JsonNode> future = new CompletableFuture<>();
+        ConnectionClosedException reason = closeReason;
+        if (reason != null || closed.get()) {
+            future.completeExceptionally(closedFor(method, reason));
+            return future;
+        }
+        long id = nextId.getAndIncrement();
+        pending.put(id, new Pending(method, future));
+        ObjectNode msg = Json.object();
+        msg.put("jsonrpc", "2.0");
+        msg.put("id", id);
+        msg.put("method", method);
+        msg.set("params", params == null ? Json.object() : params);
+        try {
+            write(msg);
+        } catch (IOException | RuntimeException e) {
+            pending.remove(id);
+            ConnectionClosedException r = closeReason;
+            future.completeExceptionally(r != null ? closedFor(method, r)
+                    : new ConnectionClosedException("could not send " + method + " to the Copilot runtime: " + e.getMessage(), e));
+            return future;
+        }
+        // A reader that died between the check above and put() has already drained the map.
+        if (closeReason != null && pending.remove(id) != null) {
+            future.completeExceptionally(closedFor(method, closeReason));
+        }
+        if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
+            CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS, completionExecutor).execute(() -> {
+                if (pending.remove(id) != null) {
+                    future.completeExceptionally(new CopilotTimeoutException(
+                            "No answer to " + method + " from the Copilot runtime within " + timeout.toMillis() + " ms"));
+                }
+            });
+        }
+        return future;
+    }
+
+    /** Sends a notification (no answer expected). */
+    public void notify(String method, JsonNode params) throws IOException {
+        ObjectNode msg = Json.object();
+        msg.put("jsonrpc", "2.0");
+        msg.put("method", method);
+        msg.set("params", params == null ? Json.object() : params);
+        write(msg);
+    }
+
+    private void write(JsonNode message) throws IOException {
+        byte[] body;
+        try {
+            body = Json.MAPPER.writeValueAsBytes(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialize JSON-RPC message: " + e.getOriginalMessage(), e);
+        }
+        if (body.length > maxFrameBytes) {
+            throw new IllegalArgumentException("message of " + body.length + " bytes exceeds the maximum frame size of " + maxFrameBytes + " bytes");
+        }
+        byte[] len = Integer.toString(body.length).getBytes(StandardCharsets.US_ASCII);
+        byte[] frame = new byte[HEADER_PREFIX.length + len.length + HEADER_SUFFIX.length + body.length];
+        int p = 0;
+        System.arraycopy(HEADER_PREFIX, 0, frame, p, HEADER_PREFIX.length);
+        p += HEADER_PREFIX.length;
+        System.arraycopy(len, 0, frame, p, len.length);
+        p += len.length;
+        System.arraycopy(HEADER_SUFFIX, 0, frame, p, HEADER_SUFFIX.length);
+        p += HEADER_SUFFIX.length;
+        System.arraycopy(body, 0, frame, p, body.length);
+        synchronized (writeLock) {
+            if (closed.get()) {
+                throw new IOException("connection is closed");
+            }
+            out.write(frame);
+            out.flush();
+        }
+    }
+
+    private void readLoop() {
+        FrameReader frames = new FrameReader(new BufferedInputStream(channel.input(), 64 * 1024), maxFrameBytes);
+        Throwable failure = null;
+        try {
+            byte[] body;
+            while ((body = frames.next()) != null) {
+                route(body);
+            }
+        } catch (ProtocolException e) {
+            failure = e;
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+        } catch (Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            finish(failure);
+        }
+    }
+
+    private void route(byte[] body) {
+        JsonNode msg;
+        try {
+            msg = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            handler.onProtocolError(new ProtocolException("rejected a frame that is not valid JSON: " + e.getMessage().split("\n")[0]));
+            return;
+        }
+        if (msg == null || !msg.isObject()) {
+            handler.onProtocolError(new ProtocolException("rejected a JSON-RPC message that is not an object: "
+                    + (msg == null ? "empty" : msg.getNodeType().toString().toLowerCase())));
+            return;
+        }
+        JsonNode method = msg.get("method");
+        JsonNode id = msg.get("id");
+        if (method != null) {
+            if (!method.isTextual()) {
+                handler.onProtocolError(new ProtocolException("rejected a message whose method is not a string"));
+                if (id != null && !id.isNull()) {
+                    sendError(id, -32600, "Invalid Request: method must be a string");
+                }
+                return;
+            }
+            JsonNode params = msg.get("params");
+            if (params == null || params.isNull()) {
+                params = Json.object();
+            }
+            if (id == null || id.isNull()) {
+                handler.onNotification(method.asText(), params);
+            } else {
+                dispatchRequest(id, method.asText(), params);
+            }
+            return;
+        }
+        if (id == null || !id.canConvertToLong()) {
+            handler.onProtocolError(new ProtocolException("rejected a response without a usable id"));
+            return;
+        }
+        Pending p = pending.remove(id.asLong());
+        if (p == null) {
+            log.debug("Ignoring a response to unknown request id {}", id);
+            return;
+        }
+        JsonNode error = msg.get("error");
+        if (error != null && !error.isNull()) {
+            int code = error.path("code").asInt(-32603);
+            String message = error.path("message").asText("(no message)");
+            RpcException ex = new RpcException(p.method(), code, message);
+            completionExecutor.execute(() -> p.future().completeExceptionally(ex));
+        } else {
+            JsonNode result = msg.get("result");
+            JsonNode value = result == null ? JsonNodeFactory.instance.nullNode() : result;
+            completionExecutor.execute(() -> p.future().complete(value));
+        }
+    }
+
+    private void dispatchRequest(JsonNode id, String method, JsonNode params) {
+        CompletableFuture<JsonNode> result;
+        try {
+            result = handler.onRequest(method, params);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        if (result == null) {
+            sendError(id, RpcException.METHOD_NOT_FOUND, "Method not found: " + method);
+            return;
+        }
+        result.whenComplete((value, err) -> {
+            if (err != null) {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                log.warn("Handler for {} failed: {}", method, cause.toString());
+                sendError(id, RpcException.INTERNAL_ERROR, "Handler for " + method + " failed: "
+                        + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+            } else {
+                ObjectNode resp = Json.object();
+                resp.put("jsonrpc", "2.0");
+                resp.set("id", id);
+                resp.set("result", value == null ? JsonNodeFactory.instance.nullNode() : value);
+                try {
+                    write(resp);
+                } catch (IOException | RuntimeException e) {
+                    log.debug("Could not answer {}: {}", method, e.toString());
+                }
+            }
+        });
+    }
+
+    private void sendError(JsonNode id, int code, String message) {
+        ObjectNode resp = Json.object();
+        resp.put("jsonrpc", "2.0");
+        resp.set("id", id);
+        ObjectNode err = resp.putObject("error");
+        err.put("code", code);
+        err.put("message", message);
+        try {
+            write(resp);
+        } catch (IOException | RuntimeException e) {
+            log.debug("Could not send error response: {}", e.toString());
+        }
+    }
+
+    private void finish(Throwable failure) {
+        String reason;
+        if (localCloseReason != null) {
+            reason = localCloseReason;
+        } else if (failure instanceof ProtocolException) {
+            reason = "Protocol error from the Copilot runtime: " + failure.getMessage()
+                    + "; the connection was closed";
+            channel.close(Duration.ZERO);
+        } else {
+            String described;
+            try {
+                described = channel.describeTermination(failure, terminationWait);
+            } catch (RuntimeException e) {
+                described = "connection to the Copilot runtime ended" + (failure == null ? "" : ": " + failure);
+            }
+            reason = described;
+        }
+        ConnectionClosedException ex = failure instanceof ProtocolException
+                ? new ConnectionClosedException(reason, failure)
+                : new ConnectionClosedException(reason, failure);
+        closeReason = ex;
+        closed.set(true);
+        failAllPending(ex);
+        try {
+            handler.onClosed(ex);
+        } catch (RuntimeException e) {
+            log.warn("onClosed handler failed", e);
+        }
+    }
+
+    private void failAllPending(ConnectionClosedException reason) {
+        List<Pending> drained = new ArrayList<>();
+        for (Long id : new ArrayList<>(pending.keySet())) {
+            Pending p = pending.remove(id);
+            if (p != null) {
+                drained.add(p);
+            }
+        }
+        for (Pending p : drained) {
+            p.future().completeExceptionally(closedFor(p.method(), reason));
+        }
+    }
+
+    private static ConnectionClosedException closedFor(String method, ConnectionClosedException reason) {
+        String why = reason == null ? "the connection is closed" : reason.getMessage();
+        return new ConnectionClosedException(method + " failed: " + why, reason);
+    }
+
+    /**
+     * Closes the channel (ending the process or socket behind it) and fails every pending call.
+     * Idempotent. Returns once the reader thread has stopped or {@code grace} plus a little passed.
+     */
+    public void close(String reason, Duration grace) {
+        if (localCloseReason == null) {
+            localCloseReason = reason;
+        }
+        channel.close(grace);
+        try {
+            reader.join(Math.max(1000, grace.toMillis() + 1000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (reader.isAlive()) {
+            // The stream did not report EOF after the channel closed; fail everything anyway.
+            ConnectionClosedException ex = new ConnectionClosedException(reason);
+            if (closeReason == null) {
+                closeReason = ex;
+            }
+            closed.set(true);
+            failAllPending(ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        close("the client closed the connection", Duration.ofSeconds(5));
+    }
+
+    /** For tests: number of requests waiting for an answer. */
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    static CopilotException unwrap(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c instanceof CopilotException ce ? ce : new CopilotException(c.toString(), c);
+    }
+}

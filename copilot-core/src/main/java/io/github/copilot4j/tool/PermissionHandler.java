@@ -1,0 +1,15 @@
+package io.github.copilot4j.tool;
+
+/**
+ * Decides permission requests of a session (a shell command, a file write, a custom tool...).
+ * Called on the client's request executor. A thrown exception answers "user not available".
+ */
+@FunctionalInterface
+public interface PermissionHandler {
+    /** Approves everything once. Only for trusted, sandboxed use. */
+    PermissionHandler APPROVE_ALL = request -> PermissionDecision.APPROVE_ONCE;
+    /** Rejects everything. */
+    PermissionHandler REJECT_ALL = request -> PermissionDecision.REJECT;
+
+    PermissionDecision decide(PermissionRequest request) throws Exception;
+}

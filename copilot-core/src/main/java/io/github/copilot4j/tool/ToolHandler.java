@@ -1,0 +1,13 @@
+package io.github.copilot4j.tool;
+
+/**
+ * Runs a client-side tool. Called on the client's request executor (never the reader thread), so
+ * it may block; one slow tool does not delay other sessions' events.
+ *
+ * <p>Return a {@link String} (given to the model as is) or any other object (serialized to JSON).
+ * A thrown exception is reported to the model as a failed tool call with the exception's message.
+ */
+@FunctionalInterface
+public interface ToolHandler {
+    Object handle(ToolInvocation invocation) throws Exception;
+}
