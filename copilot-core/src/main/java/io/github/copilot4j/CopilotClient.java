@@ -258,7 +258,7 @@ public final class CopilotClient implements AutoCloseable {
         if (conn != null && conn.isOpen()) {
             List<CompletableFuture<?>> destroys = new ArrayList<>();
             for (CopilotSession s : sessions.values()) {
-                destroys.add(s.detachAsync(remaining(deadline, 0.4)).exceptionally(e -> null));
+                destroys.add(s.detachAsync(remaining(deadline, 0.4), conn).exceptionally(e -> null));
             }
             awaitQuietly(CompletableFuture.allOf(destroys.toArray(CompletableFuture[]::new)), remaining(deadline, 0.4));
             if (conn.isOpen()) {
@@ -719,8 +719,10 @@ public final class CopilotClient implements AutoCloseable {
             if (unexpected) {
                 log.warn("Lost the Copilot runtime: {}", reason.getMessage());
             }
+            // Sessions of a dead connection cannot be used any more: they must be resumed.
             for (CopilotSession s : sessions.values()) {
-                s.failWaiters(reason);
+                s.connectionLost(reason);
+                sessions.remove(s.sessionId(), s);
             }
         }
     }

@@ -73,6 +73,7 @@ public final class CopilotSession implements AutoCloseable {
     private volatile String workspacePath;
     private volatile boolean storeFailing;
     private volatile boolean retryScheduled;
+    private volatile ConnectionClosedException lost;
 
     CopilotSession(CopilotClient client, String sessionId, SessionConfig config, ExecutorService storeExecutor, ExecutorService callbackExecutor) {
         this.client = client;
@@ -260,7 +261,7 @@ public final class CopilotSession implements AutoCloseable {
             return;
         }
         try {
-            detachAsync(client.requestTimeout()).get(client.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            detachAsync(client.requestTimeout(), null).get(client.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -268,7 +269,8 @@ public final class CopilotSession implements AutoCloseable {
         }
     }
 
-    CompletableFuture<Void> detachAsync(Duration timeout) {
+    /** Detaches; {@code conn} is the connection to use (null: the client's current one, if connected). */
+    CompletableFuture<Void> detachAsync(Duration timeout, JsonRpcConnection conn) {
         if (!closed.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(null);
         }
@@ -276,12 +278,13 @@ public final class CopilotSession implements AutoCloseable {
         failWaiters(new IllegalStateException("session '" + sessionId + "' was closed"));
         persistence.execute(this::markDetachedInStore);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        JsonRpcConnection conn;
-        try {
-            conn = client.requireConnected();
-        } catch (RuntimeException e) {
-            done.complete(null);
-            return done;
+        if (conn == null) {
+            try {
+                conn = client.requireConnected();
+            } catch (RuntimeException e) {
+                done.complete(null);
+                return done;
+            }
         }
         conn.request("session.destroy", CopilotClient.params(sessionId), timeout).whenComplete((r, e) -> {
             if (e != null) {
@@ -298,7 +301,18 @@ public final class CopilotSession implements AutoCloseable {
         failWaiters(new SessionNotFoundException("session '" + sessionId + "' was deleted"));
     }
 
+    /** The connection this session was on died; it must be resumed on a new connection. */
+    void connectionLost(ConnectionClosedException reason) {
+        lost = reason;
+        failWaiters(reason);
+    }
+
     private JsonRpcConnection requireUsable() {
+        ConnectionClosedException why = lost;
+        if (why != null) {
+            throw new ConnectionClosedException("session '" + sessionId + "' lost its connection to the Copilot runtime: "
+                    + why.getMessage() + "; call client.start() to reconnect if needed, then client.resumeSession(\"" + sessionId + "\")", why);
+        }
         if (closed.get()) {
             throw new IllegalStateException("session '" + sessionId + "' is closed; resume it with client.resumeSession(\"" + sessionId + "\")");
         }

@@ -1,0 +1,680 @@
+package io.github.copilot4j.testing.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.copilot4j.internal.Executors2;
+import io.github.copilot4j.internal.SerialLane;
+import io.github.copilot4j.internal.json.Json;
+import io.github.copilot4j.internal.rpc.FrameReader;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A scriptable stand-in for the Copilot runtime that speaks the same JSON-RPC protocol (protocol
+ * version 3): {@code connect}, {@code ping}, {@code models.list}, {@code session.create / resume /
+ * send / abort / destroy / delete / list / getMessages}, client-side tools, {@code
+ * runtime.shutdown}. For fast unit tests and for users' tests; never a replacement for the real
+ * CLI in end-to-end tests.
+ *
+ * <p>Each prompt is answered by a {@link Responder} (default: echo). A turn emits, like the real
+ * runtime: {@code user.message}, {@code assistant.turn_start}, {@code assistant.message_delta}s
+ * (with streaming), {@code assistant.message}, {@code assistant.turn_end}, {@code session.idle}.
+ * Sessions outlive connections, so a new client can resume them.
+ *
+ * <p>Threading: one reader thread per connection; each session's turns run one at a time on a
+ * shared daemon pool; writes to a connection are serialized.
+ */
+public final class FakeRuntime implements AutoCloseable {
+    private final String name;
+    private final String version;
+    private final int protocolVersion;
+    private final String requiredToken;
+    private final List<String> models;
+    private volatile Responder responder;
+    private final ExecutorService turns = Executors2.defaultExecutor("fake-runtime-turn", 16);
+    private final Map<String, FakeSession> sessions = new ConcurrentHashMap<>();
+    private final List<Connection> connections = new CopyOnWriteArrayList<>();
+    private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+    private final boolean recordRequests;
+
+    /** A request the runtime received. */
+    public record Request(String method, JsonNode params) {}
+
+    private FakeRuntime(Builder b) {
+        this.name = b.name;
+        this.version = b.version;
+        this.protocolVersion = b.protocolVersion;
+        this.requiredToken = b.requiredToken;
+        this.models = List.copyOf(b.models);
+        this.responder = b.responder;
+        this.recordRequests = b.recordRequests;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A runtime with default settings (echo replies, models gpt-5 and claude-sonnet-4.5). */
+    public static FakeRuntime create() {
+        return builder().build();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Replaces the responder for later prompts. */
+    public void responder(Responder r) {
+        this.responder = Objects.requireNonNull(r, "responder");
+    }
+
+    /** Requests received so far, in order (when recording is on, the default). */
+    public List<Request> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
+
+    /** Ids of sessions the runtime has (created or resumed, not deleted). */
+    public Set<String> sessionIds() {
+        return Set.copyOf(sessions.keySet());
+    }
+
+    /** Number of open connections. */
+    public int connectionCount() {
+        return (int) connections.stream().filter(Connection::isOpen).count();
+    }
+
+    /** Simulates a crash: every connection ends abruptly; clients see {@code reason} as the termination cause. */
+    public void kill(String reason) {
+        for (Connection c : connections) {
+            c.terminate(reason);
+        }
+    }
+
+    /** Writes raw bytes to every open connection (to test malformed input). */
+    public void sendRaw(byte[] bytes) {
+        for (Connection c : connections) {
+            c.writeRaw(bytes);
+        }
+    }
+
+    /** Emits an arbitrary event for a session to the connection attached to it. */
+    public void emitEvent(String sessionId, String type, JsonNode data, boolean ephemeral) {
+        FakeSession s = sessions.get(sessionId);
+        if (s == null) {
+            throw new IllegalArgumentException("no session " + sessionId);
+        }
+        s.emit(type, data == null ? Json.object() : data, ephemeral);
+    }
+
+    Connection accept(InputStream in, OutputStream out) {
+        Connection c = new Connection(in, out);
+        connections.add(c);
+        c.start();
+        return c;
+    }
+
+    @Override
+    public void close() {
+        kill("the fake runtime was closed");
+        turns.shutdownNow();
+    }
+
+    // ------------------------------------------------------------------ connection
+
+    /** One client connection. */
+    public final class Connection {
+        private final InputStream in;
+        private final OutputStream out;
+        private final Thread reader;
+        private final AtomicBoolean open = new AtomicBoolean(true);
+        private final Object writeLock = new Object();
+        private volatile boolean authenticated = requiredToken == null;
+        private volatile String terminationReason;
+
+        Connection(InputStream in, OutputStream out) {
+            this.in = in;
+            this.out = out;
+            this.reader = new Thread(this::readLoop, "fake-runtime-reader");
+            this.reader.setDaemon(true);
+        }
+
+        void start() {
+            reader.start();
+        }
+
+        boolean isOpen() {
+            return open.get();
+        }
+
+        String terminationReason() {
+            return terminationReason;
+        }
+
+        void terminate(String reason) {
+            terminationReason = reason;
+            close();
+        }
+
+        void close() {
+            if (open.compareAndSet(true, false)) {
+                try {
+                    out.close();
+                } catch (IOException ignored) {
+                    // in-memory
+                }
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // in-memory
+                }
+                for (FakeSession s : sessions.values()) {
+                    if (s.connection == this) {
+                        s.connection = null;
+                    }
+                }
+            }
+        }
+
+        private void readLoop() {
+            FrameReader frames = new FrameReader(new BufferedInputStream(in), 64 * 1024 * 1024);
+            try {
+                byte[] body;
+                while ((body = frames.next()) != null) {
+                    JsonNode msg;
+                    try {
+                        msg = Json.MAPPER.readTree(body);
+                    } catch (IOException e) {
+                        continue;
+                    }
+                    if (msg != null && msg.has("method")) {
+                        handle(msg);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // connection ends
+            } finally {
+                close();
+            }
+        }
+
+        private void handle(JsonNode msg) {
+            String method = msg.path("method").asText();
+            JsonNode id = msg.get("id");
+            JsonNode params = msg.has("params") ? msg.get("params") : Json.object();
+            if (recordRequests) {
+                requests.add(new Request(method, params));
+            }
+            if (id == null || id.isNull()) {
+                return; // notifications from the client are ignored
+            }
+            try {
+                if (!authenticated && !"connect".equals(method)) {
+                    error(id, -32001, "AUTHENTICATION_REQUIRED: call connect with the connection token first");
+                    return;
+                }
+                JsonNode result = dispatch(method, params);
+                if (result == null) {
+                    error(id, -32601, "Unhandled method " + method);
+                } else {
+                    respond(id, result);
+                }
+            } catch (RpcError e) {
+                error(id, e.code, e.getMessage());
+            } catch (RuntimeException e) {
+                error(id, -32603, "Request " + method + " failed with message: " + e.getMessage());
+            }
+        }
+
+        private JsonNode dispatch(String method, JsonNode p) {
+            switch (method) {
+                case "connect": {
+                    if (requiredToken != null && !requiredToken.equals(Json.text(p, "token"))) {
+                        throw new RpcError(-32002, "AUTHENTICATION_FAILED: invalid connection token");
+                    }
+                    authenticated = true;
+                    ObjectNode r = Json.object();
+                    r.put("ok", true);
+                    r.put("protocolVersion", protocolVersion);
+                    r.put("version", version);
+                    return r;
+                }
+                case "ping": {
+                    ObjectNode r = Json.object();
+                    r.put("message", "pong: " + p.path("message").asText(""));
+                    r.put("timestamp", Instant.now().toString());
+                    r.put("protocolVersion", protocolVersion);
+                    return r;
+                }
+                case "models.list": {
+                    ObjectNode r = Json.object();
+                    ArrayNode arr = r.putArray("models");
+                    for (String m : models) {
+                        arr.addObject().put("id", m).put("name", m);
+                    }
+                    return r;
+                }
+                case "session.create":
+                    return create(p, false);
+                case "session.resume":
+                    return create(p, true);
+                case "session.send":
+                    return send(p);
+                case "session.abort": {
+                    FakeSession s = session(p);
+                    s.aborted = true;
+                    return Json.object().put("success", true);
+                }
+                case "session.destroy": {
+                    FakeSession s = session(p);
+                    s.emit("session.shutdown", Json.object().put("shutdownType", "routine"), false);
+                    s.connection = null;
+                    return Json.object().put("success", true);
+                }
+                case "session.delete": {
+                    FakeSession s = sessions.remove(Json.text(p, "sessionId"));
+                    ObjectNode r = Json.object();
+                    r.put("success", s != null);
+                    if (s == null) {
+                        r.put("error", "Session not found: " + Json.text(p, "sessionId"));
+                    }
+                    return r;
+                }
+                case "session.list": {
+                    ObjectNode r = Json.object();
+                    ArrayNode arr = r.putArray("sessions");
+                    for (FakeSession s : sessions.values()) {
+                        ObjectNode o = arr.addObject();
+                        o.put("sessionId", s.id);
+                        o.put("startTime", s.created.toString());
+                        o.put("modifiedTime", s.modified.toString());
+                        if (s.summary != null) {
+                            o.put("summary", s.summary);
+                        }
+                        o.put("isRemote", false);
+                    }
+                    return r;
+                }
+                case "session.getMessages": {
+                    FakeSession s = session(p);
+                    ObjectNode r = Json.object();
+                    ArrayNode arr = r.putArray("events");
+                    synchronized (s) {
+                        s.persisted.forEach(arr::add);
+                    }
+                    return r;
+                }
+                case "session.tools.handlePendingToolCall": {
+                    FakeSession s = session(p);
+                    CompletableFuture<JsonNode> f = s.pendingTools.remove(Json.text(p, "requestId"));
+                    if (f == null) {
+                        return Json.object().put("success", false);
+                    }
+                    f.complete(p);
+                    return Json.object().put("success", true);
+                }
+                case "session.permissions.handlePendingPermissionRequest":
+                    return Json.object().put("success", true);
+                case "runtime.shutdown":
+                    return Json.object();
+                default:
+                    return null;
+            }
+        }
+
+        private JsonNode create(JsonNode p, boolean resume) {
+            String id = Json.text(p, "sessionId");
+            if (id == null) {
+                if (resume) {
+                    throw new RpcError(-32602, "sessionId is required");
+                }
+                id = UUID.randomUUID().toString();
+            }
+            String model = Json.text(p, "model");
+            if (model != null && !models.contains(model)) {
+                throw new RpcError(-32603, "Request session." + (resume ? "resume" : "create")
+                        + " failed with message: Model \"" + model + "\" is not available.");
+            }
+            FakeSession s;
+            if (resume) {
+                s = sessions.get(id);
+                if (s == null) {
+                    throw new RpcError(-32603, "Request session.resume failed with message: Session not found: " + id);
+                }
+                s.connection = this;
+                if (model != null) {
+                    s.model = model;
+                }
+                s.streaming = p.path("streaming").asBoolean(false);
+                s.tools = p.path("tools");
+                s.emit("session.resume", Json.object().put("eventCount", s.persisted.size()).put("selectedModel", s.model), false);
+            } else {
+                if (sessions.containsKey(id)) {
+                    throw new RpcError(-32603, "Request session.create failed with message: Session already exists: " + id);
+                }
+                s = new FakeSession(id, model == null ? models.get(0) : model, this);
+                s.streaming = p.path("streaming").asBoolean(false);
+                s.tools = p.path("tools");
+                sessions.put(id, s);
+                s.emit("session.start", Json.object().put("sessionId", id).put("selectedModel", s.model).put("copilotVersion", version), false);
+            }
+            ObjectNode r = Json.object();
+            r.put("sessionId", id);
+            r.put("workspacePath", "/fake/session-state/" + id);
+            return r;
+        }
+
+        private JsonNode send(JsonNode p) {
+            FakeSession s = session(p);
+            String prompt = Json.text(p, "prompt");
+            if (prompt == null) {
+                throw new RpcError(-32602, "prompt is required");
+            }
+            String messageId = UUID.randomUUID().toString();
+            s.lane.execute(() -> s.runTurn(prompt, messageId));
+            return Json.object().put("messageId", messageId);
+        }
+
+        private FakeSession session(JsonNode p) {
+            String id = Json.text(p, "sessionId");
+            FakeSession s = id == null ? null : sessions.get(id);
+            if (s == null) {
+                throw new RpcError(-32602, "Session not found: " + id);
+            }
+            return s;
+        }
+
+        void notify(String method, JsonNode params) {
+            ObjectNode m = Json.object();
+            m.put("jsonrpc", "2.0");
+            m.put("method", method);
+            m.set("params", params);
+            write(m);
+        }
+
+        private void respond(JsonNode id, JsonNode result) {
+            ObjectNode m = Json.object();
+            m.put("jsonrpc", "2.0");
+            m.set("id", id);
+            m.set("result", result);
+            write(m);
+        }
+
+        private void error(JsonNode id, int code, String message) {
+            ObjectNode m = Json.object();
+            m.put("jsonrpc", "2.0");
+            m.set("id", id);
+            m.putObject("error").put("code", code).put("message", message);
+            write(m);
+        }
+
+        private void write(JsonNode m) {
+            byte[] body = Json.write(m).getBytes(StandardCharsets.UTF_8);
+            byte[] header = ("Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            synchronized (writeLock) {
+                if (!open.get()) {
+                    return;
+                }
+                try {
+                    out.write(header);
+                    out.write(body);
+                    out.flush();
+                } catch (IOException e) {
+                    close();
+                }
+            }
+        }
+
+        void writeRaw(byte[] bytes) {
+            synchronized (writeLock) {
+                try {
+                    out.write(bytes);
+                    out.flush();
+                } catch (IOException e) {
+                    close();
+                }
+            }
+        }
+    }
+
+    private static final class RpcError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int code;
+
+        RpcError(int code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    private final class FakeSession {
+        final String id;
+        volatile String model;
+        volatile Connection connection;
+        volatile boolean streaming;
+        volatile boolean aborted;
+        volatile JsonNode tools;
+        final Instant created = Instant.now();
+        volatile Instant modified = created;
+        volatile String summary;
+        final List<JsonNode> persisted = new ArrayList<>();
+        final List<String> history = new ArrayList<>();
+        final SerialLane lane = new SerialLane(turns, "fake-session");
+        final Map<String, CompletableFuture<JsonNode>> pendingTools = new ConcurrentHashMap<>();
+        private String lastEventId;
+        private final AtomicLong toolSeq = new AtomicLong();
+
+        FakeSession(String id, String model, Connection connection) {
+            this.id = id;
+            this.model = model;
+            this.connection = connection;
+        }
+
+        synchronized void emit(String type, JsonNode data, boolean ephemeral) {
+            ObjectNode ev = Json.object();
+            String eventId = UUID.randomUUID().toString();
+            ev.put("id", eventId);
+            ev.put("timestamp", Instant.now().toString());
+            if (lastEventId == null) {
+                ev.putNull("parentId");
+            } else {
+                ev.put("parentId", lastEventId);
+            }
+            if (ephemeral) {
+                ev.put("ephemeral", true);
+            }
+            ev.put("type", type);
+            ev.set("data", data);
+            if (!ephemeral) {
+                lastEventId = eventId;
+                persisted.add(ev);
+            }
+            modified = Instant.now();
+            Connection c = connection;
+            if (c != null) {
+                ObjectNode params = Json.object();
+                params.put("sessionId", id);
+                params.set("event", ev);
+                c.notify("session.event", params);
+            }
+        }
+
+        void runTurn(String prompt, String messageId) {
+            aborted = false;
+            if (summary == null) {
+                summary = prompt.length() > 80 ? prompt.substring(0, 80) : prompt;
+            }
+            emit("user.message", Json.object().put("content", prompt).put("messageId", messageId), false);
+            String turnId = Long.toString(history.size() / 2);
+            emit("assistant.turn_start", Json.object().put("turnId", turnId).put("model", model), false);
+            Reply reply;
+            try {
+                reply = responder.reply(new Responder.Turn(id, model, prompt, List.copyOf(history)));
+            } catch (RuntimeException e) {
+                reply = Reply.error("responder failed: " + e.getMessage());
+            }
+            if (!reply.delay().isZero()) {
+                try {
+                    Thread.sleep(reply.delay().toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (aborted) {
+                emit("abort", Json.object().put("reason", "user_initiated"), false);
+                emit("session.idle", Json.object().put("aborted", true), true);
+                return;
+            }
+            if (reply.error() != null) {
+                emit("session.error", Json.object().put("errorType", "query").put("message", reply.error()), false);
+                emit("session.idle", Json.object(), true);
+                return;
+            }
+            String text = reply.text();
+            if (reply.toolCall() != null) {
+                String result = callTool(reply.toolCall(), messageId, turnId);
+                text = text.replace("{result}", result);
+            }
+            String replyId = UUID.randomUUID().toString();
+            if (streaming) {
+                emit("assistant.message_start", Json.object().put("messageId", replyId), true);
+                for (String d : reply.deltas()) {
+                    emit("assistant.message_delta", Json.object().put("messageId", replyId).put("deltaContent", d), true);
+                }
+            }
+            ObjectNode msg = Json.object().put("messageId", replyId).put("content", text).put("originatingMessageId", messageId)
+                    .put("model", model).put("turnId", turnId);
+            msg.putArray("toolRequests");
+            emit("assistant.message", msg, false);
+            history.add(prompt);
+            history.add(text);
+            emit("assistant.turn_end", Json.object().put("turnId", turnId), false);
+            emit("session.idle", Json.object(), true);
+        }
+
+        private String callTool(Reply.ToolCall call, String messageId, String turnId) {
+            String toolCallId = "call_" + toolSeq.incrementAndGet();
+            String requestId = UUID.randomUUID().toString();
+            ObjectNode req = Json.object().put("messageId", UUID.randomUUID().toString()).put("content", "")
+                    .put("originatingMessageId", messageId).put("turnId", turnId);
+            req.putArray("toolRequests").addObject().put("toolCallId", toolCallId).put("name", call.toolName())
+                    .put("arguments", call.argumentsJson());
+            emit("assistant.message", req, false);
+            CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+            pendingTools.put(requestId, answer);
+            emit("tool.execution_start", Json.object().put("toolCallId", toolCallId).put("toolName", call.toolName())
+                    .set("arguments", Json.read(call.argumentsJson())), false);
+            ObjectNode ext = Json.object().put("requestId", requestId).put("sessionId", id).put("toolCallId", toolCallId)
+                    .put("toolName", call.toolName());
+            ext.set("arguments", Json.read(call.argumentsJson()));
+            emit("external_tool.requested", ext, false);
+            String result;
+            boolean ok;
+            try {
+                JsonNode p = answer.get(30, TimeUnit.SECONDS);
+                if (p.hasNonNull("error")) {
+                    ok = false;
+                    result = p.get("error").asText();
+                } else {
+                    ok = true;
+                    JsonNode r = p.path("result");
+                    result = r.isTextual() ? r.asText() : r.path("textResultForLlm").asText("");
+                }
+            } catch (Exception e) {
+                pendingTools.remove(requestId);
+                ok = false;
+                result = "tool call timed out";
+            }
+            ObjectNode done = Json.object().put("toolCallId", toolCallId).put("success", ok);
+            if (ok) {
+                done.putObject("result").put("content", result);
+            } else {
+                done.putObject("error").put("message", result);
+            }
+            emit("tool.execution_complete", done, false);
+            emit("external_tool.completed", Json.object().put("requestId", requestId), true);
+            return result;
+        }
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /** Builds {@link FakeRuntime}s. */
+    public static final class Builder {
+        private String name = "fake-runtime";
+        private String version = "0.0.0-fake";
+        private int protocolVersion = 3;
+        private String requiredToken;
+        private List<String> models = List.of("gpt-5", "claude-sonnet-4.5");
+        private Responder responder = Responder.ECHO;
+        private boolean recordRequests = true;
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        /** The protocol version reported in {@code connect} (to test version checks). */
+        public Builder protocolVersion(int v) {
+            this.protocolVersion = v;
+            return this;
+        }
+
+        /** Require this connection token in {@code connect}. */
+        public Builder requireToken(String token) {
+            this.requiredToken = token;
+            return this;
+        }
+
+        /** Model ids offered; others are refused by create/resume. */
+        public Builder models(String... ids) {
+            this.models = List.of(ids);
+            return this;
+        }
+
+        public Builder responder(Responder r) {
+            this.responder = Objects.requireNonNull(r, "responder");
+            return this;
+        }
+
+        /** Whether to keep every request for {@link #requests()} (default on; turn off for benchmarks). */
+        public Builder recordRequests(boolean on) {
+            this.recordRequests = on;
+            return this;
+        }
+
+        public FakeRuntime build() {
+            return new FakeRuntime(this);
+        }
+    }
+
+}
