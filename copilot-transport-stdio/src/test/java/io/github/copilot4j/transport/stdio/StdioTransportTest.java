@@ -13,8 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.copilot4j.spi.TransportChannel;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -232,6 +235,28 @@ class StdioTransportTest {
             assertTrue(why.contains("token is ***, really"), why);
             assertFalse(why.contains(TOKEN), why);
         }
+    }
+
+    @Test
+    void debugLogsNameVariablesButNeverShowValuesOrTheToken() throws Exception {
+        Path cli = FakeCli.script(dir, "copilot", "echo \"error: bad token $COPILOT_SDK_AUTH_TOKEN\" >&2; exit 2");
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (TransportChannel ch = fake(cli).githubToken(TOKEN).putEnvironment("COPILOT4J_VISIBLE_NAME", "hiddenValue-123")
+                .build().open()) {
+            assertNull(assertTimeoutPreemptively(NO_HANG, () -> Frames.read(ch.input())));
+            ch.describeTermination(null, Duration.ofSeconds(10));
+        } finally {
+            System.setErr(original);
+        }
+        String logged = captured.toString(StandardCharsets.UTF_8);
+        // slf4j-simple at debug for io.github.copilot4j (test resources): the launch dump and stderr are logged
+        assertTrue(logged.contains("COPILOT_SDK_AUTH_TOKEN=***"), logged);
+        assertTrue(logged.contains("COPILOT4J_VISIBLE_NAME"), logged);
+        assertTrue(logged.contains("error: bad token ***"), logged);
+        assertFalse(logged.contains(TOKEN), logged);
+        assertFalse(logged.contains("hiddenValue-123"), logged);
     }
 
     @Test
