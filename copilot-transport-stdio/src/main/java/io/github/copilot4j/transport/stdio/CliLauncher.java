@@ -210,11 +210,10 @@ public final class CliLauncher {
 
     @Override
     public String toString() {
-        Map<String, String> shown = new LinkedHashMap<>();
-        environmentAdditions.keySet().forEach(k -> shown.put(k, Redactor.MASK));
         return "CliLauncher[cli=" + describe() + ", extraArgs=" + extraArgs + ", environment="
                 + (replacementEnvironment == null ? "inherited" : "replaced(" + replacementEnvironment.size() + ")")
-                + ", added=" + shown.keySet() + ", githubToken=" + (githubToken == null ? "none" : Redactor.MASK)
+                + ", added=" + new TreeSet<>(environmentAdditions.keySet())
+                + ", githubToken=" + (githubToken == null ? "none" : Redactor.MASK)
                 + ", workingDirectory=" + workingDirectory + ", logLevel=" + logLevel + "]";
     }
 

@@ -255,7 +255,8 @@ public final class CliProcess implements AutoCloseable {
                 return;
             }
             stopped = true;
-            stopRequested = true;
+            // A process that already died on its own keeps its own story (exit code, signal).
+            stopRequested = process.isAlive();
             try {
                 doStop(nonNegative(waitForExit), nonNegative(grace));
             } catch (RuntimeException e) {

@@ -119,6 +119,9 @@ class StdioTransportTest {
             assertFalse(why.contains("err line 25"), why);
             assertTrue(why.contains("Next step:"), why);
             assertFalse(ch.isAlive());
+            ch.close();
+            String afterClose = ch.describeTermination(null, Duration.ZERO);
+            assertTrue(afterClose.contains("exited with code 3"), "close must not rewrite a crash: " + afterClose);
         }
     }
 
