@@ -14,7 +14,6 @@ import io.github.copilot4j.spi.TransportChannel;
 import io.github.copilot4j.spi.TransportProvider;
 import io.github.copilot4j.store.InMemorySessionStore;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -755,13 +754,13 @@ public final class CopilotClient implements AutoCloseable {
          */
         public Builder transport(String uri) {
             Validation.requireText("transport uri", uri, 2048);
-            URI parsed = URI.create(uri);
-            String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase();
+            int colon = uri.indexOf(':');
+            String scheme = (colon < 0 ? uri : uri.substring(0, colon)).toLowerCase(java.util.Locale.ROOT);
             List<String> seen = new ArrayList<>();
             for (TransportProvider p : ServiceLoader.load(TransportProvider.class, CopilotClient.class.getClassLoader())) {
                 seen.addAll(p.schemes());
                 if (p.schemes().contains(scheme)) {
-                    this.transport = p.create(parsed);
+                    this.transport = p.create(uri);
                     return this;
                 }
             }
