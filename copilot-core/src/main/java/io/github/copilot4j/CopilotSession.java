@@ -392,8 +392,14 @@ public final class CopilotSession implements AutoCloseable {
             result.put("textResultForLlm", value == null ? "" : value instanceof String s ? s : Json.write(value));
             result.put("resultType", "success");
         } catch (Exception ex) {
+            // A result object (not the bare "error" field, whose text the runtime hides from the model)
+            // so that the model learns why the tool failed.
             log.warn("Tool {} of session {} failed: {}", toolName, sessionId, ex.toString());
-            p.put("error", "Tool '" + toolName + "' failed: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+            String why = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            ObjectNode result = p.putObject("result");
+            result.put("textResultForLlm", "Tool '" + toolName + "' failed: " + why);
+            result.put("resultType", "failure");
+            result.put("error", why);
         }
         answer("session.tools.handlePendingToolCall", p);
     }

@@ -600,8 +600,8 @@ public final class FakeRuntime implements AutoCloseable {
                     ok = false;
                     result = p.get("error").asText();
                 } else {
-                    ok = true;
                     JsonNode r = p.path("result");
+                    ok = !"failure".equals(r.path("resultType").asText("success"));
                     result = r.isTextual() ? r.asText() : r.path("textResultForLlm").asText("");
                 }
             } catch (Exception e) {
