@@ -222,13 +222,17 @@ public final class CopilotCliInstaller {
                     + ". Set " + CACHE_DIR_ENV + " to a writable directory.", e);
         }
         synchronized (JVM_LOCKS.computeIfAbsent(lockFile, k -> new Object())) {
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock lock = acquire(channel, lockFile)) {
-                found = locate(); // another JVM may have finished while we waited
-                if (found.isPresent()) {
-                    return found.get();
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock lock = acquire(channel, lockFile);
+                try {
+                    found = locate(); // another JVM may have finished while we waited
+                    if (found.isPresent()) {
+                        return found.get();
+                    }
+                    return installLocked();
+                } finally {
+                    lock.release();
                 }
-                return installLocked();
             } catch (IOException e) {
                 throw new CopilotException("Installing the Copilot CLI failed: " + e.getMessage() + ". " + manualHint(), e);
             }

@@ -51,6 +51,18 @@ import org.slf4j.LoggerFactory;
  * including errors, delays and tool calls, and read every request it received ({@link #requests()},
  * {@link #chatRequests()}).
  *
+ * <pre>{@code
+ * try (FakeCopilotApi fake = FakeCopilotApi.start();
+ *      IsolatedCliEnvironment env = IsolatedCliEnvironment.create(fake)) {
+ *     fake.when(FakeCopilotApi.promptContains("weather"))
+ *         .reply(Reply.toolCall("get_weather", Map.of("city", "Paris"))
+ *             .thenReply(results -> Reply.text("It is " + results.content())));
+ *     // ... run the CLI with env.env(), env.workDir(), env.cliArgs(), then:
+ *     List<ChatRequest> turns = fake.chatRequests(sessionId);
+ *     assertEquals(List.of(ChatMessage.of("user", "hi")), turns.get(0).dialog());
+ * }
+ * }</pre>
+ *
  * <p>It also runs a proxy sink on a second loopback port ({@link #proxyUrl()}): point
  * {@code HTTP(S)_PROXY} at it and any attempt to reach another host is recorded and refused (403).
  *

@@ -27,6 +27,15 @@ public final class Processes {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        destroyAll(descendants, grace);
+    }
+
+    /**
+     * Ends processes collected earlier (e.g. a process's descendants, taken before it exited, since an
+     * exited process no longer lists its orphans): SIGTERM, up to {@code grace}, then SIGKILL.
+     */
+    public static void destroyAll(List<ProcessHandle> handles, Duration grace) {
+        List<ProcessHandle> descendants = handles;
         for (ProcessHandle h : descendants) {
             if (h.isAlive()) {
                 h.destroy();
