@@ -18,7 +18,8 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Two processes starting at once: on PostgreSQL the whole run is one transaction holding a
  * transaction-scoped advisory lock keyed by the current schema, so the second waits and then finds
  * the work done. H2 commits DDL implicitly, so there every script is idempotent ({@code IF NOT
- * EXISTS}) and the version row's primary key settles which process records it.
+ * EXISTS}), a run that loses a creation race is simply run again, and the version row's primary
+ * key settles which process records it.
  */
 public final class Migrator {
 
@@ -38,6 +39,7 @@ public final class Migrator {
     public static final String VERSION_TABLE = "copilot4j_schema_version";
 
     private static final int ADVISORY_LOCK_CLASS = 0x63346A00; // "c4j\0"
+    private static final int H2_ATTEMPTS = 6;
 
     private final Jdbi jdbi;
     private final boolean postgres;
@@ -66,11 +68,25 @@ public final class Migrator {
                 apply(h);
             });
         } else {
-            jdbi.useHandle(h -> {
-                h.execute("CREATE TABLE IF NOT EXISTS " + VERSION_TABLE + " (version INTEGER NOT NULL PRIMARY KEY,"
-                        + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP(3) WITH TIME ZONE NOT NULL)");
-                apply(h);
-            });
+            // H2's IF NOT EXISTS is not atomic: two sessions racing may both try to create an object
+            // and one fails with "object already exists". The scripts are idempotent, so run again.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    jdbi.useHandle(h -> {
+                        h.execute("CREATE TABLE IF NOT EXISTS " + VERSION_TABLE + " (version INTEGER NOT NULL PRIMARY KEY,"
+                                + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP(3) WITH TIME ZONE NOT NULL)");
+                        apply(h);
+                    });
+                    return;
+                } catch (SessionStoreException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    if (attempt >= H2_ATTEMPTS || Failures.sqlCause(e) == null) {
+                        throw e;
+                    }
+                    Failures.backoff(attempt, "migrate the schema");
+                }
+            }
         }
     }
 
