@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -109,21 +108,6 @@ public final class Migrator {
                 // H2: another process applied the same idempotent script and recorded it first.
             }
         }
-    }
-
-    /**
-     * The schema version recorded in the database, if the version table exists. Used with
-     * {@code migrate(false)} to still refuse a newer schema.
-     */
-    public Optional<Integer> recordedIfPresent() {
-        return jdbi.withHandle(h -> {
-            String sql = postgres
-                    ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = :t"
-                    : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = CURRENT_SCHEMA AND table_name = :t";
-            String name = postgres ? VERSION_TABLE : VERSION_TABLE.toUpperCase(java.util.Locale.ROOT);
-            int n = h.createQuery(sql).bind("t", name).mapTo(Integer.class).one();
-            return n == 0 ? Optional.empty() : Optional.of(recorded(h));
-        });
     }
 
     /** Throws if {@code version} is newer than this library knows. */
