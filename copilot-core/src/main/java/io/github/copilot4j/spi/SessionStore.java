@@ -21,7 +21,9 @@ import java.util.Optional;
  *       per session, starting at 1, strictly increasing and gap-free, even with concurrent writers
  *       in several processes. Appending an event id that the session already has is a no-op
  *       (idempotent), so retries never duplicate.
- *   <li>Appending also moves the session's {@code lastActivityAt} forward (never back).
+ *   <li>Appending also moves the session's {@code lastActivityAt} forward (never back), to at
+ *       least the store clock's "now"; {@link #update} never moves it back either.
+ *   <li>A negative {@code limit} or {@code count} is an {@link IllegalArgumentException}.
  *   <li>{@link #delete} removes a session and all its events atomically.
  *   <li>Timestamps are kept with millisecond precision (the records truncate to millis).
  * </ul>

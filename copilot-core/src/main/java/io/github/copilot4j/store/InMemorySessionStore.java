@@ -73,7 +73,9 @@ public final class InMemorySessionStore implements SessionStore {
             if (e.record.version() != record.version()) {
                 throw new SessionStoreException.StaleVersion(record.sessionId(), record.version(), e.record.version());
             }
-            SessionRecord stored = record.withVersion(record.version() + 1).withUpdatedAt(clock.instant());
+            // Activity never moves back: an append may have happened since the caller read the record.
+            Instant activity = record.lastActivityAt().isAfter(e.record.lastActivityAt()) ? record.lastActivityAt() : e.record.lastActivityAt();
+            SessionRecord stored = record.withVersion(record.version() + 1).withUpdatedAt(clock.instant()).withLastActivityAt(activity);
             e.record = stored;
             return stored;
         }
