@@ -17,7 +17,7 @@ final class StreamPrinter {
 
     private StreamPrinter(PrintStream out, String label) {
         this.out = out;
-        this.prefix = "  " + label + " | ";
+        this.prefix = String.format("  %-10s | ", label);
     }
 
     /** Streams {@code session}'s replies to {@code out} under {@code label}. */

@@ -36,7 +36,7 @@ class ExamplesTest {
         assertTrue(out.contains("== python (gpt-5) asked: How do I create a virtual environment?\nECHO: How do I create a virtual environment?"), out);
         assertTrue(out.contains("== typescript (gpt-5) asked: How do I set up tsconfig?\nECHO: How do I set up tsconfig?"), out);
         assertTrue(out.contains("== go (claude-sonnet-4.5) asked: How do I initialize a module?\nECHO: How do I initialize a module?"), out);
-        assertTrue(out.contains("  python | ECHO: You are helping with a Python project"), "streamed, labelled lines: " + out);
+        assertTrue(out.contains("  python     | ECHO: You are helping with a Python project"), "streamed, labelled lines: " + out);
     }
 
     @Test

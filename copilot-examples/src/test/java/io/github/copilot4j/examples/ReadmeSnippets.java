@@ -1,0 +1,45 @@
+package io.github.copilot4j.examples;
+
+import io.github.copilot4j.CopilotClient;
+import io.github.copilot4j.CopilotSession;
+import io.github.copilot4j.SessionConfig;
+import io.github.copilot4j.SessionInfo;
+import io.github.copilot4j.event.AssistantMessage;
+import io.github.copilot4j.event.AssistantMessageDelta;
+import io.github.copilot4j.store.jdbc.JdbcSessionStore;
+import io.github.copilot4j.transport.stdio.StdioTransport;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The README's code, compiled. {@link ReadmeSnippetsTest} checks that the README shows exactly the
+ * text between the {@code snippet} markers, so the two cannot drift apart.
+ */
+final class ReadmeSnippets {
+    static void apiTour() {
+        // snippet:api-tour
+        try (CopilotClient client = CopilotClient.builder()
+                .transport(StdioTransport.builder().build())            // finds the CLI; or TcpTransport
+                .sessionStore(JdbcSessionStore.h2(Path.of("data/sessions"))) // default: in memory
+                .build()) {
+            client.start();
+
+            CopilotSession python = client.createSession(SessionConfig.builder().model("gpt-5").build());
+            CopilotSession chat = client.createSession(SessionConfig.builder()
+                    .sessionId("user-123-chat").owner("user-123").model("claude-sonnet-4.5").streaming(true).build());
+
+            python.send("You are helping with a Python project");        // queued; returns the message id
+            AssistantMessage a = python.sendAndWait("How do I create a virtual environment?", Duration.ofMinutes(2));
+            System.out.println(a.content());
+
+            chat.on(AssistantMessageDelta.class, d -> System.out.print(d.deltaContent())); // streamed
+            chat.sendAndWait("Hello!");
+
+            for (SessionInfo info : client.listSessions()) System.out.println(info.sessionId() + " " + info.knownTo());
+            client.deleteSession("user-123-chat");
+        }
+        // end-snippet
+    }
+
+    private ReadmeSnippets() {}
+}
