@@ -1,5 +1,7 @@
 package io.github.copilot4j.store.jdbc;
 
+import io.github.copilot4j.testing.db.TestPostgres;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -77,7 +79,7 @@ class JdbcSessionStoreTest {
 
     @Test
     void closeReleasesOnlyWhatTheStoreCreated() {
-        PostgresSupport.TestSchema schema = PostgresSupport.newSchema();
+        TestPostgres.TestSchema schema = TestPostgres.newSchema();
         try (schema) {
             HikariDataSource pool = schema.dataSource();
             JdbcSessionStore store = JdbcSessionStore.builder().dataSource(pool).build();
@@ -162,7 +164,7 @@ class JdbcSessionStoreTest {
 
     @Test
     void postgresKeepsEventDataVerbatimAndRejectsInvalidJsonCleanly() {
-        PostgresSupport.TestSchema schema = PostgresSupport.newSchema();
+        TestPostgres.TestSchema schema = TestPostgres.newSchema();
         try (schema; JdbcSessionStore store = JdbcSessionStore.builder().dataSource(schema.dataSource()).build()) {
             assertEquals(Dialect.POSTGRES, store.dialect());
             store.create(SessionRecord.newSession("s", null, null, T));
@@ -178,7 +180,7 @@ class JdbcSessionStoreTest {
 
     @Test
     void postgresOrdersIdsByCodePointWhateverTheDatabaseCollation() {
-        PostgresSupport.TestSchema schema = PostgresSupport.newSchema();
+        TestPostgres.TestSchema schema = TestPostgres.newSchema();
         try (schema; JdbcSessionStore store = JdbcSessionStore.builder().dataSource(schema.dataSource()).build()) {
             for (String id : List.of("a", "B", "b", "_", "A-", "a b")) {
                 store.create(SessionRecord.newSession(id, null, null, T));

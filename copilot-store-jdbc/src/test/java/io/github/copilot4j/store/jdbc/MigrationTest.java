@@ -1,5 +1,7 @@
 package io.github.copilot4j.store.jdbc;
 
+import io.github.copilot4j.testing.db.TestPostgres;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -200,7 +202,7 @@ class MigrationTest {
     class OnPostgres extends Checks {
         @Override
         DataSource emptyDatabase() {
-            PostgresSupport.TestSchema schema = PostgresSupport.newSchema();
+            TestPostgres.TestSchema schema = TestPostgres.newSchema();
             toClose.add(schema);
             return schema.dataSource();
         }

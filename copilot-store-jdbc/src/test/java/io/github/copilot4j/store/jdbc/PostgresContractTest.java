@@ -1,5 +1,7 @@
 package io.github.copilot4j.store.jdbc;
 
+import io.github.copilot4j.testing.db.TestPostgres;
+
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.testing.store.SessionStoreContract;
 import java.util.ArrayList;
@@ -8,12 +10,12 @@ import java.util.List;
 /** The store contract on PostgreSQL, each test in its own schema. */
 class PostgresContractTest extends SessionStoreContract {
 
-    private PostgresSupport.TestSchema schema;
+    private TestPostgres.TestSchema schema;
     private final List<AutoCloseable> extra = new ArrayList<>();
 
     @Override
     protected SessionStore newStore() {
-        schema = PostgresSupport.newSchema();
+        schema = TestPostgres.newSchema();
         return JdbcSessionStore.builder().dataSource(schema.dataSource()).build();
     }
 

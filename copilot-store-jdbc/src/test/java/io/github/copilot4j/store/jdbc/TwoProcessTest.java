@@ -1,5 +1,7 @@
 package io.github.copilot4j.store.jdbc;
 
+import io.github.copilot4j.testing.db.TestPostgres;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -49,7 +51,7 @@ class TwoProcessTest {
 
     @Test
     void postgresIsSharedByTwoJvms(@TempDir Path dir) throws Exception {
-        try (PostgresSupport.TestSchema schema = PostgresSupport.newSchema();
+        try (TestPostgres.TestSchema schema = TestPostgres.newSchema();
                 JdbcSessionStore store = JdbcSessionStore.builder().dataSource(schema.dataSource()).build()) {
             Map<String, String> env = Map.of("C4J_CHILD_PG_URL", schema.url(), "C4J_CHILD_PG_USER", schema.server.user(),
                     "C4J_CHILD_PG_PASSWORD", schema.server.password());

@@ -1,4 +1,4 @@
-package io.github.copilot4j.store.jdbc;
+package io.github.copilot4j.testing.db;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -23,26 +23,30 @@ import org.testcontainers.containers.PostgreSQLContainer;
  * copilot4j.requirePostgres=true}, where they fail (CI must never skip them silently).
  *
  * <p>Each test gets its own schema ({@link #newSchema()}), so parallel runs never collide.
+ *
+ * <p>Needs, on the test class path, the PostgreSQL JDBC driver and HikariCP (and Testcontainers'
+ * {@code postgresql} module for the Docker fallback); copilot-testing declares them optional.
  */
-final class PostgresSupport {
+public final class TestPostgres {
 
-    static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
     /** Where the server is: JDBC URL and credentials. */
-    record Server(String url, String user, String password, String origin) {}
+    public record Server(String url, String user, String password, String origin) {}
 
     private static Server server;
     private static String unavailable;
     private static PostgreSQLContainer<?> container;
 
-    private PostgresSupport() {}
+    private TestPostgres() {}
 
-    static boolean required() {
-        return "true".equalsIgnoreCase(System.getenv("CI")) || Boolean.getBoolean("copilot4j.requirePostgres");
+    public static boolean required() {
+        return "true".equalsIgnoreCase(System.getenv("CI")) || "true".equalsIgnoreCase(System.getenv("COPILOT4J_REQUIRE_POSTGRES"))
+                || Boolean.getBoolean("copilot4j.requirePostgres");
     }
 
     /** The server, or a skipped test (a failed one where PostgreSQL is required). */
-    static synchronized Server server() {
+    public static synchronized Server server() {
         if (server == null && unavailable == null) {
             resolve();
         }
@@ -92,14 +96,14 @@ final class PostgresSupport {
     }
 
     /** A fresh schema on the server, with a pool whose connections use it. Close to drop it. */
-    static TestSchema newSchema() {
+    public static TestSchema newSchema() {
         Server s = server();
         String schema = "c4j_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
         admin(s, "CREATE SCHEMA " + schema);
         return new TestSchema(s, schema);
     }
 
-    static void admin(Server s, String sql) {
+    public static void admin(Server s, String sql) {
         try (Connection c = DriverManager.getConnection(s.url(), s.user(), s.password()); Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
@@ -107,7 +111,7 @@ final class PostgresSupport {
         }
     }
 
-    static String withParam(String url, String param) {
+    public static String withParam(String url, String param) {
         return url + (url.contains("?") ? "&" : "?") + param;
     }
 
@@ -121,9 +125,9 @@ final class PostgresSupport {
     }
 
     /** One test's schema and a small pool on it. */
-    static final class TestSchema implements AutoCloseable {
-        final Server server;
-        final String schema;
+    public static final class TestSchema implements AutoCloseable {
+        public final Server server;
+        public final String schema;
         private HikariDataSource pool;
 
         TestSchema(Server server, String schema) {
@@ -132,12 +136,12 @@ final class PostgresSupport {
         }
 
         /** JDBC URL whose connections use this schema. */
-        String url() {
+        public String url() {
             return withParam(server.url(), "currentSchema=" + schema);
         }
 
         /** A pool on this schema (one per TestSchema; closed with it). */
-        synchronized HikariDataSource dataSource() {
+        public synchronized HikariDataSource dataSource() {
             if (pool == null) {
                 pool = newPool();
             }
@@ -145,7 +149,7 @@ final class PostgresSupport {
         }
 
         /** Another, independent pool on this schema (the caller closes it). */
-        HikariDataSource newPool() {
+        public HikariDataSource newPool() {
             HikariConfig cfg = new HikariConfig();
             cfg.setJdbcUrl(url());
             cfg.setUsername(server.user());
