@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes small shell scripts that stand in for the Copilot CLI in unit tests. */
-final class FakeCli {
+public final class FakeCli {
     private FakeCli() {}
 
     /** Writes {@code #!/bin/sh} plus {@code body} to {@code dir/name} and makes it executable. */
-    static Path script(Path dir, String name, String body) throws IOException {
+    public static Path script(Path dir, String name, String body) throws IOException {
         Path file = dir.resolve(name);
         Files.writeString(file, "#!/bin/sh\n" + body + "\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -19,7 +19,7 @@ final class FakeCli {
     }
 
     /** Shell lines that record the arguments, environment and working directory into {@code dir}. */
-    static String recordInvocation(Path dir) {
+    public static String recordInvocation(Path dir) {
         return "printf '%s\\n' \"$@\" > '" + dir.resolve("args.txt") + "'\n"
                 + "env > '" + dir.resolve("env.txt") + "'\n"
                 + "pwd > '" + dir.resolve("pwd.txt") + "'\n";

@@ -10,24 +10,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /** Test-only JSON-RPC framing ({@code Content-Length: N\r\n\r\n<N bytes>}); no client exists yet. */
-final class Frames {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class Frames {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private Frames() {}
 
-    static void write(OutputStream out, String json) throws IOException {
+    public static void write(OutputStream out, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         out.write(("Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
     }
 
-    static void request(OutputStream out, int id, String method, String paramsJson) throws IOException {
+    public static void request(OutputStream out, int id, String method, String paramsJson) throws IOException {
         write(out, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + paramsJson + "}");
     }
 
     /** One frame's body, or null at end-of-stream. */
-    static String read(InputStream in) throws IOException {
+    public static String read(InputStream in) throws IOException {
         int length = -1;
         while (true) {
             String line = readHeaderLine(in);
@@ -53,7 +53,7 @@ final class Frames {
     }
 
     /** Reads frames until the response with this id (skipping notifications); null at end-of-stream. */
-    static JsonNode readResponse(InputStream in, int id) throws IOException {
+    public static JsonNode readResponse(InputStream in, int id) throws IOException {
         while (true) {
             String body = read(in);
             if (body == null) {

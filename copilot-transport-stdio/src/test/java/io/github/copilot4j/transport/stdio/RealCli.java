@@ -13,18 +13,18 @@ import java.util.concurrent.TimeUnit;
  * missing) and an isolated environment to run it in. A proper installer lives in copilot-testing;
  * this stays a small private helper of this module's tests.
  */
-final class RealCli {
+public final class RealCli {
     private static Path binary;
 
     private RealCli() {}
 
-    static Path cacheBase() {
+    public static Path cacheBase() {
         // the same defaults the locator uses, without the machine's PATH / COPILOT_CLI_PATH
         return CliLocator.builder().build().cacheDir();
     }
 
     /** The native binary of the pinned version, installed into the shared cache when missing. */
-    static synchronized Path nativeBinary() throws IOException, InterruptedException {
+    public static synchronized Path nativeBinary() throws IOException, InterruptedException {
         if (binary != null) {
             return binary;
         }
@@ -60,7 +60,7 @@ final class RealCli {
      * dirs under {@code tmp}, the shared unpack cache, no auto-update, and every outbound HTTP(S)
      * request sent to a dead loopback port.
      */
-    static Map<String, String> isolatedEnv(Path tmp) throws IOException {
+    public static Map<String, String> isolatedEnv(Path tmp) throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         env.put("LANG", "C.UTF-8");

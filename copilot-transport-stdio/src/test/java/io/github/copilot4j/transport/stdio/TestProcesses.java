@@ -9,17 +9,17 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Process and thread checks shared by the tests. */
-final class TestProcesses {
+public final class TestProcesses {
     private TestProcesses() {}
 
     /** True if the pid no longer runs (gone, or an unreaped zombie). */
-    static boolean isGone(long pid) {
+    public static boolean isGone(long pid) {
         Optional<ProcessHandle> h = ProcessHandle.of(pid);
         return h.isEmpty() || !ProcessTree.isRunning(h.get());
     }
 
     /** Waits (bounded) until the pid is gone; true if it is. */
-    static boolean awaitGone(long pid, Duration max) throws InterruptedException {
+    public static boolean awaitGone(long pid, Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         while (!isGone(pid)) {
             if (System.nanoTime() > deadline) {
@@ -31,7 +31,7 @@ final class TestProcesses {
     }
 
     /** Reads a pid a fake CLI wrote to a file, waiting (bounded) for the file. */
-    static long readPid(Path file, Duration max) throws IOException, InterruptedException {
+    public static long readPid(Path file, Duration max) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         while (true) {
             if (Files.exists(file)) {
@@ -48,14 +48,14 @@ final class TestProcesses {
     }
 
     /** Live threads whose name starts with copilot4j-. */
-    static Set<Thread> copilotThreads() {
+    public static Set<Thread> copilotThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("copilot4j-") && t.isAlive())
                 .collect(Collectors.toSet());
     }
 
     /** Waits for a file to contain something (bounded); returns its content. */
-    static String awaitFile(Path file, Duration max) throws IOException, InterruptedException {
+    public static String awaitFile(Path file, Duration max) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         while (!Files.exists(file) || Files.size(file) == 0) {
             if (System.nanoTime() > deadline) {

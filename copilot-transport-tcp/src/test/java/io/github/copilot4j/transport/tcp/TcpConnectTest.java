@@ -1,6 +1,9 @@
 package io.github.copilot4j.transport.tcp;
 
-import static io.github.copilot4j.transport.tcp.TestProcesses.copilotThreads;
+import io.github.copilot4j.transport.stdio.Frames;
+import io.github.copilot4j.transport.stdio.TestProcesses;
+
+import static io.github.copilot4j.transport.stdio.TestProcesses.copilotThreads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,10 +1,13 @@
 package io.github.copilot4j.transport.tcp;
 
-import static io.github.copilot4j.transport.tcp.TestProcesses.awaitFile;
-import static io.github.copilot4j.transport.tcp.TestProcesses.awaitGone;
-import static io.github.copilot4j.transport.tcp.TestProcesses.copilotThreads;
-import static io.github.copilot4j.transport.tcp.TestProcesses.isGone;
-import static io.github.copilot4j.transport.tcp.TestProcesses.readPid;
+import io.github.copilot4j.transport.stdio.TestProcesses;
+import io.github.copilot4j.transport.stdio.FakeCli;
+
+import static io.github.copilot4j.transport.stdio.TestProcesses.awaitFile;
+import static io.github.copilot4j.transport.stdio.TestProcesses.awaitGone;
+import static io.github.copilot4j.transport.stdio.TestProcesses.copilotThreads;
+import static io.github.copilot4j.transport.stdio.TestProcesses.isGone;
+import static io.github.copilot4j.transport.stdio.TestProcesses.readPid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
