@@ -278,6 +278,7 @@ public final class CopilotSession implements AutoCloseable {
         failWaiters(new IllegalStateException("session '" + sessionId + "' was closed"));
         persistence.execute(this::markDetachedInStore);
         CompletableFuture<Void> done = new CompletableFuture<>();
+        done.whenComplete((v, e) -> client.afterDetach(sessionId)); // session filesystem mode: gives the lease back
         if (conn == null) {
             try {
                 conn = client.requireConnected();
