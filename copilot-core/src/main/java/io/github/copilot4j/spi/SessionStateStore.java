@@ -104,7 +104,7 @@ public interface SessionStateStore extends AutoCloseable {
 
     /**
      * Removes every file and directory of the session and its lease, whoever holds it. Returns
-     * false if the store had nothing for it.
+     * false if the session had no files or directories (a lease alone does not count).
      */
     boolean deleteSession(String sessionId);
 

@@ -269,8 +269,8 @@ public final class InMemorySessionStateStore implements SessionStateStore {
         Validation.requireText("sessionId", sessionId, SessionRecord.MAX_ID_LENGTH);
         synchronized (lock) {
             NavigableMap<String, Node> tree = sessions.remove(sessionId);
-            SessionLease lease = leases.remove(sessionId);
-            return tree != null && !tree.isEmpty() || lease != null;
+            leases.remove(sessionId);
+            return tree != null && !tree.isEmpty();
         }
     }
 
