@@ -114,7 +114,9 @@ class SessionFsClientTest {
         assertEquals("UNKNOWN", probe.response().path("result").path("error").path("code").asText());
         assertTrue(probe.response().path("result").path("error").path("message").asText().contains("outside the session state directory"));
         assertEquals(List.of(new StateDirEntry("checkpoints", true), new StateDirEntry("workspace.yaml", false)), state.readdir("s1", "/"));
+        assertEquals("a", state.findLease("s1").orElseThrow().holder());
         s.close();
+        assertTrue(state.findLease("s1").isEmpty(), "the lease is back when close() returns");
     }
 
     @Test
