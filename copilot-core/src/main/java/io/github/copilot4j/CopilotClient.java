@@ -63,6 +63,10 @@ import org.slf4j.LoggerFactory;
  *       a slow listener delays only its own session. Store writes run per session on the store
  *       executor, so a slow store does not delay listeners either.
  *   <li>Tool and permission handlers run on the callback executor.
+ *   <li>In session filesystem mode ({@link Builder#sessionFs}) the runtime's {@code sessionFs.*}
+ *       requests are answered on the callback executor, concurrently (the state store is called
+ *       there), and held session leases are renewed by one daemon thread per client ({@code
+ *       copilot4j-lease-renewer}), stopped by {@link #close()}.
  *   <li>The callback executor defaults to virtual threads (JDK 21+) or a bounded daemon pool; the
  *       user can supply one ({@link Builder#callbackExecutor}); the client shuts down only executors
  *       it created.
@@ -288,6 +292,27 @@ public final class CopilotClient implements AutoCloseable {
         }
     }
 
+    /** Session filesystem mode: a new session must not inherit (or, if creation fails, delete) another one's state. */
+    private void refuseExistingState(String id, CopilotSession session) {
+        if (stateStore == null) {
+            return;
+        }
+        boolean taken;
+        try {
+            taken = !stateStore.readdir(id, "/").isEmpty();
+        } catch (RuntimeException e) {
+            sessions.remove(id, session);
+            afterDetach(id);
+            throw e;
+        }
+        if (taken) {
+            sessions.remove(id, session);
+            afterDetach(id);
+            throw new IllegalStateException("Session '" + id + "' already has runtime state in the session state store; use resumeSession(\""
+                    + id + "\", config) to continue it, or deleteSession it first");
+        }
+    }
+
     /** After {@code session.destroy} of a session (or when it could not be sent): its lease goes back. */
     void afterDetach(String sessionId) {
         if (leases != null && !sessions.containsKey(sessionId)) {
@@ -408,6 +433,7 @@ public final class CopilotClient implements AutoCloseable {
             throw new IllegalStateException("Session '" + id + "' is already open in this client");
         }
         acquireLease(id, session);
+        refuseExistingState(id, session);
         Instant now = clock.instant();
         SessionRecord record = SessionRecord.newSession(id, config.owner(), config.model(), now)
                 .withConfig(safeConfig(config))

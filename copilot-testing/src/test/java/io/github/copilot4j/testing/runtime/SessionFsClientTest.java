@@ -160,6 +160,12 @@ class SessionFsClientTest {
         assertTrue(refused.getMessage().contains("gpt-4.1"));
         assertTrue(state.findLease("bad").isEmpty());
         assertFalse(state.deleteSession("bad"), "a failed create leaves no state");
+        state.writeFile("orphan", "/events.jsonl", "{}\n", SessionStateStore.UNFENCED);
+        IllegalStateException taken = assertThrows(IllegalStateException.class,
+                () -> c.createSession(SessionConfig.builder().sessionId("orphan").model("gpt-5").build()));
+        assertTrue(taken.getMessage().contains("resumeSession"), taken.getMessage());
+        assertEquals("{}\n", state.readFile("orphan", "/events.jsonl"), "existing state is neither inherited nor deleted");
+        assertTrue(state.findLease("orphan").isEmpty());
     }
 
     @Test
