@@ -109,9 +109,9 @@ class SessionFsH2RealCliTest extends SessionFsRealCliContract {
     void anExternalTcpServerIsRefusedForTheSessionFilesystem() throws Exception {
         try (ServerSocket server = new ServerSocket(0)) {
             Thread acceptor = new Thread(() -> {
-                try (Socket ignored = server.accept()) {
-                    Thread.sleep(5000);
-                } catch (IOException | InterruptedException e) {
+                try (Socket accepted = server.accept()) {
+                    accepted.getInputStream().read(); // hold the connection until the client closes it
+                } catch (IOException e) {
                     // test over
                 }
             }, "fake-external-server");
