@@ -6,7 +6,11 @@ import io.github.copilot4j.internal.Executors2;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.json.Json;
 import io.github.copilot4j.internal.rpc.JsonRpcConnection;
+import io.github.copilot4j.internal.sessionfs.LeaseKeeper;
+import io.github.copilot4j.internal.sessionfs.SessionFsProvider;
+import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionRecord;
+import io.github.copilot4j.spi.SessionStateStore;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.spi.SessionStoreException;
 import io.github.copilot4j.spi.Transport;
@@ -59,6 +63,10 @@ import org.slf4j.LoggerFactory;
  *       a slow listener delays only its own session. Store writes run per session on the store
  *       executor, so a slow store does not delay listeners either.
  *   <li>Tool and permission handlers run on the callback executor.
+ *   <li>In session filesystem mode ({@link Builder#sessionFs}) the runtime's {@code sessionFs.*}
+ *       requests are answered on the callback executor, concurrently (the state store is called
+ *       there), and held session leases are renewed by one daemon thread per client ({@code
+ *       copilot4j-lease-renewer}), stopped by {@link #close()}.
  *   <li>The callback executor defaults to virtual threads (JDK 21+) or a bounded daemon pool; the
  *       user can supply one ({@link Builder#callbackExecutor}); the client shuts down only executors
  *       it created.
@@ -89,6 +97,11 @@ public final class CopilotClient implements AutoCloseable {
     private volatile String runtimeVersion;
     private volatile int protocolVersion;
     private final Map<String, CopilotSession> sessions = new ConcurrentHashMap<>();
+    /** Session filesystem mode (null when off): the runtime's per-session state lives in this store. */
+    private final SessionStateStore stateStore;
+    private final SessionFsOptions sessionFsOptions;
+    private final LeaseKeeper leases;
+    private final SessionFsProvider sessionFs;
 
     private CopilotClient(Builder b) {
         this.transport = b.transport;
@@ -107,6 +120,15 @@ public final class CopilotClient implements AutoCloseable {
         this.maxFrameBytes = b.maxFrameBytes;
         this.clientName = b.clientName;
         this.clock = b.clock;
+        this.stateStore = b.stateStore;
+        this.sessionFsOptions = b.sessionFsOptions;
+        if (stateStore != null) {
+            this.leases = new LeaseKeeper(stateStore, sessionFsOptions, this::leaseLost);
+            this.sessionFs = new SessionFsProvider(stateStore, sessionFsOptions, leases, callbackExecutor);
+        } else {
+            this.leases = null;
+            this.sessionFs = null;
+        }
     }
 
     public static Builder builder() {
@@ -146,10 +168,19 @@ public final class CopilotClient implements AutoCloseable {
             } catch (IOException e) {
                 throw new ConnectionClosedException("Could not open " + transport.describe() + ": " + e.getMessage(), e);
             }
+            if (sessionFs != null && !channel.ownsRuntime()) {
+                throw new IllegalStateException("The session filesystem option needs a Copilot runtime that this client starts itself,"
+                        + " but " + transport.describe() + " is an external, shared server: a runtime that served a session"
+                        + " filesystem is unusable after that connection drops (for every client). Use a transport that spawns"
+                        + " the CLI (StdioTransport, or TcpTransport.spawn()), or turn sessionFs off for this client");
+            }
             conn = new JsonRpcConnection(channel, new Router(), callbackExecutor, maxFrameBytes, Duration.ofSeconds(2));
             this.connection = conn;
             conn.start();
             handshake(conn, channel);
+            if (sessionFs != null) {
+                registerSessionFs(conn);
+            }
             synchronized (stateLock) {
                 if (state == ClientState.CLOSED) {
                     conn.close("the client was closed during start", Duration.ofSeconds(1));
@@ -213,6 +244,87 @@ public final class CopilotClient implements AutoCloseable {
         this.runtimeVersion = Json.text(result, "version");
     }
 
+    /** Makes this client the runtime's session filesystem: before any session exists on the connection. */
+    private void registerSessionFs(JsonRpcConnection conn) {
+        JsonNode r;
+        try {
+            r = await(conn.request("sessionFs.setProvider", sessionFs.setProviderParams(), startTimeout), startTimeout,
+                    "sessionFs.setProvider");
+        } catch (RpcException e) {
+            throw new RpcException(e.method(), e.code(), "The Copilot runtime (" + transport.describe() + ") refused this client as its"
+                    + " session filesystem (" + e.rpcMessage() + "); it needs a fresh runtime with no sessions and no other provider"
+                    + " (Copilot CLI 1.0.102 or later)");
+        }
+        if (r != null && r.has("success") && !r.path("success").asBoolean()) {
+            throw new ProtocolException("The Copilot runtime (" + transport.describe() + ") answered sessionFs.setProvider with " + r
+                    + "; it cannot use this client as its session filesystem");
+        }
+        log.debug("Registered as the session filesystem (state path {})", sessionFsOptions.sessionStatePath());
+    }
+
+    /** Called when the store refused a lease this client held: the session cannot persist any more. */
+    private void leaseLost(String sessionId, SessionLeaseException why) {
+        CopilotSession s = sessions.get(sessionId);
+        if (s != null) {
+            s.failWaiters(why);
+        }
+    }
+
+    /** Session filesystem mode: the runtime's local conversation database stays off (no conversation text on its disk). */
+    private ObjectNode sessionParams(CopilotSession session, boolean resume) {
+        ObjectNode p = session.wireParams(resume);
+        if (sessionFs != null) {
+            p.put("enableSessionStore", false);
+        }
+        return p;
+    }
+
+    /** Takes the session's lease in session filesystem mode; undoes the registration if that fails. */
+    private void acquireLease(String id, CopilotSession session) {
+        if (leases == null) {
+            return;
+        }
+        try {
+            leases.acquire(id);
+        } catch (RuntimeException e) {
+            sessions.remove(id, session);
+            throw e;
+        }
+    }
+
+    /** Session filesystem mode: a new session must not inherit (or, if creation fails, delete) another one's state. */
+    private void refuseExistingState(String id, CopilotSession session) {
+        if (stateStore == null) {
+            return;
+        }
+        boolean taken;
+        try {
+            taken = !stateStore.readdir(id, "/").isEmpty();
+        } catch (RuntimeException e) {
+            sessions.remove(id, session);
+            afterDetach(id);
+            throw e;
+        }
+        if (taken) {
+            sessions.remove(id, session);
+            afterDetach(id);
+            throw new IllegalStateException("Session '" + id + "' already has runtime state in the session state store; use resumeSession(\""
+                    + id + "\", config) to continue it, or deleteSession it first");
+        }
+    }
+
+    /** After {@code session.destroy} of a session (or when it could not be sent): its lease goes back. */
+    void afterDetach(String sessionId) {
+        if (leases != null && !sessions.containsKey(sessionId)) {
+            leases.release(sessionId);
+        }
+    }
+
+    /** The store of the runtime's session state, when this client is its session filesystem. */
+    public Optional<SessionStateStore> sessionStateStore() {
+        return Optional.ofNullable(stateStore);
+    }
+
     /** Current state. */
     public ClientState state() {
         return state;
@@ -272,6 +384,9 @@ public final class CopilotClient implements AutoCloseable {
             conn.close("the client was closed", remaining(deadline, 0.8));
         }
         sessions.clear();
+        if (leases != null) {
+            leases.close();
+        }
         storeExecutor.shutdown();
         if (ownsCallbackExecutor) {
             callbackExecutor.shutdown();
@@ -317,6 +432,8 @@ public final class CopilotClient implements AutoCloseable {
         if (sessions.putIfAbsent(id, session) != null) {
             throw new IllegalStateException("Session '" + id + "' is already open in this client");
         }
+        acquireLease(id, session);
+        refuseExistingState(id, session);
         Instant now = clock.instant();
         SessionRecord record = SessionRecord.newSession(id, config.owner(), config.model(), now)
                 .withConfig(safeConfig(config))
@@ -325,17 +442,20 @@ public final class CopilotClient implements AutoCloseable {
             session.setRecord(store.create(record));
         } catch (SessionStoreException.DuplicateSession e) {
             sessions.remove(id, session);
+            afterDetach(id);
             throw new IllegalStateException("Session '" + id + "' already exists in the session store; use resumeSession(\""
                     + id + "\", config) to continue it, or deleteSession it first", e);
         } catch (RuntimeException e) {
             sessions.remove(id, session);
+            afterDetach(id);
             throw new SessionStoreException("Could not record the new session '" + id + "' in the session store: " + e.getMessage(), e);
         }
-        ObjectNode params = session.wireParams(false);
+        ObjectNode params = sessionParams(session, false);
         return conn.request("session.create", params, requestTimeout).handle((result, err) -> {
             if (err != null) {
                 sessions.remove(id, session);
                 deleteFromStoreQuietly(id);
+                deleteStateQuietly(id);
                 throw new CompletionException(describeSessionFailure("create", id, config, unwrap(err)));
             }
             session.setWorkspacePath(Json.text(result, "workspacePath"));
@@ -381,10 +501,12 @@ public final class CopilotClient implements AutoCloseable {
         if (sessions.putIfAbsent(sessionId, session) != null) {
             throw new IllegalStateException("Session '" + sessionId + "' is already open in this client");
         }
+        acquireLease(sessionId, session);
         Optional<SessionRecord> known = existing;
-        return conn.request("session.resume", session.wireParams(true), requestTimeout).handle((result, err) -> {
+        return conn.request("session.resume", sessionParams(session, true), requestTimeout).handle((result, err) -> {
             if (err != null) {
                 sessions.remove(sessionId, session);
+                afterDetach(sessionId);
                 throw new CompletionException(describeSessionFailure("resume", sessionId, effective, unwrap(err)));
             }
             session.setWorkspacePath(Json.text(result, "workspacePath"));
@@ -453,6 +575,19 @@ public final class CopilotClient implements AutoCloseable {
         return cause;
     }
 
+    /** After a failed create: the state the runtime wrote for it goes too, and the lease. */
+    private void deleteStateQuietly(String id) {
+        if (stateStore == null) {
+            return;
+        }
+        try {
+            stateStore.deleteSession(id);
+        } catch (RuntimeException e) {
+            log.warn("Could not remove the state of session '{}' after a failed create: {}", id, e.toString());
+        }
+        leases.release(id);
+    }
+
     private void deleteFromStoreQuietly(String id) {
         try {
             store.delete(id);
@@ -479,7 +614,8 @@ public final class CopilotClient implements AutoCloseable {
      * All sessions known to the store or the runtime, most recent activity first: the store's
      * records merged with the runtime's {@code session.list} (sessions made by other tools show
      * too), each marked with where it is known. Reads at most 10,000 from the store; use {@link
-     * #listSessions(SessionQuery)} to page.
+     * #listSessions(SessionQuery)} to page. In session filesystem mode only the store is asked (the
+     * runtime's list does not see those sessions).
      */
     public List<SessionInfo> listSessions() {
         Map<String, SessionInfo> merged = new LinkedHashMap<>();
@@ -495,7 +631,7 @@ public final class CopilotClient implements AutoCloseable {
             }
             q = next.get();
         }
-        if (state == ClientState.CONNECTED) {
+        if (state == ClientState.CONNECTED && sessionFs == null) {
             JsonNode result = join(requireConnected().request("session.list", Json.object(), requestTimeout), requestTimeout, "session.list");
             for (JsonNode s : result.path("sessions")) {
                 String id = Json.text(s, "sessionId");
@@ -554,6 +690,10 @@ public final class CopilotClient implements AutoCloseable {
      */
     public void deleteSession(String sessionId) {
         Validation.requireText("sessionId", sessionId, SessionConfig.MAX_SESSION_ID_LENGTH);
+        if (sessionFs != null) {
+            deleteSessionFsSession(sessionId);
+            return;
+        }
         CopilotSession open = sessions.remove(sessionId);
         if (open != null) {
             open.markDeleted();
@@ -577,6 +717,32 @@ public final class CopilotClient implements AutoCloseable {
                     + (runtimeError == null ? "" : " (runtime said: " + runtimeError + ")"));
         }
         log.debug("Deleted session {} (runtime: {}, store: {})", sessionId, runtimeDeleted, storeDeleted);
+    }
+
+    /**
+     * Session filesystem mode: the runtime neither lists nor deletes these sessions, so an open one
+     * is detached first ({@code session.destroy}, which still writes through this client), then
+     * its state, lease, record and history go from the stores. A session another client drives
+     * is refused ({@link SessionLeaseException.Held}).
+     */
+    private void deleteSessionFsSession(String sessionId) {
+        CopilotSession open = sessions.get(sessionId);
+        if (open != null) {
+            open.close();
+        }
+        leases.acquire(sessionId);
+        boolean stateDeleted;
+        try {
+            stateDeleted = stateStore.deleteSession(sessionId);
+        } finally {
+            leases.release(sessionId);
+        }
+        boolean storeDeleted = store.delete(sessionId);
+        if (!stateDeleted && !storeDeleted) {
+            throw new SessionNotFoundException("Cannot delete session '" + sessionId + "': neither the session store nor the session"
+                    + " state store has it");
+        }
+        log.debug("Deleted session {} (state: {}, store: {})", sessionId, stateDeleted, storeDeleted);
     }
 
     /** Models the runtime offers. */
@@ -696,7 +862,10 @@ public final class CopilotClient implements AutoCloseable {
 
         @Override
         public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
-            // No server-to-client request is served yet (userInput, hooks, sessionFs...): -32601.
+            if (sessionFs != null && SessionFsProvider.handles(method)) {
+                return sessionFs.handle(method, params); // answered on the callback executor
+            }
+            // Other server-to-client requests are not served yet (userInput, hooks, sqlite...): -32601.
             log.debug("Runtime request {} is not handled by this client", method);
             return null;
         }
@@ -722,6 +891,10 @@ public final class CopilotClient implements AutoCloseable {
             for (CopilotSession s : sessions.values()) {
                 s.connectionLost(reason);
                 sessions.remove(s.sessionId(), s);
+                if (leases != null) {
+                    // that runtime is gone (or unusable): another client may resume the session now
+                    leases.release(s.sessionId());
+                }
             }
         }
     }
@@ -739,6 +912,8 @@ public final class CopilotClient implements AutoCloseable {
         private int maxFrameBytes = 64 * 1024 * 1024;
         private String clientName = "copilot4j";
         private Clock clock = Clock.systemUTC();
+        private SessionStateStore stateStore;
+        private SessionFsOptions sessionFsOptions;
 
         private Builder() {}
 
@@ -815,6 +990,40 @@ public final class CopilotClient implements AutoCloseable {
         /** Sent to the runtime as {@code clientName} (it ends up in the User-Agent). */
         public Builder clientName(String name) {
             this.clientName = Validation.requireText("clientName", name, 128);
+            return this;
+        }
+
+        /** Same as {@link #sessionFs(SessionStateStore, SessionFsOptions)} with {@link SessionFsOptions#defaults()}. */
+        public Builder sessionFs(SessionStateStore stateStore) {
+            return sessionFs(stateStore, SessionFsOptions.defaults());
+        }
+
+        /**
+         * Makes this client the runtime's session filesystem: the CLI keeps each session's state
+         * files ({@code events.jsonl}, {@code workspace.yaml}, checkpoints...) in {@code
+         * stateStore} instead of its own disk, so a CLI anywhere, with an empty home, can resume
+         * any session of a shared store. Then:
+         *
+         * <ul>
+         *   <li>{@link #start()} registers the client ({@code sessionFs.setProvider}) right after
+         *       the handshake; the transport must spawn its own runtime (stdio, or TCP spawn): an
+         *       external TCP server is refused, since a runtime whose provider disconnected is
+         *       unusable for everyone;
+         *   <li>sessions are created and resumed with the runtime's local conversation database
+         *       off ({@code enableSessionStore:false}), so no conversation text lands on the CLI
+         *       host's disk;
+         *   <li>a client drives a session only while it holds its lease in the store, renewed in
+         *       the background; another client's create/resume fails with {@link
+         *       SessionLeaseException.Held} (or waits, {@link SessionFsOptions#leaseWait()});
+         *   <li>{@link CopilotClient#listSessions()} answers from the session store only, and
+         *       {@link CopilotClient#deleteSession} also deletes the state.
+         * </ul>
+         *
+         * The caller keeps ownership of the store.
+         */
+        public Builder sessionFs(SessionStateStore stateStore, SessionFsOptions options) {
+            this.stateStore = Validation.requireNonNull("stateStore", stateStore);
+            this.sessionFsOptions = Validation.requireNonNull("options", options);
             return this;
         }
 

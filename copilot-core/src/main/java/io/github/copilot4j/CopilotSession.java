@@ -278,12 +278,14 @@ public final class CopilotSession implements AutoCloseable {
         failWaiters(new IllegalStateException("session '" + sessionId + "' was closed"));
         persistence.execute(this::markDetachedInStore);
         CompletableFuture<Void> done = new CompletableFuture<>();
+        // session filesystem mode: the lease goes back before the caller sees the detach complete
+        CompletableFuture<Void> released = done.whenComplete((v, e) -> client.afterDetach(sessionId));
         if (conn == null) {
             try {
                 conn = client.requireConnected();
             } catch (RuntimeException e) {
                 done.complete(null);
-                return done;
+                return released;
             }
         }
         conn.request("session.destroy", CopilotClient.params(sessionId), timeout).whenComplete((r, e) -> {
@@ -292,7 +294,7 @@ public final class CopilotSession implements AutoCloseable {
             }
             done.complete(null);
         });
-        return done;
+        return released;
     }
 
     void markDeleted() {

@@ -41,6 +41,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * (with streaming), {@code assistant.message}, {@code assistant.turn_end}, {@code session.idle}.
  * Sessions outlive connections, so a new client can resume them.
  *
+ * <p>Session filesystem: after {@code sessionFs.setProvider} on a connection, sessions created or
+ * resumed there keep their state through the client like the real CLI does (a small subset of its
+ * calls): create reads and writes {@code workspace.yaml} (atomically, via a temp file and {@code
+ * rename}) and probes a path outside the state directory; resume needs {@code events.jsonl} and
+ * rebuilds the session's history from it; every turn and {@code session.destroy} append the new
+ * events to {@code events.jsonl} (a refused append becomes a {@code session.error} of type {@code
+ * persistence}, and the events are re-sent with the next flush). {@link #callClient} sends any
+ * request to the client.
+ *
  * <p>Threading: one reader thread per connection; each session's turns run one at a time on a
  * shared daemon pool; writes to a connection are serialized.
  */
@@ -55,10 +64,14 @@ public final class FakeRuntime implements AutoCloseable {
     private final Map<String, FakeSession> sessions = new ConcurrentHashMap<>();
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<ClientCall> clientCalls = Collections.synchronizedList(new ArrayList<>());
     private final boolean recordRequests;
 
     /** A request the runtime received. */
     public record Request(String method, JsonNode params) {}
+
+    /** A request the runtime sent to the client, with the client's whole response message ({@code result} or {@code error}). */
+    public record ClientCall(String method, JsonNode params, JsonNode response) {}
 
     private FakeRuntime(Builder b) {
         this.name = b.name;
@@ -93,6 +106,28 @@ public final class FakeRuntime implements AutoCloseable {
         synchronized (requests) {
             return List.copyOf(requests);
         }
+    }
+
+    /** Requests this runtime sent to its clients ({@code sessionFs.*}), in order, with their responses. */
+    public List<ClientCall> clientCalls() {
+        synchronized (clientCalls) {
+            return List.copyOf(clientCalls);
+        }
+    }
+
+    /**
+     * Sends a request to the most recently opened live connection's client and completes with its
+     * whole response message ({@code result} or {@code error}); fails if no client is connected or
+     * it does not answer within 10 s.
+     */
+    public CompletableFuture<JsonNode> callClient(String method, JsonNode params) {
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            Connection c = connections.get(i);
+            if (c.isOpen()) {
+                return c.call(method, params);
+            }
+        }
+        return CompletableFuture.failedFuture(new IllegalStateException("no client is connected"));
     }
 
     /** Ids of sessions the runtime has (created or resumed, not deleted). */
@@ -152,6 +187,9 @@ public final class FakeRuntime implements AutoCloseable {
         private final Object writeLock = new Object();
         private volatile boolean authenticated = requiredToken == null;
         private volatile String terminationReason;
+        private volatile JsonNode provider;
+        private final Map<Long, CompletableFuture<JsonNode>> pendingCalls = new ConcurrentHashMap<>();
+        private final AtomicLong nextCallId = new AtomicLong(1);
 
         Connection(InputStream in, OutputStream out) {
             this.in = in;
@@ -194,7 +232,31 @@ public final class FakeRuntime implements AutoCloseable {
                         s.connection = null;
                     }
                 }
+                for (CompletableFuture<JsonNode> f : pendingCalls.values()) {
+                    f.completeExceptionally(new IOException("the connection closed"));
+                }
             }
+        }
+
+        /** Sends a request to this connection's client; completes with the whole response message. */
+        CompletableFuture<JsonNode> call(String method, JsonNode params) {
+            long id = nextCallId.getAndIncrement();
+            CompletableFuture<JsonNode> f = new CompletableFuture<>();
+            pendingCalls.put(id, f);
+            ObjectNode m = Json.object();
+            m.put("jsonrpc", "2.0");
+            m.put("id", id);
+            m.put("method", method);
+            m.set("params", params);
+            write(m);
+            if (!open.get()) {
+                f.completeExceptionally(new IOException("the connection is closed"));
+            }
+            return f.orTimeout(10, TimeUnit.SECONDS).whenComplete((r, e) -> {
+                pendingCalls.remove(id);
+                clientCalls.add(new ClientCall(method, params, r != null ? r
+                        : Json.object().set("error", Json.object().put("code", -1).put("message", String.valueOf(e)))));
+            });
         }
 
         private void readLoop() {
@@ -210,6 +272,11 @@ public final class FakeRuntime implements AutoCloseable {
                     }
                     if (msg != null && msg.has("method")) {
                         handle(msg);
+                    } else if (msg != null && msg.has("id")) {
+                        CompletableFuture<JsonNode> f = pendingCalls.get(msg.get("id").asLong());
+                        if (f != null) {
+                            f.complete(msg);
+                        }
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -229,11 +296,20 @@ public final class FakeRuntime implements AutoCloseable {
             if (id == null || id.isNull()) {
                 return; // notifications from the client are ignored
             }
+            if (!authenticated && !"connect".equals(method)) {
+                error(id, -32001, "AUTHENTICATION_REQUIRED: call connect with the connection token first");
+                return;
+            }
+            if (provider != null && Set.of("session.create", "session.resume", "session.destroy").contains(method)) {
+                // these call the client's session filesystem before answering: never on the reader thread
+                turns.execute(() -> answer(id, method, params));
+                return;
+            }
+            answer(id, method, params);
+        }
+
+        private void answer(JsonNode id, String method, JsonNode params) {
             try {
-                if (!authenticated && !"connect".equals(method)) {
-                    error(id, -32001, "AUTHENTICATION_REQUIRED: call connect with the connection token first");
-                    return;
-                }
                 JsonNode result = dispatch(method, params);
                 if (result == null) {
                     error(id, -32601, "Unhandled method " + method);
@@ -289,8 +365,9 @@ public final class FakeRuntime implements AutoCloseable {
                 case "session.destroy": {
                     FakeSession s = session(p);
                     s.emit("session.shutdown", Json.object().put("shutdownType", "routine"), false);
+                    boolean saved = s.flush();
                     s.connection = null;
-                    return Json.object().put("success", true);
+                    return Json.object().put("success", saved);
                 }
                 case "session.delete": {
                     FakeSession s = sessions.remove(Json.text(p, "sessionId"));
@@ -338,6 +415,19 @@ public final class FakeRuntime implements AutoCloseable {
                     return Json.object().put("success", true);
                 case "runtime.shutdown":
                     return Json.object();
+                case "sessionFs.setProvider": {
+                    for (FakeSession s : sessions.values()) {
+                        if (s.connection == this) {
+                            throw new RpcError(-32603, "Request sessionFs.setProvider failed with message: Cannot set session filesystem"
+                                    + " provider while sessions are active. Call sessionFs.setProvider before creating any sessions.");
+                        }
+                    }
+                    if (Json.text(p, "sessionStatePath") == null || Json.text(p, "initialCwd") == null) {
+                        throw new RpcError(-32602, "sessionStatePath and initialCwd are required");
+                    }
+                    provider = p;
+                    return Json.object().put("success", true);
+                }
                 default:
                     return null;
             }
@@ -357,7 +447,13 @@ public final class FakeRuntime implements AutoCloseable {
                         + " failed with message: Model \"" + model + "\" is not available.");
             }
             FakeSession s;
-            if (resume) {
+            if (resume && provider != null) {
+                s = FakeSession.restore(FakeRuntime.this, id, model == null ? models.get(0) : model, this);
+                sessions.put(id, s);
+                s.streaming = p.path("streaming").asBoolean(false);
+                s.tools = p.path("tools");
+                s.emit("session.resume", Json.object().put("eventCount", s.persisted.size()).put("selectedModel", s.model), false);
+            } else if (resume) {
                 s = sessions.get(id);
                 if (s == null) {
                     throw new RpcError(-32603, "Request session.resume failed with message: Session not found: " + id);
@@ -376,12 +472,15 @@ public final class FakeRuntime implements AutoCloseable {
                 s = new FakeSession(id, model == null ? models.get(0) : model, this);
                 s.streaming = p.path("streaming").asBoolean(false);
                 s.tools = p.path("tools");
+                if (provider != null) {
+                    s.initWorkspace();
+                }
                 sessions.put(id, s);
                 s.emit("session.start", Json.object().put("sessionId", id).put("selectedModel", s.model).put("copilotVersion", version), false);
             }
             ObjectNode r = Json.object();
             r.put("sessionId", id);
-            r.put("workspacePath", "/fake/session-state/" + id);
+            r.put("workspacePath", provider != null ? Json.text(provider, "sessionStatePath") : "/fake/session-state/" + id);
             return r;
         }
 
@@ -486,11 +585,139 @@ public final class FakeRuntime implements AutoCloseable {
         final Map<String, CompletableFuture<JsonNode>> pendingTools = new ConcurrentHashMap<>();
         private String lastEventId;
         private final AtomicLong toolSeq = new AtomicLong();
+        /** Events already appended to events.jsonl through the client (session filesystem mode). */
+        private int flushed;
 
         FakeSession(String id, String model, Connection connection) {
             this.id = id;
             this.model = model;
             this.connection = connection;
+        }
+
+        private JsonNode provider() {
+            Connection c = connection;
+            return c == null ? null : c.provider;
+        }
+
+        private String statePath(String name) {
+            return Json.text(provider(), "sessionStatePath") + "/" + name;
+        }
+
+        /** One sessionFs call to the client; returns its result, or throws on a JSON-RPC error or no answer. */
+        private JsonNode fs(String op, ObjectNode params) {
+            Connection c = connection;
+            if (c == null) {
+                throw new RpcError(-32603, "session filesystem provider disconnected");
+            }
+            params.put("sessionId", id);
+            JsonNode response;
+            try {
+                response = c.call("sessionFs." + op, params).get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new RpcError(-32603, "sessionFs." + op + " failed: " + e);
+            }
+            if (response.hasNonNull("error") && !response.has("result")) {
+                throw new RpcError(-32603, "UNKNOWN: " + response.get("error").path("message").asText());
+            }
+            return response.get("result");
+        }
+
+        private static String errorOf(JsonNode result) {
+            if (result == null || result.isNull()) {
+                return null;
+            }
+            JsonNode err = result.has("error") ? result.get("error") : result.has("code") ? result : null;
+            return err == null || err.isNull() ? null : err.path("code").asText() + ": " + err.path("message").asText();
+        }
+
+        /** Like the CLI at create: reads, then atomically writes workspace.yaml; probes a path outside the state directory. */
+        void initWorkspace() {
+            JsonNode settings = fs("readFile", Json.object().put("path", statePath("settings.json")));
+            if (errorOf(settings) != null && !"ENOENT".equals(settings.path("error").path("code").asText())) {
+                throw new RpcError(-32603, "Request session.create failed with message: session construction failed: GenericFailure,"
+                        + " Session approval storage failed (" + errorOf(settings) + ")");
+            }
+            fs("mkdir", Json.object().put("path", statePath("checkpoints")).put("recursive", true).put("mode", 448));
+            String tmp = statePath("workspace.yaml.tmp." + UUID.randomUUID());
+            String failed = errorOf(fs("writeFile", Json.object().put("path", tmp).put("content", "id: " + id + "\n").put("mode", 384)));
+            if (failed == null) {
+                failed = errorOf(fs("rename", Json.object().put("src", tmp).put("dest", statePath("workspace.yaml"))));
+            }
+            if (failed != null) {
+                throw new RpcError(-32603, "Request session.create failed with message: session construction failed: Failed to save"
+                        + " workspace to " + statePath("workspace.yaml") + ": Error: " + failed);
+            }
+            fs("readFile", Json.object().put("path", "/fake-copilot-home/session-state/" + id + "/workspace.yaml"));
+        }
+
+        /** Like the CLI at resume: the session exists only if the client has its events.jsonl. */
+        static FakeSession restore(FakeRuntime rt, String id, String model, Connection c) {
+            FakeSession s = rt.new FakeSession(id, model, c);
+            JsonNode exists = s.fs("exists", Json.object().put("path", s.statePath("events.jsonl")));
+            if (!exists.path("exists").asBoolean(false)) {
+                throw new RpcError(-32603, "Request session.resume failed with message: Failed to load session events: Session not found: " + id);
+            }
+            JsonNode read = s.fs("readFile", Json.object().put("path", s.statePath("events.jsonl")));
+            if (errorOf(read) != null) {
+                throw new RpcError(-32603, "Request session.resume failed with message: session resume failed: Failed to read JSONL from "
+                        + s.statePath("events.jsonl") + ": " + errorOf(read));
+            }
+            String pendingPrompt = null;
+            for (String line : read.path("content").asText().split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode ev = Json.read(line);
+                s.persisted.add(ev);
+                s.lastEventId = Json.text(ev, "id");
+                String type = Json.text(ev, "type");
+                if ("user.message".equals(type)) {
+                    pendingPrompt = ev.path("data").path("content").asText();
+                } else if ("assistant.message".equals(type) && pendingPrompt != null && !ev.path("data").path("content").asText().isEmpty()) {
+                    s.history.add(pendingPrompt);
+                    s.history.add(ev.path("data").path("content").asText());
+                    pendingPrompt = null;
+                }
+            }
+            s.flushed = s.persisted.size();
+            return s;
+        }
+
+        /**
+         * Appends the events not yet flushed to events.jsonl (session filesystem mode); a refusal
+         * becomes a persistence {@code session.error} and they are tried again next time.
+         * Returns false if that happened.
+         */
+        boolean flush() {
+            if (provider() == null) {
+                return true;
+            }
+            StringBuilder lines = new StringBuilder();
+            int upTo;
+            synchronized (this) {
+                upTo = persisted.size();
+                for (int i = flushed; i < upTo; i++) {
+                    lines.append(Json.write(persisted.get(i))).append('\n');
+                }
+            }
+            if (lines.length() == 0) {
+                return true;
+            }
+            String failed;
+            try {
+                failed = errorOf(fs("appendFile", Json.object().put("path", statePath("events.jsonl")).put("content", lines.toString())
+                        .put("mode", 384)));
+            } catch (RpcError e) {
+                failed = e.getMessage();
+            }
+            if (failed != null) {
+                emit("session.error", Json.object().put("errorType", "persistence").put("message",
+                        "Failed to persist session events: GenericFailure, Failed to append to JSONL file " + statePath("events.jsonl")
+                                + ": " + failed), true);
+                return false;
+            }
+            flushed = upTo;
+            return true;
         }
 
         synchronized void emit(String type, JsonNode data, boolean ephemeral) {
@@ -546,11 +773,13 @@ public final class FakeRuntime implements AutoCloseable {
             }
             if (aborted) {
                 emit("abort", Json.object().put("reason", "user_initiated"), false);
+                flush();
                 emit("session.idle", Json.object().put("aborted", true), true);
                 return;
             }
             if (reply.error() != null) {
                 emit("session.error", Json.object().put("errorType", "query").put("message", reply.error()), false);
+                flush();
                 emit("session.idle", Json.object(), true);
                 return;
             }
@@ -573,6 +802,7 @@ public final class FakeRuntime implements AutoCloseable {
             history.add(prompt);
             history.add(text);
             emit("assistant.turn_end", Json.object().put("turnId", turnId), false);
+            flush();
             emit("session.idle", Json.object(), true);
         }
 
