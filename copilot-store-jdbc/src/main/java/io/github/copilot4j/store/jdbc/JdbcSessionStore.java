@@ -125,6 +125,7 @@ public final class JdbcSessionStore implements SessionStore {
     private static final String EVENTS = "copilot4j_events";
 
     private final Jdbi jdbi;
+    private final DataSource dataSource;
     private final Dialect dialect;
     private final Clock clock;
     private final AutoCloseable owned;
@@ -133,7 +134,8 @@ public final class JdbcSessionStore implements SessionStore {
     private final String updateSession;
     private final String insertEvent;
 
-    private JdbcSessionStore(Jdbi jdbi, Dialect dialect, Clock clock, AutoCloseable owned) {
+    private JdbcSessionStore(Jdbi jdbi, DataSource dataSource, Dialect dialect, Clock clock, AutoCloseable owned) {
+        this.dataSource = dataSource;
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.clock = clock;
@@ -174,6 +176,15 @@ public final class JdbcSessionStore implements SessionStore {
         requireH2Driver();
         H2DataSources.Owned ds = H2DataSources.memory(name);
         return builder().dataSource(ds.dataSource()).dialect(Dialect.H2).ownDataSource(ds.closer()).build();
+    }
+
+    /**
+     * The database this store uses, e.g. to put a {@code JdbcSessionStateStore} in the same database:
+     * {@code JdbcSessionStateStore.builder().dataSource(store.dataSource()).build()}. Owned by this
+     * store when it created it ({@link #h2(Path)}): it closes with the store.
+     */
+    public DataSource dataSource() {
+        return dataSource;
     }
 
     public static Builder builder() {
@@ -505,7 +516,7 @@ public final class JdbcSessionStore implements SessionStore {
                 // Plain SQL: no <template> syntax, so a '<' in a statement is always SQL.
                 jdbi.setTemplateEngine(TemplateEngine.NOP);
                 Dialect d = dialect != null ? dialect : detect(jdbi);
-                JdbcSessionStore store = new JdbcSessionStore(jdbi, d, clock, owned);
+                JdbcSessionStore store = new JdbcSessionStore(jdbi, dataSource, d, clock, owned);
                 if (migrate) {
                     new Migrator(jdbi, d == Dialect.POSTGRES, d.migrationsPath(), d.migrationsLocation()).migrate();
                 }
