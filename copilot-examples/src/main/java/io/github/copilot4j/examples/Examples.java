@@ -27,6 +27,9 @@ public final class Examples {
         EXAMPLES.put("persistent-sessions", new Example(
                 "sessions in an H2 store on disk: run twice to resume; options --reset, --dir <path>",
                 (out, args) -> PersistentSessions.run(out, System.getenv(), args)));
+        EXAMPLES.put("resume-anywhere", new Example(
+                "a session started on one CLI and resumed on another with an empty home, through one database (session filesystem, leases)",
+                (out, args) -> ResumeAnywhere.run(out, System.getenv())));
         EXAMPLES.put("model-comparison", new Example("the same prompts to two models side by side (A/B)",
                 (out, args) -> ModelComparison.run(out, System.getenv())));
     }

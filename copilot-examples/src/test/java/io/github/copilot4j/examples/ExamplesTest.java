@@ -76,6 +76,17 @@ class ExamplesTest {
     }
 
     @Test
+    void resumeAnywhereMovesTheSessionBetweenMachines() {
+        String out = capture(o -> ResumeAnywhere.run(o, NO_TOKEN));
+        String b = out.substring(out.indexOf("-- machine B"));
+        assertTrue(b.contains("you:     I am planning a trip to Lisbon in May.") && b.contains("you:     I like museums and seafood."),
+                "machine B reads the history from the database: " + out);
+        assertTrue(b.contains("copilot: ECHO: What should I see first?"), out);
+        assertTrue(b.contains("machine C may not drive it at the same time") && b.contains("machine-B"), out);
+        assertTrue(b.contains("deleted trip-planning-"), out);
+    }
+
+    @Test
     void modelComparisonAnswersOnBothModels() {
         String out = capture(o -> ModelComparison.run(o, NO_TOKEN));
         assertTrue(out.contains("Q: Explain what a race condition is in one sentence."), out);
@@ -89,7 +100,7 @@ class ExamplesTest {
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         assertEquals(0, Examples.run(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), new String[] {"--help"}));
         String help = o.toString(StandardCharsets.UTF_8);
-        for (String name : List.of("multiple-sessions", "custom-session-id", "list-and-delete-sessions", "persistent-sessions", "model-comparison")) {
+        for (String name : List.of("multiple-sessions", "custom-session-id", "list-and-delete-sessions", "persistent-sessions", "resume-anywhere", "model-comparison")) {
             assertTrue(help.contains(name), help);
         }
         assertEquals(2, Examples.run(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), new String[] {"nope"}));
