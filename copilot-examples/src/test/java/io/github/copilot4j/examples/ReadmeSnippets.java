@@ -3,17 +3,20 @@ package io.github.copilot4j.examples;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
+import io.github.copilot4j.SessionFsOptions;
 import io.github.copilot4j.SessionInfo;
 import io.github.copilot4j.event.AssistantMessage;
 import io.github.copilot4j.event.AssistantMessageDelta;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
+import io.github.copilot4j.store.jdbc.state.JdbcSessionStateStore;
 import io.github.copilot4j.transport.stdio.StdioTransport;
 import java.nio.file.Path;
 import java.time.Duration;
+import javax.sql.DataSource;
 
 /**
- * The README's code, compiled. {@link ReadmeSnippetsTest} checks that the README shows exactly the
- * text between the {@code snippet} markers, so the two cannot drift apart.
+ * The README's code, compiled. {@link ReadmeSnippetsTest} checks that the README's java blocks are,
+ * in order, exactly the texts between the {@code snippet} markers, so the two cannot drift apart.
  */
 final class ReadmeSnippets {
     static void apiTour() {
@@ -39,6 +42,16 @@ final class ReadmeSnippets {
             client.deleteSession("user-123-chat");
         }
         // end-snippet
+    }
+
+    static CopilotClient sessionFs(DataSource postgres) {
+        // snippet:session-fs
+        JdbcSessionStore sessions = JdbcSessionStore.builder().dataSource(postgres).build();
+        JdbcSessionStateStore state = JdbcSessionStateStore.builder().dataSource(sessions.dataSource()).build();
+        CopilotClient client = CopilotClient.builder().transport(StdioTransport.builder().build())
+                .sessionStore(sessions).sessionFs(state, SessionFsOptions.builder().holderId("node-1").build()).build();
+        // end-snippet
+        return client;
     }
 
     private ReadmeSnippets() {}

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,11 +20,19 @@ class ReadmeSnippetsTest {
         Path readme = Files.exists(root.resolve("README.md")) && Files.readString(root.resolve("README.md")).contains("## Modules")
                 ? root.resolve("README.md") : root.getParent().resolve("README.md");
         String md = Files.readString(readme);
+        List<List<String>> blocks = new ArrayList<>();
         Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(md);
-        assertTrue(m.find(), "README has a java block");
+        while (m.find()) {
+            blocks.add(normalize(m.group(1)));
+        }
         String java = Files.readString(root.resolve("src/test/java/io/github/copilot4j/examples/ReadmeSnippets.java"));
-        String snippet = java.substring(java.indexOf("// snippet:api-tour") + "// snippet:api-tour".length(), java.indexOf("// end-snippet"));
-        assertEquals(normalize(snippet), normalize(m.group(1)), "README.md's java block must equal ReadmeSnippets.apiTour()");
+        List<List<String>> snippets = new ArrayList<>();
+        Matcher s = Pattern.compile("// snippet:[a-z-]+\\n(.*?)// end-snippet", Pattern.DOTALL).matcher(java);
+        while (s.find()) {
+            snippets.add(normalize(s.group(1)));
+        }
+        assertTrue(snippets.size() >= 2, "snippets found: " + snippets.size());
+        assertEquals(snippets, blocks, "README.md's java blocks must equal the snippets in ReadmeSnippets, in order");
     }
 
     private static List<String> normalize(String block) {
