@@ -26,7 +26,7 @@ public enum Dialect {
     }
 
     /** The migrations' resource folder, without a leading slash. */
-    String migrationsPath() {
+    public String migrationsPath() {
         return "io/github/copilot4j/store/jdbc/migrations/" + directory;
     }
 

@@ -61,7 +61,7 @@ class MigrationTest {
             DataSource ds = emptyDatabase();
             JdbcSessionStore store = open(ds, true);
             assertEquals(dialect(), store.dialect(), "detected dialect");
-            assertEquals(List.of(1), versions(ds));
+            assertEquals(List.of(1, 2), versions(ds));
             store.create(SessionRecord.newSession("s", "o", "m", T));
             assertEquals(1, store.append("s", List.of(new NewEvent("e", "t", T, null, null, "{}"))).size());
             assertTrue(tables(ds).containsAll(List.of("copilot4j_sessions", "copilot4j_events", "copilot4j_schema_version")),
@@ -75,7 +75,7 @@ class MigrationTest {
             first.create(SessionRecord.newSession("keep", "o", "m", T));
             first.close();
             JdbcSessionStore second = open(ds, true);
-            assertEquals(List.of(1), versions(ds), "no second version row");
+            assertEquals(List.of(1, 2), versions(ds), "no second version row");
             assertTrue(second.find("keep").isPresent(), "data survives a restart");
         }
 
@@ -103,7 +103,7 @@ class MigrationTest {
                 assertTrue(!t.isAlive(), "a concurrent start hangs");
             }
             assertEquals(List.of(), errors, "every concurrent first start succeeds");
-            assertEquals(List.of(1), versions(ds));
+            assertEquals(List.of(1, 2), versions(ds));
         }
 
         @Test
@@ -112,7 +112,7 @@ class MigrationTest {
             open(ds, true).close();
             exec(ds, "INSERT INTO copilot4j_schema_version (version, description, installed_at) VALUES (7, 'from the future', CURRENT_TIMESTAMP)");
             SessionStoreException e = assertThrows(SessionStoreException.class, () -> open(ds, true));
-            assertTrue(e.getMessage().contains("schema version 7 is newer than this copilot4j supports (1); upgrade copilot4j"),
+            assertTrue(e.getMessage().contains("schema version 7 is newer than this copilot4j supports (2); upgrade copilot4j"),
                     e.getMessage());
         }
 

@@ -71,11 +71,16 @@ public final class Failures {
         }
     }
 
-    /** A store exception for a database failure while doing {@code what}. */
+    /** A store exception for a database failure of the session store while doing {@code what}. */
     public static SessionStoreException translate(String what, Throwable t, String migrationsLocation) {
+        return translate("JDBC session store", what, t, migrationsLocation);
+    }
+
+    /** A store exception for a database failure of {@code store} (named in the message) while doing {@code what}. */
+    public static SessionStoreException translate(String store, String what, Throwable t, String migrationsLocation) {
         SQLException e = sqlCause(t);
         String reason = e != null ? describe(e) : String.valueOf(t.getMessage());
-        String prefix = "JDBC session store could not " + what + ": ";
+        String prefix = store + " could not " + what + ": ";
         if (t instanceof ConnectionException || (e != null && e.getSQLState() != null && e.getSQLState().startsWith("08"))) {
             return new SessionStoreException(prefix + "no database connection (" + reason
                     + "); check that the database is running and reachable with the DataSource's settings", t);

@@ -30,7 +30,10 @@ public final class Migrator {
     }
 
     /** Every migration this library ships, in order. */
-    public static final List<Migration> MIGRATIONS = List.of(new Migration(1, "sessions"));
+    public static final List<Migration> MIGRATIONS = List.of(
+            new Migration(1, "sessions"),
+            // The runtime's per-session state and leases (JdbcSessionStateStore), in the same database.
+            new Migration(2, "session_state"));
 
     /** The schema version this library supports (the newest it ships). */
     public static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();

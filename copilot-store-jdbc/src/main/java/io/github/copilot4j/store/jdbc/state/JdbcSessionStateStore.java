@@ -1,5 +1,9 @@
 package io.github.copilot4j.store.jdbc.state;
 
+import io.github.copilot4j.store.jdbc.Dialect;
+import io.github.copilot4j.store.jdbc.internal.Failures;
+import io.github.copilot4j.store.jdbc.internal.Migrator;
+
 import io.github.copilot4j.spi.SessionLease;
 import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionRecord;
@@ -49,10 +53,11 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * chunk count, times; unique {@code (session_id, path)}), {@code copilot4j_state_chunks} (a
  * file's content: one row per write or append, deleted with the file by {@code ON DELETE
  * CASCADE}), {@code copilot4j_state_leases} (holder, fencing token, expiry), the sequence {@code
- * copilot4j_state_lease_tokens}, and its own version table {@code copilot4j_state_schema_version}
- * (independent of the session store's). The DDL ships as {@code
- * io/github/copilot4j/store/jdbc/state/migrations/{h2,postgres}/V1__session_state.sql}; with
- * {@code migrate(false)} apply them with your own tool.
+ * copilot4j_state_lease_tokens}. They are version 2 of the same versioned migrations as the
+ * session store ({@code io/github/copilot4j/store/jdbc/migrations/{h2,postgres}/V2__session_state.sql},
+ * recorded in {@code copilot4j_schema_version}), so one database holds the session index, the
+ * history and the runtime's state; building either store brings the schema up to date. With {@code
+ * migrate(false)} apply the scripts with your own tool.
  *
  * <h2>Behaviour</h2>
  *
@@ -91,7 +96,7 @@ public final class JdbcSessionStateStore implements SessionStateStore {
         this.postgres = postgres;
         this.clock = clock;
         this.nextToken = postgres ? "SELECT nextval('copilot4j_state_lease_tokens')" : "SELECT NEXT VALUE FOR copilot4j_state_lease_tokens";
-        this.migrations = StateMigrator.location(postgres);
+        this.migrations = (postgres ? Dialect.POSTGRES : Dialect.H2).migrationsLocation();
     }
 
     public static Builder builder() {
@@ -438,11 +443,11 @@ public final class JdbcSessionStateStore implements SessionStateStore {
             } catch (SessionStateException | SessionLeaseException | SessionStoreException | IllegalArgumentException e) {
                 throw e;
             } catch (RuntimeException e) {
-                if (attempt < MAX_ATTEMPTS && StateFailures.isTransient(e)) {
-                    StateFailures.backoff(attempt, what);
+                if (attempt < MAX_ATTEMPTS && Failures.isTransient(e, true)) {
+                    Failures.backoff(attempt, what);
                     continue;
                 }
-                throw StateFailures.translate(what, e, migrations);
+                throw Failures.translate("JDBC session state store", what, e, migrations);
             }
         }
     }
@@ -621,11 +626,13 @@ public final class JdbcSessionStateStore implements SessionStateStore {
             Jdbi jdbi = Jdbi.create(dataSource);
             if (migrate) {
                 try {
-                    new StateMigrator(jdbi, postgres).migrate();
+                    Dialect d = postgres ? Dialect.POSTGRES : Dialect.H2;
+                    new Migrator(jdbi, postgres, d.migrationsPath(), d.migrationsLocation()).migrate();
                 } catch (SessionStoreException e) {
                     throw e;
                 } catch (RuntimeException e) {
-                    throw StateFailures.translate("migrate its schema", e, StateMigrator.location(postgres));
+                    Dialect d = postgres ? Dialect.POSTGRES : Dialect.H2;
+                    throw Failures.translate("JDBC session state store", "migrate its schema", e, d.migrationsLocation());
                 }
             }
             return new JdbcSessionStateStore(jdbi, postgres, clock);

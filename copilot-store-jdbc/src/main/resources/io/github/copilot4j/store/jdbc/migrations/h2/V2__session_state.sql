@@ -1,6 +1,7 @@
 -- copilot4j JDBC session state store (the runtime's per-session files, and session leases):
--- schema version 1 for H2 2.x. Applied by JdbcSessionStateStore at start (migrate(true), the
--- default), which records it in copilot4j_state_schema_version; or by your own migration tool.
+-- schema version 2 for H2 2.x. Applied by JdbcSessionStateStore at start (migrate(true), the
+-- default), or by JdbcSessionStore (both run the same
+-- versioned migrations and record them in copilot4j_schema_version); or by your own migration tool.
 -- Every statement is idempotent (IF NOT EXISTS), so a second run is harmless.
 
 -- One row per file or directory of a session's tree (the root "/" is implicit).
