@@ -9,6 +9,7 @@ import io.github.copilot4j.event.SessionError;
 import io.github.copilot4j.event.SessionEvent;
 import io.github.copilot4j.event.SessionIdle;
 import io.github.copilot4j.event.UserMessage;
+import io.github.copilot4j.internal.Deadlines;
 import io.github.copilot4j.internal.SerialLane;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.event.EventParser;
@@ -169,7 +170,7 @@ public final class CopilotSession implements AutoCloseable {
             waiters.remove(waiter);
             throw e;
         }
-        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS, callbackExecutor).execute(() ->
+        Deadlines.onTimeout(waiter.future, timeout, callbackExecutor, () ->
                 waiter.fail(new CopilotTimeoutException("Session '" + sessionId + "' did not finish the turn within "
                         + timeout.toMillis() + " ms; the turn goes on (call abort() to stop it)")));
         return waiter.future;

@@ -194,6 +194,7 @@ public final class FakeRuntime implements AutoCloseable {
                         s.connection = null;
                     }
                 }
+                connections.remove(this); // its pipes hold megabytes; a long test reconnects hundreds of times
             }
         }
 
