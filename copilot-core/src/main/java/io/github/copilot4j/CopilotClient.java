@@ -82,6 +82,8 @@ public final class CopilotClient implements AutoCloseable {
     private final int maxFrameBytes;
     private final String clientName;
     private final Clock clock;
+    private final java.util.function.Consumer<StoreFailure> storeFailureHandler;
+    private final int maxUnsavedEvents;
 
     private final Object stateLock = new Object();
     private volatile ClientState state = ClientState.NEW;
@@ -107,6 +109,8 @@ public final class CopilotClient implements AutoCloseable {
         this.maxFrameBytes = b.maxFrameBytes;
         this.clientName = b.clientName;
         this.clock = b.clock;
+        this.storeFailureHandler = b.storeFailureHandler;
+        this.maxUnsavedEvents = b.maxUnsavedEvents;
     }
 
     public static Builder builder() {
@@ -254,9 +258,11 @@ public final class CopilotClient implements AutoCloseable {
             conn = connection;
         }
         long deadline = System.nanoTime() + closeTimeout.toNanos();
+        // Detaching removes sessions from the map: keep them for the flush below.
+        List<CopilotSession> open = List.copyOf(sessions.values());
         if (conn != null && conn.isOpen()) {
             List<CompletableFuture<?>> destroys = new ArrayList<>();
-            for (CopilotSession s : sessions.values()) {
+            for (CopilotSession s : open) {
                 destroys.add(s.detachAsync(remaining(deadline, 0.4), conn).exceptionally(e -> null));
             }
             awaitQuietly(CompletableFuture.allOf(destroys.toArray(CompletableFuture[]::new)), remaining(deadline, 0.4));
@@ -264,9 +270,16 @@ public final class CopilotClient implements AutoCloseable {
                 awaitQuietly(conn.request("runtime.shutdown", Json.object(), remaining(deadline, 0.3)), remaining(deadline, 0.3));
             }
         }
-        for (CopilotSession s : sessions.values()) {
+        for (CopilotSession s : open) {
             s.failWaiters(new ConnectionClosedException("the client was closed"));
             s.flushStore(remaining(deadline, 0.2));
+            int unsaved = s.unsavedEventCount();
+            if (unsaved > 0) {
+                log.error("{} event(s) of session {} are not in the session store at close; resume the session later and the client "
+                        + "fills them in from the runtime's history", unsaved, s.sessionId());
+                reportStoreFailure(new StoreFailure(s.sessionId(), StoreFailure.Kind.EVENTS_LOST, unsaved,
+                        new SessionStoreException(unsaved + " event(s) unsaved when the client was closed")));
+            }
         }
         if (conn != null) {
             conn.close("the client was closed", remaining(deadline, 0.8));
@@ -382,6 +395,7 @@ public final class CopilotClient implements AutoCloseable {
             throw new IllegalStateException("Session '" + sessionId + "' is already open in this client");
         }
         Optional<SessionRecord> known = existing;
+        session.expectResume();
         return conn.request("session.resume", session.wireParams(true), requestTimeout).handle((result, err) -> {
             if (err != null) {
                 sessions.remove(sessionId, session);
@@ -389,6 +403,7 @@ public final class CopilotClient implements AutoCloseable {
             }
             session.setWorkspacePath(Json.text(result, "workspacePath"));
             session.setRecord(recordResumed(sessionId, effective, known.orElse(null)));
+            session.resumed();
             return session;
         });
     }
@@ -416,6 +431,7 @@ public final class CopilotClient implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("Could not record resumed session '{}' in the store: {}", id, e.toString());
+            reportStoreFailure(new StoreFailure(id, StoreFailure.Kind.UPDATE_RECORD, 0, e));
         }
         return existing;
     }
@@ -629,6 +645,10 @@ public final class CopilotClient implements AutoCloseable {
         return clock;
     }
 
+    int maxUnsavedEvents() {
+        return maxUnsavedEvents;
+    }
+
     String clientName() {
         return clientName;
     }
@@ -637,6 +657,26 @@ public final class CopilotClient implements AutoCloseable {
         ObjectNode p = Json.object();
         p.put("sessionId", sessionId);
         return p;
+    }
+
+    /** Tells the user's store-failure handler, if any (never throws). */
+    void reportStoreFailure(StoreFailure failure) {
+        if (storeFailureHandler == null) {
+            return;
+        }
+        try {
+            storeFailureHandler.accept(failure);
+        } catch (RuntimeException e) {
+            log.warn("The store failure handler failed on {}", failure.kind(), e);
+        }
+    }
+
+    static Throwable unwrapQuietly(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
     }
 
     static CopilotException unwrap(Throwable t) {
@@ -739,8 +779,33 @@ public final class CopilotClient implements AutoCloseable {
         private int maxFrameBytes = 64 * 1024 * 1024;
         private String clientName = "copilot4j";
         private Clock clock = Clock.systemUTC();
+        private java.util.function.Consumer<StoreFailure> storeFailureHandler;
+        private int maxUnsavedEvents = 100_000;
 
         private Builder() {}
+
+        /**
+         * How many events one session keeps in memory while the store cannot take them (default
+         * 100,000). Newer ones are given up beyond that ({@link StoreFailure.Kind#EVENTS_LOST}) and
+         * filled in from the runtime's history once the store is back.
+         */
+        public Builder maxUnsavedEvents(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxUnsavedEvents must be at least 1");
+            }
+            this.maxUnsavedEvents = max;
+            return this;
+        }
+
+        /**
+         * Told about session store failures the client handles on its own (a turn never fails
+         * because the store does; events are kept and retried): see {@link StoreFailure}. Called on
+         * the client's store threads; keep it quick. Failures are logged either way.
+         */
+        public Builder onStoreFailure(java.util.function.Consumer<StoreFailure> handler) {
+            this.storeFailureHandler = Validation.requireNonNull("handler", handler);
+            return this;
+        }
 
         /** The transport to the runtime (e.g. {@code StdioTransport}, {@code TcpTransport}). */
         public Builder transport(Transport transport) {
