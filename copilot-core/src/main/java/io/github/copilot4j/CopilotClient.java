@@ -287,7 +287,18 @@ public final class CopilotClient implements AutoCloseable {
         sessions.clear();
         storeExecutor.shutdown();
         if (ownsCallbackExecutor) {
+            // Let queued deliveries finish within the close timeout, then interrupt handlers that are
+            // still running (a tool handler blocked for good must not outlive the client).
             callbackExecutor.shutdown();
+            try {
+                if (!callbackExecutor.awaitTermination(remaining(deadline, 1.0).toMillis(), TimeUnit.MILLISECONDS)) {
+                    List<Runnable> dropped = callbackExecutor.shutdownNow();
+                    log.debug("Interrupted callbacks still running at close ({} queued ones dropped)", dropped.size());
+                }
+            } catch (InterruptedException e) {
+                callbackExecutor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
         log.debug("CopilotClient closed");
     }
