@@ -88,6 +88,8 @@ public final class CopilotClient implements AutoCloseable {
     private final Object stateLock = new Object();
     private volatile ClientState state = ClientState.NEW;
     private volatile JsonRpcConnection connection;
+    /** Whether the current connection's runtime was spawned for this client (only then is it shut down at close). */
+    private volatile boolean ownsRuntime;
     private volatile String runtimeVersion;
     private volatile int protocolVersion;
     private final Map<String, CopilotSession> sessions = new ConcurrentHashMap<>();
@@ -152,6 +154,7 @@ public final class CopilotClient implements AutoCloseable {
             }
             conn = new JsonRpcConnection(channel, new Router(), callbackExecutor, maxFrameBytes, Duration.ofSeconds(2));
             this.connection = conn;
+            this.ownsRuntime = channel.ownsRuntime();
             conn.start();
             handshake(conn, channel);
             synchronized (stateLock) {
@@ -266,7 +269,8 @@ public final class CopilotClient implements AutoCloseable {
                 destroys.add(s.detachAsync(remaining(deadline, 0.4), conn).exceptionally(e -> null));
             }
             awaitQuietly(CompletableFuture.allOf(destroys.toArray(CompletableFuture[]::new)), remaining(deadline, 0.4));
-            if (conn.isOpen()) {
+            if (conn.isOpen() && ownsRuntime) {
+                // Never for a shared server (TCP connect mode): other clients use it.
                 awaitQuietly(conn.request("runtime.shutdown", Json.object(), remaining(deadline, 0.3)), remaining(deadline, 0.3));
             }
         }

@@ -96,6 +96,21 @@ public record SessionConfig(
         return b;
     }
 
+    /**
+     * Names the extra parameters but never shows their values: they may hold secrets (a BYOK
+     * provider's API key), and configs end up in logs and exception messages.
+     */
+    @Override
+    public String toString() {
+        return "SessionConfig[sessionId=" + sessionId + ", owner=" + owner + ", model=" + model
+                + ", systemMessage=" + (systemMessage == null ? null : systemMessage.length() + " chars")
+                + ", replaceSystemMessage=" + replaceSystemMessage + ", streaming=" + streaming + ", workingDirectory=" + workingDirectory
+                + ", tools=" + tools.stream().map(ToolDefinition::name).toList() + ", availableTools=" + availableTools
+                + ", excludedTools=" + excludedTools + ", permissionHandler=" + (permissionHandler == null ? "none" : "set")
+                + ", reasoningEffort=" + reasoningEffort + ", timeToLive=" + timeToLive
+                + ", extraParams=" + extraParams.keySet().stream().sorted().map(k -> k + "=***").toList() + "]";
+    }
+
     /** Builds {@link SessionConfig}s. Not thread-safe. */
     public static final class Builder {
         private String sessionId;
