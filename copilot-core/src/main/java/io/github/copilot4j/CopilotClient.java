@@ -88,6 +88,7 @@ public final class CopilotClient implements AutoCloseable {
     private final Object stateLock = new Object();
     private volatile ClientState state = ClientState.NEW;
     private volatile JsonRpcConnection connection;
+    private volatile boolean storeClosed;
     /** Whether the current connection's runtime was spawned for this client (only then is it shut down at close). */
     private volatile boolean ownsRuntime;
     private volatile String runtimeVersion;
@@ -285,6 +286,8 @@ public final class CopilotClient implements AutoCloseable {
                         new SessionStoreException(unsaved + " event(s) unsaved when the client was closed")));
             }
         }
+        // From here on the store is left alone: what is still unsaved was reported above.
+        storeClosed = true;
         if (conn != null) {
             conn.close("the client was closed", remaining(deadline, 0.8));
         }
@@ -662,6 +665,11 @@ public final class CopilotClient implements AutoCloseable {
 
     int maxUnsavedEvents() {
         return maxUnsavedEvents;
+    }
+
+    /** True once close() has flushed the sessions: no more store writes. */
+    boolean storeClosed() {
+        return storeClosed;
     }
 
     String clientName() {

@@ -284,7 +284,6 @@ public final class CopilotSession implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(null);
         }
-        client.forget(this);
         failWaiters(new IllegalStateException("session '" + sessionId + "' was closed"));
         persistence.execute(this::markDetachedInStore);
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -292,14 +291,17 @@ public final class CopilotSession implements AutoCloseable {
             try {
                 conn = client.requireConnected();
             } catch (RuntimeException e) {
+                client.forget(this);
                 done.complete(null);
                 return done;
             }
         }
+        // Stay routable until the runtime answered: its last events (session.shutdown) come before the answer.
         conn.request("session.destroy", CopilotClient.params(sessionId), timeout).whenComplete((r, e) -> {
             if (e != null) {
                 log.debug("session.destroy of {} failed: {}", sessionId, e.toString());
             }
+            client.forget(this);
             done.complete(null);
         });
         return done;
@@ -476,6 +478,9 @@ public final class CopilotSession implements AutoCloseable {
      * order; the store skips the events it already has, so nothing is duplicated.
      */
     private void persistQueued() {
+        if (client.storeClosed()) {
+            return; // the client is closed; what was unsaved has been reported
+        }
         NewEvent e;
         int droppedNow = 0;
         // Count an event as moved before taking it off the queue, so unsavedEventCount() never undercounts.
@@ -670,6 +675,9 @@ public final class CopilotSession implements AutoCloseable {
     }
 
     private void markDetachedInStore() {
+        if (client.storeClosed()) {
+            return;
+        }
         persistQueued();
         updateRecord(r -> r.withStatus(SessionStatus.DETACHED), false);
     }
