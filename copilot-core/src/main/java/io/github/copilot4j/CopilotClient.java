@@ -358,6 +358,9 @@ public final class CopilotClient implements AutoCloseable {
             sessions.remove(id, session);
             throw new IllegalStateException("Session '" + id + "' already exists in the session store; use resumeSession(\""
                     + id + "\", config) to continue it, or deleteSession it first", e);
+        } catch (IllegalArgumentException e) {
+            sessions.remove(id, session);
+            throw new IllegalArgumentException("The session store refuses session '" + id + "': " + e.getMessage(), e);
         } catch (RuntimeException e) {
             sessions.remove(id, session);
             throw new SessionStoreException("Could not record the new session '" + id + "' in the session store: " + e.getMessage(), e);

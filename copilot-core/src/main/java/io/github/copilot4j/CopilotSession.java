@@ -129,6 +129,7 @@ public final class CopilotSession implements AutoCloseable {
         if (prompt.isBlank()) {
             throw new IllegalArgumentException("prompt must not be blank");
         }
+        Validation.requireUnicode("prompt", prompt);
         JsonRpcConnection conn = requireUsable();
         ObjectNode p = CopilotClient.params(sessionId);
         p.put("prompt", prompt);

@@ -57,6 +57,12 @@ public record SessionConfig(
         if (systemMessage != null && systemMessage.length() > 1_000_000) {
             throw new IllegalArgumentException("systemMessage must be at most 1,000,000 characters");
         }
+        // Kept in the store: must be text every store can hold (no NUL, no unpaired surrogate).
+        Validation.requireUnicode("systemMessage", systemMessage);
+        if (systemMessage != null && systemMessage.indexOf('\u0000') >= 0) {
+            throw new IllegalArgumentException("systemMessage must not contain the NUL character (U+0000)");
+        }
+        Validation.optionalText("workingDirectory", workingDirectory, 4096);
         tools = tools == null ? List.of() : List.copyOf(tools);
         Set<String> names = new HashSet<>();
         for (ToolDefinition t : tools) {
