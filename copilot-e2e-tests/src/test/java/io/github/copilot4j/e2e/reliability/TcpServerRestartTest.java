@@ -18,7 +18,12 @@ import io.github.copilot4j.testing.fakeapi.ChatRequest;
 import io.github.copilot4j.testing.fakeapi.FakeCopilotApi;
 import io.github.copilot4j.testing.fakeapi.Reply;
 import io.github.copilot4j.transport.tcp.TcpTransport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -31,11 +36,31 @@ import org.junit.jupiter.api.Timeout;
  * A CLI server (TCP, run by "someone else") that goes away in the middle of a turn and comes back
  * on the same port: the client reports the disconnect at once, says clearly that the server is
  * unreachable while it is away, and after {@code start()} resumes the session, whose conversation
- * the model still sees.
+ * the model still sees. The spawned server listens on loopback only.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TcpServerRestartTest {
     static final Duration TURN = Duration.ofSeconds(60);
+
+    /** The spawned server must not be reachable on any other address of this host. */
+    static void assertLoopbackOnly(int port) throws Exception {
+        int checked = 0;
+        for (NetworkInterface nif : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                if (a.isLoopbackAddress() || a.isLinkLocalAddress()) {
+                    continue;
+                }
+                checked++;
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(a, port), 1000);
+                    throw new AssertionError("the CLI server accepts connections on " + a + ":" + port + "; it must bind loopback only");
+                } catch (IOException expected) {
+                    // refused: good
+                }
+            }
+        }
+        System.out.println("loopback-only check: " + checked + " non-loopback address(es) refused port " + port);
+    }
 
     @Test
     void aServerThatGoesAwayAndComesBack() throws Exception {
@@ -55,6 +80,7 @@ class TcpServerRestartTest {
             CopilotClient serverAgain = null;
             try {
                 server.start();
+                assertLoopbackOnly(port);
                 client.start();
                 CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
                 assertEquals("ECHO: the code word is kestrel", s.sendAndWait("the code word is kestrel", TURN).content());
