@@ -15,8 +15,10 @@ import io.github.copilot4j.store.jdbc.internal.Inputs;
 import io.github.copilot4j.store.jdbc.internal.Migrator;
 import io.github.copilot4j.store.jdbc.internal.Rows;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -398,7 +400,7 @@ public final class JdbcSessionStore implements SessionStore {
         return h.createQuery("SELECT version, last_seq, last_activity_at FROM " + SESSIONS + " WHERE id = :id FOR UPDATE")
                 .bind("id", sessionId)
                 .map((rs, ctx) -> new Locked(rs.getLong("version"), rs.getLong("last_seq"),
-                        rs.getObject("last_activity_at", java.time.OffsetDateTime.class).toInstant()))
+                        rs.getObject("last_activity_at", OffsetDateTime.class).toInstant()))
                 .findOne();
     }
 
@@ -522,7 +524,7 @@ public final class JdbcSessionStore implements SessionStore {
             String product;
             try {
                 product = jdbi.withHandle(h -> h.getConnection().getMetaData().getDatabaseProductName());
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 throw Failures.translate("detect the database product", e, "io/github/copilot4j/store/jdbc/migrations/");
             }
             Dialect d = Dialect.fromProductName(product);

@@ -83,7 +83,7 @@ class MigrationTest {
             List<Thread> threads = new ArrayList<>();
             List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
             java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < 8; i++) {
                 Thread t = new Thread(() -> {
                     try {
                         go.await();

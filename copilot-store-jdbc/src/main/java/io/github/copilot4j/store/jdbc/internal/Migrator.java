@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -18,7 +17,8 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Two processes starting at once: on PostgreSQL the whole run is one transaction holding a
  * transaction-scoped advisory lock keyed by the current schema, so the second waits and then finds
  * the work done. H2 commits DDL implicitly, so there every script is idempotent ({@code IF NOT
- * EXISTS}) and the version row's primary key settles which process records it.
+ * EXISTS}), a run that loses a creation race is simply run again, and the version row's primary
+ * key settles which process records it.
  */
 public final class Migrator {
 
@@ -38,6 +38,7 @@ public final class Migrator {
     public static final String VERSION_TABLE = "copilot4j_schema_version";
 
     private static final int ADVISORY_LOCK_CLASS = 0x63346A00; // "c4j\0"
+    private static final int H2_ATTEMPTS = 6;
 
     private final Jdbi jdbi;
     private final boolean postgres;
@@ -66,11 +67,25 @@ public final class Migrator {
                 apply(h);
             });
         } else {
-            jdbi.useHandle(h -> {
-                h.execute("CREATE TABLE IF NOT EXISTS " + VERSION_TABLE + " (version INTEGER NOT NULL PRIMARY KEY,"
-                        + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP(3) WITH TIME ZONE NOT NULL)");
-                apply(h);
-            });
+            // H2's IF NOT EXISTS is not atomic: two sessions racing may both try to create an object
+            // and one fails with "object already exists". The scripts are idempotent, so run again.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    jdbi.useHandle(h -> {
+                        h.execute("CREATE TABLE IF NOT EXISTS " + VERSION_TABLE + " (version INTEGER NOT NULL PRIMARY KEY,"
+                                + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP(3) WITH TIME ZONE NOT NULL)");
+                        apply(h);
+                    });
+                    return;
+                } catch (SessionStoreException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    if (attempt >= H2_ATTEMPTS || Failures.sqlCause(e) == null) {
+                        throw e;
+                    }
+                    Failures.backoff(attempt, "migrate the schema");
+                }
+            }
         }
     }
 
@@ -93,21 +108,6 @@ public final class Migrator {
                 // H2: another process applied the same idempotent script and recorded it first.
             }
         }
-    }
-
-    /**
-     * The schema version recorded in the database, if the version table exists. Used with
-     * {@code migrate(false)} to still refuse a newer schema.
-     */
-    public Optional<Integer> recordedIfPresent() {
-        return jdbi.withHandle(h -> {
-            String sql = postgres
-                    ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = :t"
-                    : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = CURRENT_SCHEMA AND table_name = :t";
-            String name = postgres ? VERSION_TABLE : VERSION_TABLE.toUpperCase(java.util.Locale.ROOT);
-            int n = h.createQuery(sql).bind("t", name).mapTo(Integer.class).one();
-            return n == 0 ? Optional.empty() : Optional.of(recorded(h));
-        });
     }
 
     /** Throws if {@code version} is newer than this library knows. */
