@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ public final class CopilotClient implements AutoCloseable {
     private final int maxFrameBytes;
     private final String clientName;
     private final Clock clock;
-    private final java.util.function.Consumer<StoreFailure> storeFailureHandler;
+    private final Consumer<StoreFailure> storeFailureHandler;
     private final int maxUnsavedEvents;
 
     private final Object stateLock = new Object();
@@ -247,9 +248,11 @@ public final class CopilotClient implements AutoCloseable {
     }
 
     /**
-     * Detaches every open session ({@code session.destroy}; their state is kept), asks a runtime the
-     * client owns to shut down, ends the transport and fails whatever is still pending. Returns
-     * within the close timeout. Idempotent; never throws.
+     * Detaches every open session ({@code session.destroy}; their state is kept), writes what is
+     * queued for the store (reporting what it could not), asks a runtime the client owns to shut
+     * down (never a shared server it only connected to), ends the transport and fails whatever is
+     * still pending. Returns within the close timeout; callbacks still running then (a blocked tool
+     * handler) are interrupted. Idempotent; never throws.
      */
     @Override
     public void close() {
@@ -805,7 +808,7 @@ public final class CopilotClient implements AutoCloseable {
         private int maxFrameBytes = 64 * 1024 * 1024;
         private String clientName = "copilot4j";
         private Clock clock = Clock.systemUTC();
-        private java.util.function.Consumer<StoreFailure> storeFailureHandler;
+        private Consumer<StoreFailure> storeFailureHandler;
         private int maxUnsavedEvents = 100_000;
 
         private Builder() {}
@@ -826,9 +829,10 @@ public final class CopilotClient implements AutoCloseable {
         /**
          * Told about session store failures the client handles on its own (a turn never fails
          * because the store does; events are kept and retried): see {@link StoreFailure}. Called on
-         * the client's store threads; keep it quick. Failures are logged either way.
+         * the client's store threads (at close, on the closing thread); keep it quick. Failures are
+         * logged either way.
          */
-        public Builder onStoreFailure(java.util.function.Consumer<StoreFailure> handler) {
+        public Builder onStoreFailure(Consumer<StoreFailure> handler) {
             this.storeFailureHandler = Validation.requireNonNull("handler", handler);
             return this;
         }

@@ -495,7 +495,7 @@ public final class CopilotSession implements AutoCloseable {
             publishUnsavedCount();
             toPersist.poll();
         }
-        if (droppedNow > 0) {
+        if (droppedNow > 0 && dropped == droppedNow) { // once per outage, not for every event given up
             needsReconcile = true;
             log.error("Gave up {} event(s) of session {}: more than {} are waiting for the session store; they will be "
                     + "filled in from the runtime's history when the store is back", droppedNow, sessionId, client.maxUnsavedEvents());
