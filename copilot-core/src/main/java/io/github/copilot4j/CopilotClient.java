@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,10 +91,15 @@ public final class CopilotClient implements AutoCloseable {
     private final int maxFrameBytes;
     private final String clientName;
     private final Clock clock;
+    private final Consumer<StoreFailure> storeFailureHandler;
+    private final int maxUnsavedEvents;
 
     private final Object stateLock = new Object();
     private volatile ClientState state = ClientState.NEW;
     private volatile JsonRpcConnection connection;
+    private volatile boolean storeClosed;
+    /** Whether the current connection's runtime was spawned for this client (only then is it shut down at close). */
+    private volatile boolean ownsRuntime;
     private volatile String runtimeVersion;
     private volatile int protocolVersion;
     private final Map<String, CopilotSession> sessions = new ConcurrentHashMap<>();
@@ -129,6 +135,8 @@ public final class CopilotClient implements AutoCloseable {
             this.leases = null;
             this.sessionFs = null;
         }
+        this.storeFailureHandler = b.storeFailureHandler;
+        this.maxUnsavedEvents = b.maxUnsavedEvents;
     }
 
     public static Builder builder() {
@@ -176,6 +184,7 @@ public final class CopilotClient implements AutoCloseable {
             }
             conn = new JsonRpcConnection(channel, new Router(), callbackExecutor, maxFrameBytes, Duration.ofSeconds(2));
             this.connection = conn;
+            this.ownsRuntime = channel.ownsRuntime();
             conn.start();
             handshake(conn, channel);
             if (sessionFs != null) {
@@ -351,9 +360,11 @@ public final class CopilotClient implements AutoCloseable {
     }
 
     /**
-     * Detaches every open session ({@code session.destroy}; their state is kept), asks a runtime the
-     * client owns to shut down, ends the transport and fails whatever is still pending. Returns
-     * within the close timeout. Idempotent; never throws.
+     * Detaches every open session ({@code session.destroy}; their state is kept), writes what is
+     * queued for the store (reporting what it could not), asks a runtime the client owns to shut
+     * down (never a shared server it only connected to), ends the transport and fails whatever is
+     * still pending. Returns within the close timeout; callbacks still running then (a blocked tool
+     * handler) are interrupted. Idempotent; never throws.
      */
     @Override
     public void close() {
@@ -366,20 +377,32 @@ public final class CopilotClient implements AutoCloseable {
             conn = connection;
         }
         long deadline = System.nanoTime() + closeTimeout.toNanos();
+        // Detaching removes sessions from the map: keep them for the flush below.
+        List<CopilotSession> open = List.copyOf(sessions.values());
         if (conn != null && conn.isOpen()) {
             List<CompletableFuture<?>> destroys = new ArrayList<>();
-            for (CopilotSession s : sessions.values()) {
+            for (CopilotSession s : open) {
                 destroys.add(s.detachAsync(remaining(deadline, 0.4), conn).exceptionally(e -> null));
             }
             awaitQuietly(CompletableFuture.allOf(destroys.toArray(CompletableFuture[]::new)), remaining(deadline, 0.4));
-            if (conn.isOpen()) {
+            if (conn.isOpen() && ownsRuntime) {
+                // Never for a shared server (TCP connect mode): other clients use it.
                 awaitQuietly(conn.request("runtime.shutdown", Json.object(), remaining(deadline, 0.3)), remaining(deadline, 0.3));
             }
         }
-        for (CopilotSession s : sessions.values()) {
+        for (CopilotSession s : open) {
             s.failWaiters(new ConnectionClosedException("the client was closed"));
             s.flushStore(remaining(deadline, 0.2));
+            int unsaved = s.unsavedEventCount();
+            if (unsaved > 0) {
+                log.error("{} event(s) of session {} are not in the session store at close; resume the session later and the client "
+                        + "fills them in from the runtime's history", unsaved, s.sessionId());
+                reportStoreFailure(new StoreFailure(s.sessionId(), StoreFailure.Kind.EVENTS_LOST, unsaved,
+                        new SessionStoreException(unsaved + " event(s) unsaved when the client was closed")));
+            }
         }
+        // From here on the store is left alone: what is still unsaved was reported above.
+        storeClosed = true;
         if (conn != null) {
             conn.close("the client was closed", remaining(deadline, 0.8));
         }
@@ -389,7 +412,18 @@ public final class CopilotClient implements AutoCloseable {
         }
         storeExecutor.shutdown();
         if (ownsCallbackExecutor) {
+            // Let queued deliveries finish within the close timeout, then interrupt handlers that are
+            // still running (a tool handler blocked for good must not outlive the client).
             callbackExecutor.shutdown();
+            try {
+                if (!callbackExecutor.awaitTermination(remaining(deadline, 1.0).toMillis(), TimeUnit.MILLISECONDS)) {
+                    List<Runnable> dropped = callbackExecutor.shutdownNow();
+                    log.debug("Interrupted callbacks still running at close ({} queued ones dropped)", dropped.size());
+                }
+            } catch (InterruptedException e) {
+                callbackExecutor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
         log.debug("CopilotClient closed");
     }
@@ -445,6 +479,9 @@ public final class CopilotClient implements AutoCloseable {
             afterDetach(id);
             throw new IllegalStateException("Session '" + id + "' already exists in the session store; use resumeSession(\""
                     + id + "\", config) to continue it, or deleteSession it first", e);
+        } catch (IllegalArgumentException e) {
+            sessions.remove(id, session);
+            throw new IllegalArgumentException("The session store refuses session '" + id + "': " + e.getMessage(), e);
         } catch (RuntimeException e) {
             sessions.remove(id, session);
             afterDetach(id);
@@ -503,6 +540,7 @@ public final class CopilotClient implements AutoCloseable {
         }
         acquireLease(sessionId, session);
         Optional<SessionRecord> known = existing;
+        session.expectResume();
         return conn.request("session.resume", sessionParams(session, true), requestTimeout).handle((result, err) -> {
             if (err != null) {
                 sessions.remove(sessionId, session);
@@ -511,6 +549,7 @@ public final class CopilotClient implements AutoCloseable {
             }
             session.setWorkspacePath(Json.text(result, "workspacePath"));
             session.setRecord(recordResumed(sessionId, effective, known.orElse(null)));
+            session.resumed();
             return session;
         });
     }
@@ -538,6 +577,7 @@ public final class CopilotClient implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("Could not record resumed session '{}' in the store: {}", id, e.toString());
+            reportStoreFailure(new StoreFailure(id, StoreFailure.Kind.UPDATE_RECORD, 0, e));
         }
         return existing;
     }
@@ -795,6 +835,15 @@ public final class CopilotClient implements AutoCloseable {
         return clock;
     }
 
+    int maxUnsavedEvents() {
+        return maxUnsavedEvents;
+    }
+
+    /** True once close() has flushed the sessions: no more store writes. */
+    boolean storeClosed() {
+        return storeClosed;
+    }
+
     String clientName() {
         return clientName;
     }
@@ -803,6 +852,26 @@ public final class CopilotClient implements AutoCloseable {
         ObjectNode p = Json.object();
         p.put("sessionId", sessionId);
         return p;
+    }
+
+    /** Tells the user's store-failure handler, if any (never throws). */
+    void reportStoreFailure(StoreFailure failure) {
+        if (storeFailureHandler == null) {
+            return;
+        }
+        try {
+            storeFailureHandler.accept(failure);
+        } catch (RuntimeException e) {
+            log.warn("The store failure handler failed on {}", failure.kind(), e);
+        }
+    }
+
+    static Throwable unwrapQuietly(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
     }
 
     static CopilotException unwrap(Throwable t) {
@@ -914,8 +983,34 @@ public final class CopilotClient implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private SessionStateStore stateStore;
         private SessionFsOptions sessionFsOptions;
+        private Consumer<StoreFailure> storeFailureHandler;
+        private int maxUnsavedEvents = 100_000;
 
         private Builder() {}
+
+        /**
+         * How many events one session keeps in memory while the store cannot take them (default
+         * 100,000). Newer ones are given up beyond that ({@link StoreFailure.Kind#EVENTS_LOST}) and
+         * filled in from the runtime's history once the store is back.
+         */
+        public Builder maxUnsavedEvents(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxUnsavedEvents must be at least 1");
+            }
+            this.maxUnsavedEvents = max;
+            return this;
+        }
+
+        /**
+         * Told about session store failures the client handles on its own (a turn never fails
+         * because the store does; events are kept and retried): see {@link StoreFailure}. Called on
+         * the client's store threads (at close, on the closing thread); keep it quick. Failures are
+         * logged either way.
+         */
+        public Builder onStoreFailure(Consumer<StoreFailure> handler) {
+            this.storeFailureHandler = Validation.requireNonNull("handler", handler);
+            return this;
+        }
 
         /** The transport to the runtime (e.g. {@code StdioTransport}, {@code TcpTransport}). */
         public Builder transport(Transport transport) {

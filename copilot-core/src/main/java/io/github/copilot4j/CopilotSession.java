@@ -9,6 +9,7 @@ import io.github.copilot4j.event.SessionError;
 import io.github.copilot4j.event.SessionEvent;
 import io.github.copilot4j.event.SessionIdle;
 import io.github.copilot4j.event.UserMessage;
+import io.github.copilot4j.internal.Deadlines;
 import io.github.copilot4j.internal.SerialLane;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.event.EventParser;
@@ -54,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CopilotSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CopilotSession.class);
-    private static final int MAX_UNSAVED_EVENTS = 100_000;
     private static final Duration DEFAULT_TURN_TIMEOUT = Duration.ofSeconds(60);
 
     private final CopilotClient client;
@@ -74,6 +74,16 @@ public final class CopilotSession implements AutoCloseable {
     private volatile boolean storeFailing;
     private volatile boolean retryScheduled;
     private volatile ConnectionClosedException lost;
+    /** unsaved.size() plus dropped, for other threads. */
+    private volatile int unsavedCount;
+    /** Events given up (over the limit) since the last reconciliation. Persistence lane only. */
+    private int dropped;
+    /** The store may lack events the runtime has: fill them in from session.getMessages before appending more. */
+    private volatile boolean needsReconcile;
+    /** A resumed session whose session.resume has not been answered yet: hold appends until then. */
+    private volatile boolean awaitingResume;
+    /** Persistence lane only. */
+    private boolean reconcileInFlight;
 
     CopilotSession(CopilotClient client, String sessionId, SessionConfig config, ExecutorService storeExecutor, ExecutorService callbackExecutor) {
         this.client = client;
@@ -119,6 +129,7 @@ public final class CopilotSession implements AutoCloseable {
         if (prompt.isBlank()) {
             throw new IllegalArgumentException("prompt must not be blank");
         }
+        Validation.requireUnicode("prompt", prompt);
         JsonRpcConnection conn = requireUsable();
         ObjectNode p = CopilotClient.params(sessionId);
         p.put("prompt", prompt);
@@ -169,7 +180,7 @@ public final class CopilotSession implements AutoCloseable {
             waiters.remove(waiter);
             throw e;
         }
-        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS, callbackExecutor).execute(() ->
+        Deadlines.onTimeout(waiter.future, timeout, callbackExecutor, () ->
                 waiter.fail(new CopilotTimeoutException("Session '" + sessionId + "' did not finish the turn within "
                         + timeout.toMillis() + " ms; the turn goes on (call abort() to stop it)")));
         return waiter.future;
@@ -274,7 +285,6 @@ public final class CopilotSession implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(null);
         }
-        client.forget(this);
         failWaiters(new IllegalStateException("session '" + sessionId + "' was closed"));
         persistence.execute(this::markDetachedInStore);
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -284,14 +294,17 @@ public final class CopilotSession implements AutoCloseable {
             try {
                 conn = client.requireConnected();
             } catch (RuntimeException e) {
+                client.forget(this);
                 done.complete(null);
                 return released;
             }
         }
+        // Stay routable until the runtime answered: its last events (session.shutdown) come before the answer.
         conn.request("session.destroy", CopilotClient.params(sessionId), timeout).whenComplete((r, e) -> {
             if (e != null) {
                 log.debug("session.destroy of {} failed: {}", sessionId, e.toString());
             }
+            client.forget(this);
             done.complete(null);
         });
         return released;
@@ -330,7 +343,7 @@ public final class CopilotSession implements AutoCloseable {
             return;
         }
         if (!e.ephemeral() && !e.id().isEmpty()) {
-            toPersist.add(new NewEvent(e.id(), e.type(), e.timestamp(), e.parentId(), e.agentId(), e.data().toString()));
+            toPersist.add(toNewEvent(e));
             persistence.execute(this::persistQueued);
         }
         switch (e.type()) {
@@ -450,14 +463,63 @@ public final class CopilotSession implements AutoCloseable {
         this.workspacePath = path;
     }
 
+    /**
+     * Events of this session received but not (yet) confirmed by the store: queued, waiting for a
+     * retry, or given up until reconciled. 0 once everything is saved. While events move it may
+     * count one twice, and while a reconciliation is being written it counts the runtime's whole
+     * history (the store skips what it already has).
+     */
+    public int unsavedEventCount() {
+        return toPersist.size() + unsavedCount;
+    }
+
+    /**
+     * Writes what is queued, oldest first (persistence lane). When the store fails, the events stay
+     * queued and a retry runs a second later. When events were given up (over the in-memory limit),
+     * or the session was resumed (an earlier client may have been unable to save its last events),
+     * the runtime's own history ({@code session.getMessages}) is merged in first, in the runtime's
+     * order; the store skips the events it already has, so nothing is duplicated.
+     */
     private void persistQueued() {
-        NewEvent e;
-        while ((e = toPersist.poll()) != null) {
-            unsaved.addLast(e);
+        if (client.storeClosed()) {
+            return; // the client is closed; what was unsaved has been reported
         }
-        if (unsaved.isEmpty() || closed.get() && record == null) {
+        NewEvent e;
+        int droppedNow = 0;
+        // Count an event as moved before taking it off the queue, so unsavedEventCount() never undercounts.
+        while ((e = toPersist.peek()) != null) {
+            if (unsaved.size() >= client.maxUnsavedEvents()) {
+                droppedNow++;
+                dropped++;
+            } else {
+                unsaved.addLast(e);
+            }
+            publishUnsavedCount();
+            toPersist.poll();
+        }
+        if (droppedNow > 0 && dropped == droppedNow) { // once per outage, not for every event given up
+            needsReconcile = true;
+            log.error("Gave up {} event(s) of session {}: more than {} are waiting for the session store; they will be "
+                    + "filled in from the runtime's history when the store is back", droppedNow, sessionId, client.maxUnsavedEvents());
+            client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.EVENTS_LOST, unsaved.size() + dropped,
+                    new SessionStoreException(droppedNow + " event(s) over the limit of " + client.maxUnsavedEvents() + " unsaved events")));
+        }
+        publishUnsavedCount();
+        if (awaitingResume) {
             return;
         }
+        if (needsReconcile && !reconcileInFlight && lost == null && !closed.get() && !storeFailing) {
+            if (startReconcile()) {
+                return;
+            }
+        }
+        if (reconcileInFlight || unsaved.isEmpty() || closed.get() && record == null) {
+            return;
+        }
+        appendUnsaved();
+    }
+
+    private void appendUnsaved() {
         List<NewEvent> batch = new ArrayList<>(unsaved);
         try {
             List<StoredEvent> stored = client.store().append(sessionId, batch);
@@ -466,46 +528,159 @@ public final class CopilotSession implements AutoCloseable {
                 storeFailing = false;
                 log.info("Session store is writable again; {} queued event(s) of session {} saved", batch.size(), sessionId);
             }
-            SessionRecord r = record;
-            if (r != null && r.summary() == null) {
-                for (StoredEvent se : stored) {
-                    if ("user.message".equals(se.type())) {
-                        String content = fromStored(se).as(UserMessage.class).map(UserMessage::content).orElse(null);
-                        if (content != null) {
-                            updateRecord(rec -> rec.summary() == null ? rec.withSummary(truncate(content, 120)) : rec, false);
-                        }
-                        break;
-                    }
-                }
+            summarize(stored);
+            if (needsReconcile) {
+                persistence.execute(this::persistQueued);
             }
         } catch (SessionStoreException.NoSuchSession gone) {
             log.warn("Session {} is no longer in the store (deleted elsewhere?); dropping {} event(s)", sessionId, batch.size());
             unsaved.clear();
+            dropped = 0;
+            needsReconcile = false;
+        } catch (IllegalArgumentException refused) {
+            // The store refuses some event's content (e.g. text a database cannot hold): save the others.
+            appendOneByOne();
         } catch (RuntimeException ex) {
             if (!storeFailing) {
                 log.error("Could not save {} event(s) of session {} to the session store; will retry: {}", batch.size(), sessionId, ex.toString());
                 storeFailing = true;
-            }
-            while (unsaved.size() > MAX_UNSAVED_EVENTS) {
-                unsaved.removeFirst();
-                log.error("Dropped an unsaved event of session {}: more than {} are waiting for the store", sessionId, MAX_UNSAVED_EVENTS);
+                client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.SAVE_EVENTS, batch.size() + dropped, ex));
             }
             scheduleRetry();
         }
+        publishUnsavedCount();
+    }
+
+    private void appendOneByOne() {
+        while (!unsaved.isEmpty()) {
+            NewEvent one = unsaved.peekFirst();
+            try {
+                summarize(client.store().append(sessionId, List.of(one)));
+                unsaved.removeFirst();
+            } catch (IllegalArgumentException refused) {
+                unsaved.removeFirst();
+                log.error("The session store refused event {} ({}) of session {}; it is not saved: {}", one.eventId(), one.type(), sessionId,
+                        refused.getMessage());
+                client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.EVENTS_LOST, unsaved.size() + dropped, refused));
+            } catch (RuntimeException ex) {
+                if (!storeFailing) {
+                    log.error("Could not save {} event(s) of session {} to the session store; will retry: {}", unsaved.size(), sessionId,
+                            ex.toString());
+                    storeFailing = true;
+                    client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.SAVE_EVENTS, unsaved.size() + dropped, ex));
+                }
+                scheduleRetry();
+                return;
+            }
+        }
+        storeFailing = false;
+    }
+
+    /** Asks the runtime for the session's history; false if there is no usable connection. */
+    private boolean startReconcile() {
+        JsonRpcConnection conn;
+        try {
+            conn = client.requireConnected();
+        } catch (RuntimeException ex) {
+            return false;
+        }
+        reconcileInFlight = true;
+        conn.request("session.getMessages", CopilotClient.params(sessionId), client.requestTimeout())
+                .whenComplete((r, err) -> persistence.execute(() -> finishReconcile(r, err)));
+        return true;
+    }
+
+    private void finishReconcile(JsonNode result, Throwable err) {
+        reconcileInFlight = false;
+        needsReconcile = false;
+        if (err != null) {
+            Throwable cause = CopilotClient.unwrapQuietly(err);
+            if (dropped > 0) {
+                log.error("Could not read the runtime's history of session {} to fill in {} event(s) missing from the store: {}",
+                        sessionId, dropped, cause.toString());
+            } else {
+                log.warn("Could not read the runtime's history of session {} to check the store is complete: {}", sessionId, cause.toString());
+            }
+            client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.RECONCILE, unsaved.size() + dropped, cause));
+            dropped = 0;
+        } else {
+            List<NewEvent> history = new ArrayList<>();
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (JsonNode raw : result.path("events")) {
+                SessionEvent ev = EventParser.parse(sessionId, raw);
+                if (ev != null && !ev.ephemeral() && !ev.id().isEmpty() && ids.add(ev.id())) {
+                    history.add(toNewEvent(ev));
+                }
+            }
+            List<NewEvent> merged = new ArrayList<>(history);
+            for (NewEvent u : unsaved) {
+                if (ids.add(u.eventId())) {
+                    merged.add(u);
+                }
+            }
+            unsaved.clear();
+            unsaved.addAll(merged);
+            if (dropped > 0) {
+                log.info("Filling in {} event(s) of session {} from the runtime's history", dropped, sessionId);
+            }
+            dropped = 0;
+        }
+        publishUnsavedCount();
+        persistQueued();
+    }
+
+    private void publishUnsavedCount() {
+        unsavedCount = unsaved.size() + dropped;
+    }
+
+    private void summarize(List<StoredEvent> stored) {
+        SessionRecord r = record;
+        if (r != null && r.summary() == null) {
+            for (StoredEvent se : stored) {
+                if ("user.message".equals(se.type())) {
+                    String content = fromStored(se).as(UserMessage.class).map(UserMessage::content).orElse(null);
+                    if (content != null) {
+                        updateRecord(rec -> rec.summary() == null ? rec.withSummary(truncate(content, 120)) : rec, false);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    private static NewEvent toNewEvent(SessionEvent e) {
+        return new NewEvent(e.id(), e.type(), e.timestamp(), e.parentId(), e.agentId(), e.data().toString());
+    }
+
+    /** For a resumed session: hold appends until resumed, then check the store against the runtime's history. */
+    void expectResume() {
+        awaitingResume = true;
+        needsReconcile = true;
+    }
+
+    /** session.resume was answered (or failed: then nothing more happens to this session). */
+    void resumed() {
+        awaitingResume = false;
+        persistence.execute(this::persistQueued);
     }
 
     private void scheduleRetry() {
-        if (retryScheduled) {
-            return;
+        if (retryScheduled || client.state() == ClientState.CLOSED) {
+            return; // a closed client reports what is unsaved and stops
         }
         retryScheduled = true;
         CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> persistence.execute(() -> {
             retryScheduled = false;
-            persistQueued();
+            if (client.state() != ClientState.CLOSED) {
+                persistQueued();
+            }
         }));
     }
 
     private void markDetachedInStore() {
+        if (client.storeClosed()) {
+            return;
+        }
         persistQueued();
         updateRecord(r -> r.withStatus(SessionStatus.DETACHED), false);
     }
@@ -530,22 +705,34 @@ public final class CopilotSession implements AutoCloseable {
             } catch (RuntimeException ex) {
                 if (!quietIfMissing) {
                     log.warn("Could not update session {} in the store: {}", sessionId, ex.toString());
+                    client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.UPDATE_RECORD, unsavedEventCount(), ex));
                 }
                 return;
             }
         }
     }
 
-    /** Waits (bounded) until every event received so far has been handed to the store. */
+    /** Waits (bounded) until every event received so far has been handed to the store (and a reconciliation in flight is done). */
     void flushStore(Duration timeout) {
-        CountDownLatch latch = new CountDownLatch(1);
-        persistence.execute(() -> {
-            persistQueued();
-            latch.countDown();
-        });
+        long end = System.nanoTime() + timeout.toNanos();
         try {
-            if (!latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("Session {}: the store did not catch up within {} ms", sessionId, timeout.toMillis());
+            while (true) {
+                CountDownLatch latch = new CountDownLatch(1);
+                AtomicBoolean reconciling = new AtomicBoolean();
+                persistence.execute(() -> {
+                    persistQueued();
+                    reconciling.set(reconcileInFlight || awaitingResume);
+                    latch.countDown();
+                });
+                long left = end - System.nanoTime();
+                if (!latch.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                    log.warn("Session {}: the store did not catch up within {} ms", sessionId, timeout.toMillis());
+                    return;
+                }
+                if (!reconciling.get() || System.nanoTime() > end) {
+                    return;
+                }
+                Thread.sleep(10);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

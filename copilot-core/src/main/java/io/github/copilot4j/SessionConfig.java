@@ -57,6 +57,12 @@ public record SessionConfig(
         if (systemMessage != null && systemMessage.length() > 1_000_000) {
             throw new IllegalArgumentException("systemMessage must be at most 1,000,000 characters");
         }
+        // Kept in the store: must be text every store can hold (no NUL, no unpaired surrogate).
+        Validation.requireUnicode("systemMessage", systemMessage);
+        if (systemMessage != null && systemMessage.indexOf('\u0000') >= 0) {
+            throw new IllegalArgumentException("systemMessage must not contain the NUL character (U+0000)");
+        }
+        Validation.optionalText("workingDirectory", workingDirectory, 4096);
         tools = tools == null ? List.of() : List.copyOf(tools);
         Set<String> names = new HashSet<>();
         for (ToolDefinition t : tools) {
@@ -94,6 +100,21 @@ public record SessionConfig(
         b.timeToLive = timeToLive;
         b.extraParams.putAll(extraParams);
         return b;
+    }
+
+    /**
+     * Names the extra parameters but never shows their values: they may hold secrets (a BYOK
+     * provider's API key), and configs end up in logs and exception messages.
+     */
+    @Override
+    public String toString() {
+        return "SessionConfig[sessionId=" + sessionId + ", owner=" + owner + ", model=" + model
+                + ", systemMessage=" + (systemMessage == null ? null : systemMessage.length() + " chars")
+                + ", replaceSystemMessage=" + replaceSystemMessage + ", streaming=" + streaming + ", workingDirectory=" + workingDirectory
+                + ", tools=" + tools.stream().map(ToolDefinition::name).toList() + ", availableTools=" + availableTools
+                + ", excludedTools=" + excludedTools + ", permissionHandler=" + (permissionHandler == null ? "none" : "set")
+                + ", reasoningEffort=" + reasoningEffort + ", timeToLive=" + timeToLive
+                + ", extraParams=" + extraParams.keySet().stream().sorted().map(k -> k + "=***").toList() + "]";
     }
 
     /** Builds {@link SessionConfig}s. Not thread-safe. */

@@ -31,6 +31,26 @@ public final class Validation {
                         + String.format("%04X", (int) c) + " at index " + i + ")");
             }
         }
+        return requireUnicode(name, value);
+    }
+
+    /**
+     * Refuses unpaired UTF-16 surrogates: such a string is not Unicode text, cannot be encoded as
+     * UTF-8, and stores would keep it differently (or refuse it). Null passes.
+     */
+    public static String requireUnicode(String name, String value) {
+        if (value == null) {
+            return null;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(name + " is not valid Unicode text: unpaired surrogate U+"
+                        + String.format("%04X", (int) c) + " at index " + i);
+            }
+        }
         return value;
     }
 

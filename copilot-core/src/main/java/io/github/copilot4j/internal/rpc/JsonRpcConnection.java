@@ -9,6 +9,7 @@ import io.github.copilot4j.CopilotException;
 import io.github.copilot4j.CopilotTimeoutException;
 import io.github.copilot4j.ProtocolException;
 import io.github.copilot4j.RpcException;
+import io.github.copilot4j.internal.Deadlines;
 import io.github.copilot4j.internal.json.Json;
 import io.github.copilot4j.spi.TransportChannel;
 import java.io.BufferedInputStream;
@@ -128,11 +129,29 @@ public final class JsonRpcConnection implements AutoCloseable {
         msg.set("params", params == null ? Json.object() : params);
         try {
             write(msg);
-        } catch (IOException | RuntimeException e) {
+        } catch (IllegalArgumentException e) {
+            // Not sendable (too big, not serializable): the connection is fine.
             pending.remove(id);
+            future.completeExceptionally(new CopilotException("could not send " + method + ": " + e.getMessage(), e));
+            return future;
+        } catch (IOException | RuntimeException e) {
+            // The channel broke. The reader is about to see why (exit code, stderr tail) and fails every
+            // pending call with that; keep this call pending for it, with a bounded fallback.
             ConnectionClosedException r = closeReason;
-            future.completeExceptionally(r != null ? closedFor(method, r)
-                    : new ConnectionClosedException("could not send " + method + " to the Copilot runtime: " + e.getMessage(), e));
+            if (r != null) {
+                if (pending.remove(id) != null) {
+                    future.completeExceptionally(closedFor(method, r));
+                }
+                return future;
+            }
+            long fallbackMillis = terminationWait.toMillis() + 2000;
+            CompletableFuture.delayedExecutor(fallbackMillis, TimeUnit.MILLISECONDS, completionExecutor).execute(() -> {
+                if (pending.remove(id) != null) {
+                    ConnectionClosedException known = closeReason;
+                    future.completeExceptionally(known != null ? closedFor(method, known)
+                            : new ConnectionClosedException("could not send " + method + " to the Copilot runtime: " + e.getMessage(), e));
+                }
+            });
             return future;
         }
         // A reader that died between the check above and put() has already drained the map.
@@ -140,7 +159,7 @@ public final class JsonRpcConnection implements AutoCloseable {
             future.completeExceptionally(closedFor(method, closeReason));
         }
         if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
-            CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS, completionExecutor).execute(() -> {
+            Deadlines.onTimeout(future, timeout, completionExecutor, () -> {
                 if (pending.remove(id) != null) {
                     future.completeExceptionally(new CopilotTimeoutException(
                             "No answer to " + method + " from the Copilot runtime within " + timeout.toMillis() + " ms"));
@@ -311,12 +330,13 @@ public final class JsonRpcConnection implements AutoCloseable {
 
     private void finish(Throwable failure) {
         String reason;
+        boolean protocolError = false;
         if (localCloseReason != null) {
             reason = localCloseReason;
         } else if (failure instanceof ProtocolException) {
             reason = "Protocol error from the Copilot runtime: " + failure.getMessage()
                     + "; the connection was closed";
-            channel.close(Duration.ZERO);
+            protocolError = true;
         } else {
             String described;
             try {
@@ -326,11 +346,13 @@ public final class JsonRpcConnection implements AutoCloseable {
             }
             reason = described;
         }
-        ConnectionClosedException ex = failure instanceof ProtocolException
-                ? new ConnectionClosedException(reason, failure)
-                : new ConnectionClosedException(reason, failure);
+        ConnectionClosedException ex = new ConnectionClosedException(reason, failure);
+        // Record why before closing the channel, so that a writer failing on the closed channel reports it.
         closeReason = ex;
         closed.set(true);
+        if (protocolError) {
+            channel.close(Duration.ZERO);
+        }
         failAllPending(ex);
         try {
             handler.onClosed(ex);

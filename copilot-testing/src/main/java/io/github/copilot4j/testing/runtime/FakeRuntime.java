@@ -235,6 +235,7 @@ public final class FakeRuntime implements AutoCloseable {
                 for (CompletableFuture<JsonNode> f : pendingCalls.values()) {
                     f.completeExceptionally(new IOException("the connection closed"));
                 }
+                connections.remove(this); // its pipes hold megabytes; a long test reconnects hundreds of times
             }
         }
 

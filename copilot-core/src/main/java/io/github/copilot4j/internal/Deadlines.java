@@ -1,0 +1,29 @@
+package io.github.copilot4j.internal;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Timeouts that are forgotten as soon as what they guard completes. A plain delayed task would
+ * keep its captures (a connection with its buffers, a call's result) reachable until the timeout
+ * elapses, even when the call finished long before; with long timeouts and many calls that adds
+ * up. The JDK's shared delay thread only fires the deadline; the action runs on {@code executor}.
+ */
+public final class Deadlines {
+    private Deadlines() {}
+
+    /** Runs {@code action} on {@code executor} after {@code timeout}, unless {@code watched} completes first. */
+    public static void onTimeout(CompletableFuture<?> watched, Duration timeout, Executor executor, Runnable action) {
+        CompletableFuture<Boolean> deadline = new CompletableFuture<>();
+        deadline.completeOnTimeout(Boolean.TRUE, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        deadline.thenAcceptAsync(fired -> {
+            if (fired) {
+                action.run();
+            }
+        }, executor);
+        // Completing the deadline early cancels (and removes) its scheduled task.
+        watched.whenComplete((r, e) -> deadline.complete(Boolean.FALSE));
+    }
+}
