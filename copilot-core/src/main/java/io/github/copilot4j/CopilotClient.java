@@ -530,6 +530,10 @@ public final class CopilotClient implements AutoCloseable {
             log.warn("Could not read session '{}' from the store; resuming without it: {}", sessionId, e.toString());
             existing = Optional.empty();
         }
+        if (config.owner() != null && existing.isPresent() && !config.owner().equals(existing.get().owner())) {
+            // Owner isolation: to a caller scoped to one owner, another owner's session does not exist.
+            throw new SessionNotFoundException("No session '" + sessionId + "' of owner '" + config.owner() + "' in the session store");
+        }
         SessionConfig effective = config.toBuilder().sessionId(sessionId)
                 .owner(config.owner() != null ? config.owner() : existing.map(SessionRecord::owner).orElse(null))
                 .model(config.model() != null ? config.model() : existing.map(SessionRecord::model).orElse(null))
@@ -720,6 +724,22 @@ public final class CopilotClient implements AutoCloseable {
 
     private static SessionInfo info(SessionRecord r, Set<SessionInfo.Source> sources) {
         return new SessionInfo(r.sessionId(), r.owner(), r.model(), r.summary(), r.createdAt(), r.lastActivityAt(), sources);
+    }
+
+    /**
+     * Erases a session of {@code owner} everywhere, as {@link #deleteSession(String)}; a session of
+     * another owner (or one the store does not know) is not touched and reads as not found.
+     *
+     * @throws SessionNotFoundException if the store has no session with that id for that owner
+     */
+    public void deleteSession(String sessionId, String owner) {
+        Validation.requireText("sessionId", sessionId, SessionConfig.MAX_SESSION_ID_LENGTH);
+        Validation.requireText("owner", owner, 256);
+        if (store.find(sessionId, owner).isEmpty()) {
+            throw new SessionNotFoundException("Cannot delete session '" + sessionId + "': the session store has no session with that id"
+                    + " of owner '" + owner + "'");
+        }
+        deleteSession(sessionId);
     }
 
     /**

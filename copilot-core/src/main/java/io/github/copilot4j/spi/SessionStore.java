@@ -79,6 +79,41 @@ public interface SessionStore extends AutoCloseable {
     /** Removes the session and its events atomically. Returns false if there was no such session. */
     boolean delete(String sessionId);
 
+    /**
+     * The session's record if it belongs to {@code owner} (compared exactly); empty for another
+     * owner's session, as for a missing one, so a caller scoped to one owner learns nothing of
+     * others' sessions.
+     *
+     * @throws IllegalArgumentException if {@code owner} is null
+     */
+    default Optional<SessionRecord> find(String sessionId, String owner) {
+        requireOwner(owner);
+        return find(sessionId).filter(r -> owner.equals(r.owner()));
+    }
+
+    /**
+     * {@link #readEvents(String, long, int)} for a session of {@code owner} only; another owner's
+     * session reads as empty.
+     */
+    default List<StoredEvent> readEvents(String sessionId, String owner, long afterSeq, int limit) {
+        return find(sessionId, owner).isPresent() ? readEvents(sessionId, afterSeq, limit) : List.of();
+    }
+
+    /**
+     * Removes the session and its events only if it belongs to {@code owner}; another owner's
+     * session is left untouched and this returns false. The default checks, then deletes;
+     * implementations should make it one atomic step.
+     */
+    default boolean delete(String sessionId, String owner) {
+        return find(sessionId, owner).isPresent() && delete(sessionId);
+    }
+
+    private static void requireOwner(String owner) {
+        if (owner == null) {
+            throw new IllegalArgumentException("owner must not be null for an owner-scoped call");
+        }
+    }
+
     /** Removes every session whose {@code expiresAt} is before {@code cutoff}; returns how many. */
     int deleteExpired(Instant cutoff);
 

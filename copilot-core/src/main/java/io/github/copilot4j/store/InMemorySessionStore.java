@@ -184,6 +184,17 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
+    public boolean delete(String sessionId, String owner) {
+        if (owner == null) {
+            throw new IllegalArgumentException("owner must not be null for an owner-scoped call");
+        }
+        synchronized (lock) {
+            Entry e = sessions.get(sessionId);
+            return e != null && owner.equals(e.record.owner()) && sessions.remove(sessionId) != null;
+        }
+    }
+
+    @Override
     public int deleteExpired(Instant cutoff) {
         synchronized (lock) {
             int before = sessions.size();

@@ -377,6 +377,18 @@ public final class JdbcSessionStore implements SessionStore {
                 h.createUpdate("DELETE FROM " + SESSIONS + " WHERE id = :id").bind("id", sessionId).execute() > 0));
     }
 
+    /** Deletes only a session of {@code owner}, in one statement (its events go by cascade). */
+    @Override
+    public boolean delete(String sessionId, String owner) {
+        Inputs.sessionId(sessionId);
+        if (owner == null) {
+            throw new IllegalArgumentException("owner must not be null for an owner-scoped call");
+        }
+        return run("delete session '" + sessionId + "' of its owner", false, () -> jdbi.inTransaction(h ->
+                h.createUpdate("DELETE FROM " + SESSIONS + " WHERE id = :id AND owner = :owner")
+                        .bind("id", sessionId).bind("owner", owner).execute() > 0));
+    }
+
     @Override
     public int deleteExpired(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");

@@ -768,6 +768,34 @@ public abstract class SessionStoreContract {
         }
 
         @Test
+        void findAndReadScopedToAnOwnerNeverReachAnotherOwnersSession() {
+            store.create(record("a1", "alice", T0));
+            store.append("a1", List.of(event("e1")));
+            store.create(record("n1", null, T0));
+            assertTrue(store.find("a1", "bob").isEmpty());
+            assertTrue(store.find("a1", "Alice").isEmpty(), "owners compare exactly");
+            assertTrue(store.find("n1", "alice").isEmpty(), "an ownerless session belongs to no owner");
+            assertEquals("a1", store.find("a1", "alice").orElseThrow().sessionId());
+            assertEquals(List.of(), store.readEvents("a1", "bob", 0, 10));
+            assertEquals(1, store.readEvents("a1", "alice", 0, 10).size());
+            assertThrows(IllegalArgumentException.class, () -> store.find("a1", null));
+        }
+
+        @Test
+        void deleteScopedToAnOwnerNeverTouchesAnotherOwnersSession() {
+            store.create(record("a1", "alice", T0));
+            store.append("a1", List.of(event("e1")));
+            assertFalse(store.delete("a1", "bob"));
+            assertTrue(store.find("a1").isPresent(), "still there");
+            assertEquals(1, store.readEvents("a1", 0, 10).size(), "with its events");
+            assertFalse(store.delete("missing", "alice"));
+            assertTrue(store.delete("a1", "alice"));
+            assertTrue(store.find("a1").isEmpty());
+            assertEquals(List.of(), store.readEvents("a1", 0, 10));
+            assertThrows(IllegalArgumentException.class, () -> store.delete("a1", null));
+        }
+
+        @Test
         void ownersAreComparedExactly() {
             List<String> owners = List.of("alice", "Alice", "ALICE", "alice ", " alice", "alic", "alice\t", "\u00e9", "e\u0301");
             for (int i = 0; i < owners.size(); i++) {

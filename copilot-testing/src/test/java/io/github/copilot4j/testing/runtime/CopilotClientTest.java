@@ -143,6 +143,22 @@ class CopilotClientTest {
     }
 
     @Test
+    void ownerScopedResumeAndDeleteNeverReachAnotherOwnersSession() {
+        CopilotSession alice = client.createSession(SessionConfig.builder().sessionId("alice-chat").owner("alice").build());
+        alice.sendAndWait("secret of alice");
+        alice.close();
+        SessionNotFoundException resume = assertThrows(SessionNotFoundException.class,
+                () -> client.resumeSession("alice-chat", SessionConfig.builder().owner("bob").build()));
+        assertTrue(resume.getMessage().contains("'bob'"), resume.getMessage());
+        SessionNotFoundException delete = assertThrows(SessionNotFoundException.class, () -> client.deleteSession("alice-chat", "bob"));
+        assertTrue(delete.getMessage().contains("'bob'"), delete.getMessage());
+        assertTrue(runtime.sessionIds().contains("alice-chat") && store.find("alice-chat").isPresent(), "untouched");
+        assertEquals(List.of(), store.readEvents("alice-chat", "bob", 0, 100));
+        client.deleteSession("alice-chat", "alice");
+        assertTrue(store.find("alice-chat").isEmpty() && !runtime.sessionIds().contains("alice-chat"));
+    }
+
+    @Test
     void sessionsMadeByOtherToolsShowAsRuntimeOnly() throws Exception {
         try (CopilotClient other = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).build()) {
             other.start();
