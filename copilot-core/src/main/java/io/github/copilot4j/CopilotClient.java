@@ -915,16 +915,12 @@ public final class CopilotClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CopilotException("interrupted while waiting for " + what, e);
         } catch (ExecutionException e) {
-            throw rethrowable(unwrap(e));
+            throw unwrap(e);
         } catch (TimeoutException e) {
             throw new CopilotTimeoutException("No answer to " + what + " within " + timeout.toMillis() + " ms");
         }
     }
 
-    private static RuntimeException rethrowable(CopilotException e) {
-        // Fresh stack trace from the caller's thread, the original kept as cause where it differs.
-        return e;
-    }
 
     static <T> T await(CompletableFuture<T> f, Duration timeout, String what) {
         return join(f, timeout.plusSeconds(1), what);

@@ -414,8 +414,4 @@ public final class JsonRpcConnection implements AutoCloseable {
         return pending.size();
     }
 
-    static CopilotException unwrap(Throwable t) {
-        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-        return c instanceof CopilotException ce ? ce : new CopilotException(c.toString(), c);
-    }
 }
