@@ -1,16 +1,14 @@
 package io.github.copilot4j.e2e.reliability;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.copilot4j.testing.db.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The PostgreSQL of the reliability tests: {@code COPILOT4J_PG_URL} (default {@code
@@ -29,18 +27,9 @@ final class Pg {
 
     private Pg() {}
 
+    /** Skips the test without a server, fails it where PostgreSQL is required (see {@link TestPostgres}). */
     static void requireServer() {
-        try (Connection c = DriverManager.getConnection(URL + (URL.contains("?") ? "&" : "?") + "connectTimeout=5", ADMIN, ADMIN_PASSWORD)) {
-            c.isValid(5);
-        } catch (SQLException e) {
-            String msg = "PostgreSQL at " + URL + " is not reachable (" + e.getMessage() + ")";
-            if ("true".equalsIgnoreCase(System.getenv("CI")) || "true".equalsIgnoreCase(System.getenv("COPILOT4J_REQUIRE_POSTGRES"))
-                    || Boolean.getBoolean("copilot4j.requirePostgres")) {
-                fail(msg + "; it is required here");
-            }
-            System.err.println("WARNING: SKIPPING A POSTGRESQL TEST: " + msg);
-            Assumptions.abort(msg);
-        }
+        TestPostgres.server();
     }
 
     static void admin(String sql) {
