@@ -272,10 +272,20 @@ public final class JdbcSessionStore implements SessionStore {
         return List.copyOf(stored);
     }
 
-    private static Set<String> existingEventIds(Handle h, String sessionId, List<String> ids) {
+    private Set<String> existingEventIds(Handle h, String sessionId, List<String> ids) {
         Set<String> found = new HashSet<>();
         for (int from = 0; from < ids.size(); from += IN_LIST_CHUNK) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_CHUNK));
+            if (dialect == Dialect.POSTGRES) {
+                // One unique-key lookup per id. With "event_id IN (...)" PostgreSQL may read every event
+                // of the session and filter (it does when its statistics say the session is small), which
+                // made each append cost time linear in the session's length; the LIMIT keeps the lateral
+                // subquery from being flattened into such a plan.
+                found.addAll(h.createQuery("SELECT e.event_id FROM unnest(:ids) AS u(id) CROSS JOIN LATERAL (SELECT event_id FROM "
+                                + EVENTS + " WHERE session_id = :sid AND event_id = u.id LIMIT 1) e")
+                        .bindArray("ids", String.class, chunk).bind("sid", sessionId).mapTo(String.class).list());
+                continue;
+            }
             StringBuilder sql = new StringBuilder("SELECT event_id FROM " + EVENTS + " WHERE session_id = :sid AND event_id IN (");
             for (int i = 0; i < chunk.size(); i++) {
                 sql.append(i == 0 ? ":e0" : ", :e" + i);
