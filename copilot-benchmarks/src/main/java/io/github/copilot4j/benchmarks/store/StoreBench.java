@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.copilot4j.SessionQuery;
 import io.github.copilot4j.benchmarks.cli.CliBench;
+import io.github.copilot4j.benchmarks.cli.StoreLagBench;
 import io.github.copilot4j.benchmarks.support.Latencies;
 import io.github.copilot4j.benchmarks.support.Report;
 import io.github.copilot4j.spi.KeysetCursor;
@@ -92,6 +93,9 @@ public final class StoreBench {
         System.out.println("== 4. JDBC store: H2 file and PostgreSQL");
         try (Db h2 = h2()) {
             bench(report, h2, quick, runtime);
+            if (runtime != null) {
+                StoreLagBench.run(report, GROUP, h2.name(), h2.store(), quick);
+            }
         }
         if (h2Only) {
             return;
@@ -105,6 +109,9 @@ public final class StoreBench {
         }
         try (pg) {
             bench(report, pg, quick, runtime);
+            if (runtime != null) {
+                StoreLagBench.run(report, GROUP, pg.name(), pg.store(), quick);
+            }
         }
     }
 
