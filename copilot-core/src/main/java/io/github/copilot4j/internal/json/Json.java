@@ -61,6 +61,10 @@ public final class Json {
         if (s == null) {
             return null;
         }
+        Instant fast = parseUtcMillis(s);
+        if (fast != null) {
+            return fast;
+        }
         try {
             return Instant.parse(s);
         } catch (DateTimeParseException e) {
@@ -70,5 +74,44 @@ public final class Json {
                 return null;
             }
         }
+    }
+
+    /**
+     * The runtime's usual timestamp shape, {@code yyyy-MM-ddTHH:mm:ss.SSSZ} (JavaScript's
+     * {@code toISOString()}), parsed without the general formatter (which costs about a microsecond
+     * and a kilobyte per call on the reader thread); null for any other shape, left to {@link
+     * Instant#parse}.
+     */
+    static Instant parseUtcMillis(String s) {
+        if (s.length() != 24 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || s.charAt(19) != '.' || s.charAt(23) != 'Z') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        int millis = digits(s, 20, 3);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth()
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) {
+            return null;
+        }
+        long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3_600L + minute * 60L + second, millis * 1_000_000L);
+    }
+
+    /** The non-negative number in {@code s[from, from+count)}, or -1 if a char is not an ASCII digit. */
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 }

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * Reads LSP-style frames ({@code Content-Length: N\r\n\r\nbody}) from a stream. Only the reader
  * thread uses an instance. Memory is bounded: a header line is at most {@value #MAX_HEADER_LINE}
  * bytes, at most {@value #MAX_HEADERS} headers, and a body at most the configured cap, checked
- * before anything is allocated.
+ * before anything is allocated. It buffers the stream itself (no per-byte calls on the stream).
  */
 public final class FrameReader {
     static final int MAX_HEADER_LINE = 8 * 1024;
@@ -19,6 +19,10 @@ public final class FrameReader {
     private final InputStream in;
     private final int maxFrameBytes;
     private final byte[] lineBuf = new byte[MAX_HEADER_LINE];
+    private final byte[] buf = new byte[BUFFER];
+    private int pos;
+    private int limit;
+    static final int BUFFER = 64 * 1024;
 
     public FrameReader(InputStream in, int maxFrameBytes) {
         this.in = in;
@@ -78,7 +82,9 @@ public final class FrameReader {
             throw new ProtocolException("frame without a Content-Length header");
         }
         byte[] body = new byte[(int) length];
-        int off = 0;
+        int off = Math.min(body.length, limit - pos);
+        System.arraycopy(buf, pos, body, 0, off);
+        pos += off;
         while (off < body.length) {
             int r = in.read(body, off, body.length - off);
             if (r < 0) {
@@ -93,13 +99,13 @@ public final class FrameReader {
     private int readLine() throws IOException {
         int n = 0;
         while (true) {
-            int b = in.read();
-            if (b < 0) {
+            if (pos == limit && !fill()) {
                 if (n == 0) {
                     return -1;
                 }
                 throw new EOFException("stream ended inside a frame header");
             }
+            byte b = buf[pos++];
             if (b == '\n') {
                 if (n > 0 && lineBuf[n - 1] == '\r') {
                     n--;
@@ -109,8 +115,22 @@ public final class FrameReader {
             if (n == lineBuf.length) {
                 throw new ProtocolException("frame header line longer than " + MAX_HEADER_LINE + " bytes");
             }
-            lineBuf[n++] = (byte) b;
+            lineBuf[n++] = b;
         }
+    }
+
+    /** Refills the buffer from the stream; false at end of stream. */
+    private boolean fill() throws IOException {
+        int r;
+        do {
+            r = in.read(buf, 0, buf.length);
+        } while (r == 0);
+        if (r < 0) {
+            return false;
+        }
+        pos = 0;
+        limit = r;
+        return true;
     }
 
     private static String printable(String s) {

@@ -283,10 +283,20 @@ public final class JdbcSessionStore implements SessionStore {
         return List.copyOf(stored);
     }
 
-    private static Set<String> existingEventIds(Handle h, String sessionId, List<String> ids) {
+    private Set<String> existingEventIds(Handle h, String sessionId, List<String> ids) {
         Set<String> found = new HashSet<>();
         for (int from = 0; from < ids.size(); from += IN_LIST_CHUNK) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_CHUNK));
+            if (dialect == Dialect.POSTGRES) {
+                // One unique-key lookup per id. With "event_id IN (...)" PostgreSQL may read every event
+                // of the session and filter (it does when its statistics say the session is small), which
+                // made each append cost time linear in the session's length; the LIMIT keeps the lateral
+                // subquery from being flattened into such a plan.
+                found.addAll(h.createQuery("SELECT e.event_id FROM unnest(:ids) AS u(id) CROSS JOIN LATERAL (SELECT event_id FROM "
+                                + EVENTS + " WHERE session_id = :sid AND event_id = u.id LIMIT 1) e")
+                        .bindArray("ids", String.class, chunk).bind("sid", sessionId).mapTo(String.class).list());
+                continue;
+            }
             StringBuilder sql = new StringBuilder("SELECT event_id FROM " + EVENTS + " WHERE session_id = :sid AND event_id IN (");
             for (int i = 0; i < chunk.size(); i++) {
                 sql.append(i == 0 ? ":e0" : ", :e" + i);
@@ -320,9 +330,11 @@ public final class JdbcSessionStore implements SessionStore {
         if (count == 0) {
             return List.of();
         }
+        // seq is gap-free from 1 to last_seq, so the last n are a key range: a primary-key range scan on
+        // every database (H2 would otherwise read and sort every event of the session, data included).
         return run("read events of session '" + sessionId + "'", false, () -> jdbi.withHandle(h ->
-                h.createQuery("SELECT " + Rows.EVENT_COLUMNS + " FROM (SELECT " + Rows.EVENT_COLUMNS + " FROM " + EVENTS
-                                + " WHERE session_id = :id ORDER BY seq DESC LIMIT :n) t ORDER BY seq")
+                h.createQuery("SELECT " + Rows.EVENT_COLUMNS + " FROM " + EVENTS + " WHERE session_id = :id"
+                                + " AND seq > (SELECT last_seq FROM " + SESSIONS + " WHERE id = :id) - :n ORDER BY seq")
                         .bind("id", sessionId).bind("n", count).map(Rows.EVENT).list()));
     }
 
@@ -347,9 +359,12 @@ public final class JdbcSessionStore implements SessionStore {
             sql.append(" AND last_activity_at >= :since");
         }
         if (cursor != null) {
-            sql.append(" AND (last_activity_at < :cts OR (last_activity_at = :cts AND id < :cid))");
+            // Same as (at < cts OR (at = cts AND id < cid)), with a leading range the index can seek to.
+            sql.append(" AND last_activity_at <= :cts AND (last_activity_at < :cts OR id < :cid)");
         }
-        sql.append(" ORDER BY last_activity_at DESC, id DESC LIMIT :n");
+        // With an owner, ordering by it too (a constant) lets H2 read the (owner, activity, id) index in order.
+        sql.append(query.owner() != null ? " ORDER BY owner, last_activity_at DESC, id DESC LIMIT :n"
+                : " ORDER BY last_activity_at DESC, id DESC LIMIT :n");
         List<SessionRecord> rows = run("list sessions", false, () -> jdbi.withHandle(h -> {
             Query q = h.createQuery(sql.toString()).bind("n", query.limit() + 1);
             if (query.owner() != null) {
