@@ -30,8 +30,8 @@ public enum Dialect {
         return "io/github/copilot4j/store/jdbc/migrations/" + directory;
     }
 
-    /** The dialect of a database, from JDBC's {@code DatabaseMetaData.getDatabaseProductName()}. */
-    static Dialect fromProductName(String productName) {
+    /** The dialect of a database, from JDBC's {@code DatabaseMetaData.getDatabaseProductName()}; null if unsupported. */
+    public static Dialect fromProductName(String productName) {
         String p = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
         if (p.equals("h2")) {
             return H2;

@@ -26,7 +26,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -614,25 +613,19 @@ public final class JdbcSessionStateStore implements SessionStateStore {
                 throw new SessionStoreException("JDBC session state store cannot connect to its database (" + e.getMessage()
                         + "); check that the database is running and the DataSource's settings", e);
             }
-            String p = product == null ? "" : product.toLowerCase(Locale.ROOT);
-            boolean postgres;
-            if (p.contains("postgres")) {
-                postgres = true;
-            } else if (p.equals("h2")) {
-                postgres = false;
-            } else {
+            Dialect dialect = Dialect.fromProductName(product);
+            if (dialect == null) {
                 throw new SessionStoreException("JDBC session state store supports H2 and PostgreSQL, not '" + product + "'");
             }
+            boolean postgres = dialect == Dialect.POSTGRES;
             Jdbi jdbi = Jdbi.create(dataSource);
             if (migrate) {
                 try {
-                    Dialect d = postgres ? Dialect.POSTGRES : Dialect.H2;
-                    new Migrator(jdbi, postgres, d.migrationsPath(), d.migrationsLocation()).migrate();
+                    new Migrator(jdbi, postgres, dialect.migrationsPath(), dialect.migrationsLocation()).migrate();
                 } catch (SessionStoreException e) {
                     throw e;
                 } catch (RuntimeException e) {
-                    Dialect d = postgres ? Dialect.POSTGRES : Dialect.H2;
-                    throw Failures.translate("JDBC session state store", "migrate its schema", e, d.migrationsLocation());
+                    throw Failures.translate("JDBC session state store", "migrate its schema", e, dialect.migrationsLocation());
                 }
             }
             return new JdbcSessionStateStore(jdbi, postgres, clock);
