@@ -92,6 +92,7 @@ public final class CopilotSession implements AutoCloseable {
         this.callbackExecutor = callbackExecutor;
         this.delivery = new SerialLane(callbackExecutor, "events:" + sessionId);
         this.persistence = new SerialLane(storeExecutor, "store:" + sessionId);
+        this.listeners.addAll(config.eventListeners()); // before any event can be routed here
     }
 
     /** The session's id. */
@@ -194,7 +195,12 @@ public final class CopilotSession implements AutoCloseable {
 
     // ------------------------------------------------------------------ listening
 
-    /** Calls {@code listener} for every event of this session. */
+    /**
+     * Calls {@code listener} for every event of this session delivered after this call. Events
+     * already delivered are not replayed, so a listener added right after {@code createSession}
+     * may or may not see {@code session.start}; register with {@link
+     * SessionConfig.Builder#onEvent} to see every event from the first.
+     */
     public Subscription on(Consumer<SessionEvent> listener) {
         Validation.requireNonNull("listener", listener);
         listeners.add(listener);

@@ -1,5 +1,6 @@
 package io.github.copilot4j;
 
+import io.github.copilot4j.event.SessionEvent;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.tool.PermissionHandler;
 import io.github.copilot4j.tool.ToolDefinition;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * How to create or resume a session. Immutable; build with {@link #builder()}.
@@ -29,6 +31,9 @@ import java.util.Set;
  * @param timeToLive how long after creation the store may expire the session, or null for never
  * @param extraParams extra fields passed verbatim in {@code session.create}/{@code resume} (for
  *     wire options this API does not model yet); never stored
+ * @param eventListeners listeners registered on the session before its create/resume request goes
+ *     out, so they see every event of it from the first ({@code session.start} or {@code
+ *     session.resume} included); never stored
  */
 public record SessionConfig(
         String sessionId,
@@ -44,7 +49,8 @@ public record SessionConfig(
         PermissionHandler permissionHandler,
         String reasoningEffort,
         Duration timeToLive,
-        Map<String, Object> extraParams) {
+        Map<String, Object> extraParams,
+        List<Consumer<SessionEvent>> eventListeners) {
 
     /** Longest session id accepted. */
     public static final int MAX_SESSION_ID_LENGTH = 256;
@@ -76,6 +82,7 @@ public record SessionConfig(
             throw new IllegalArgumentException("timeToLive must be positive");
         }
         extraParams = extraParams == null ? Map.of() : Map.copyOf(extraParams);
+        eventListeners = eventListeners == null ? List.of() : List.copyOf(eventListeners);
     }
 
     public static Builder builder() {
@@ -99,6 +106,7 @@ public record SessionConfig(
         b.reasoningEffort = reasoningEffort;
         b.timeToLive = timeToLive;
         b.extraParams.putAll(extraParams);
+        b.eventListeners.addAll(eventListeners);
         return b;
     }
 
@@ -114,7 +122,8 @@ public record SessionConfig(
                 + ", tools=" + tools.stream().map(ToolDefinition::name).toList() + ", availableTools=" + availableTools
                 + ", excludedTools=" + excludedTools + ", permissionHandler=" + (permissionHandler == null ? "none" : "set")
                 + ", reasoningEffort=" + reasoningEffort + ", timeToLive=" + timeToLive
-                + ", extraParams=" + extraParams.keySet().stream().sorted().map(k -> k + "=***").toList() + "]";
+                + ", extraParams=" + extraParams.keySet().stream().sorted().map(k -> k + "=***").toList()
+                + ", eventListeners=" + eventListeners.size() + "]";
     }
 
     /** Builds {@link SessionConfig}s. Not thread-safe. */
@@ -133,6 +142,7 @@ public record SessionConfig(
         private String reasoningEffort;
         private Duration timeToLive;
         private final Map<String, Object> extraParams = new LinkedHashMap<>();
+        private final List<Consumer<SessionEvent>> eventListeners = new ArrayList<>();
 
         private Builder() {}
 
@@ -216,9 +226,20 @@ public record SessionConfig(
             return this;
         }
 
+        /**
+         * Calls {@code listener} for every event of the session, from its very first: it is
+         * registered before the create or resume request is sent. A listener added later with
+         * {@link CopilotSession#on} sees only the events delivered after it was added, so it may or
+         * may not see {@code session.start}; use this when the first events matter.
+         */
+        public Builder onEvent(Consumer<SessionEvent> listener) {
+            this.eventListeners.add(Validation.requireNonNull("listener", listener));
+            return this;
+        }
+
         public SessionConfig build() {
             return new SessionConfig(sessionId, owner, model, systemMessage, replaceSystemMessage, streaming, workingDirectory,
-                    tools, availableTools, excludedTools, permissionHandler, reasoningEffort, timeToLive, extraParams);
+                    tools, availableTools, excludedTools, permissionHandler, reasoningEffort, timeToLive, extraParams, eventListeners);
         }
     }
 }

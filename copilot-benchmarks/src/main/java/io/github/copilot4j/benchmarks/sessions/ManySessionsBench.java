@@ -83,7 +83,9 @@ public final class ManySessionsBench {
             long t0 = System.nanoTime();
             for (int i = 0; i < sessionCount; i++) {
                 long s = System.nanoTime();
-                creating.add(client.createSessionAsync(SessionConfig.builder().model("gpt-5").build())
+                List<SessionEvent> events = new ArrayList<>(); // appended only by the session's delivery lane
+                seen.add(events);
+                creating.add(client.createSessionAsync(SessionConfig.builder().model("gpt-5").onEvent(events::add).build())
                         .whenComplete((r, e) -> createLat.add(System.nanoTime() - s)));
             }
             CompletableFuture.allOf(creating.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
@@ -92,9 +94,6 @@ public final class ManySessionsBench {
             AtomicInteger failures = new AtomicInteger();
             for (int i = 0; i < sessionCount; i++) {
                 CopilotSession s = creating.get(i).join();
-                List<SessionEvent> events = new ArrayList<>(); // appended only by the session's delivery lane
-                seen.add(events);
-                s.on(events::add);
                 CompletableFuture<Void> finished = new CompletableFuture<>();
                 done.add(finished);
                 runTurn(s, i, 0, turnsPerSession, turnLat, finished, failures);
@@ -144,9 +143,11 @@ public final class ManySessionsBench {
     }
 
     /**
-     * Counts sessions whose events broke order: the non-ephemeral events' parent-id chain (the
-     * runtime links each to the one before), the prompts in turn order, each turn's event types,
-     * and the store's seq order equal to delivery order.
+     * Counts sessions whose events broke order: {@code session.start} first, the non-ephemeral
+     * events' parent-id chain (the runtime links each to the one before), the prompts in turn
+     * order, each turn's event types, and the store's seq order equal to delivery order. The
+     * events must have been collected by a listener registered with {@code
+     * SessionConfig.Builder.onEvent}, which sees every event from the first.
      */
     public static int checkOrder(CopilotClient client, InMemorySessionStore store, List<List<SessionEvent>> seen, int turns) {
         int bad = 0;
@@ -170,6 +171,7 @@ public final class ManySessionsBench {
                     types.add(e.type());
                 }
             }
+            ok = !events.isEmpty() && events.get(0).type().equals("session.start");
             for (int t = 0; t < turns && ok; t++) {
                 ok = prompts.size() == turns && prompts.get(t).endsWith(" turn " + t)
                         && types.size() == turns * turnShape.size()
@@ -177,9 +179,7 @@ public final class ManySessionsBench {
             }
             if (ok && !events.isEmpty()) {
                 String sid = events.get(0).sessionId();
-                // The store also has session.start, which came before the listener was added.
-                List<String> storedIds = store.readEvents(sid, 0, 10_000).stream()
-                        .filter(se -> !se.type().equals("session.start")).map(StoredEvent::eventId).toList();
+                List<String> storedIds = store.readEvents(sid, 0, 10_000).stream().map(StoredEvent::eventId).toList();
                 ok = Objects.equals(storedIds, persistedIds);
             }
             if (!ok || events.isEmpty()) {
