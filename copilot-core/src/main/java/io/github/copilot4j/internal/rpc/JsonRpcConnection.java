@@ -81,8 +81,12 @@ public final class JsonRpcConnection implements AutoCloseable {
     private final Thread reader;
     private volatile ConnectionClosedException closeReason;
     private volatile String localCloseReason;
+    private volatile Unattributed lastUnattributed;
 
     private record Pending(String method, CompletableFuture<JsonNode> future) {}
+
+    /** A message that may have been a response but whose id could not be read; {@code at} is System.nanoTime(). */
+    private record Unattributed(String problem, long at) {}
 
     public JsonRpcConnection(TransportChannel channel, Handler handler, Executor completionExecutor, int maxFrameBytes, Duration terminationWait) {
         this.channel = channel;
@@ -159,14 +163,26 @@ public final class JsonRpcConnection implements AutoCloseable {
             future.completeExceptionally(closedFor(method, closeReason));
         }
         if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
+            long sentAt = System.nanoTime();
             Deadlines.onTimeout(future, timeout, completionExecutor, () -> {
                 if (pending.remove(id) != null) {
                     future.completeExceptionally(new CopilotTimeoutException(
-                            "No answer to " + method + " from the Copilot runtime within " + timeout.toMillis() + " ms"));
+                            "No answer to " + method + " from the Copilot runtime within " + timeout.toMillis() + " ms"
+                                    + unattributedSince(sentAt)));
                 }
             });
         }
         return future;
+    }
+
+    /** Why a timed-out call may have had its answer: a message since {@code sentAt} whose id could not be read. */
+    private String unattributedSince(long sentAt) {
+        Unattributed u = lastUnattributed;
+        if (u == null || u.at() - sentAt < 0) {
+            return "";
+        }
+        return "; meanwhile the runtime sent a message that was rejected (" + u.problem()
+                + ") and whose id could not be read, so it may have been this answer";
     }
 
     /** Sends a notification (no answer expected). */
@@ -219,6 +235,9 @@ public final class JsonRpcConnection implements AutoCloseable {
             failure = e;
         } catch (IOException | RuntimeException e) {
             failure = e;
+        } catch (OutOfMemoryError e) {
+            // Reading or parsing one big frame failed; what it held is garbage again. Report it as what it is.
+            failure = new HeapExhausted(frames.frameLength(), maxFrameBytes, e);
         } catch (Error e) {
             failure = e;
             throw e;
@@ -227,12 +246,29 @@ public final class JsonRpcConnection implements AutoCloseable {
         }
     }
 
+    /** The reader ran out of heap on a frame of {@code frameLength} bytes (-1: not inside a frame). */
+    static final class HeapExhausted extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        HeapExhausted(long frameLength, int maxFrameBytes, OutOfMemoryError cause) {
+            super(describe(frameLength, maxFrameBytes), cause);
+        }
+
+        private static String describe(long frameLength, int maxFrameBytes) {
+            long heapMiB = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+            return (frameLength >= 0 ? "a frame of " + frameLength + " bytes from the Copilot runtime" : "a message from the Copilot runtime")
+                    + " did not fit in this JVM's heap (OutOfMemoryError; max heap " + heapMiB + " MiB, maxFrameBytes "
+                    + maxFrameBytes + "); the connection was closed. Next step: give the JVM more heap (-Xmx), or lower "
+                    + "CopilotClient.Builder.maxFrameBytes so that such a frame is refused before it is read";
+        }
+    }
+
     private void route(byte[] body) {
         JsonNode msg;
         try {
             msg = Json.MAPPER.readTree(body);
         } catch (IOException e) {
-            handler.onProtocolError(new ProtocolException("rejected a frame that is not valid JSON: " + e.getMessage().split("\n")[0]));
+            rejectUnparseable(body, e);
             return;
         }
         if (msg == null || !msg.isObject()) {
@@ -262,6 +298,7 @@ public final class JsonRpcConnection implements AutoCloseable {
             return;
         }
         if (id == null || !id.canConvertToLong()) {
+            lastUnattributed = new Unattributed("a response without a usable id", System.nanoTime());
             handler.onProtocolError(new ProtocolException("rejected a response without a usable id"));
             return;
         }
@@ -281,6 +318,39 @@ public final class JsonRpcConnection implements AutoCloseable {
             JsonNode value = result == null ? JsonNodeFactory.instance.nullNode() : result;
             completionExecutor.execute(() -> p.future().complete(value));
         }
+    }
+
+    /**
+     * A frame that is not valid JSON (invalid UTF-8, too deep, broken syntax). If a tolerant scan of
+     * its top level finds the id of a response to a pending call, that call fails at once with a
+     * {@link ProtocolException} naming the problem; otherwise the log says the id could not be read,
+     * and a call that then times out says so too. The connection lives on: the framing is intact.
+     */
+    private void rejectUnparseable(byte[] body, IOException e) {
+        String problem = e instanceof JsonProcessingException jpe && jpe.getOriginalMessage() != null
+                ? jpe.getOriginalMessage().split("\n")[0] : String.valueOf(e.getMessage()).split("\n")[0];
+        MessageHead head = MessageHead.scan(body);
+        Long id = head.responseId();
+        Pending p = id == null ? null : pending.remove(id);
+        if (p != null) {
+            ProtocolException ex = new ProtocolException("The response to " + p.method() + " (id " + id
+                    + ") from the Copilot runtime could not be parsed: " + problem + "; the call failed, the connection stays open", e);
+            handler.onProtocolError(new ProtocolException("rejected " + body.length + "-byte response " + id + " to " + p.method()
+                    + " that is not valid JSON: " + problem + "; failed that call"));
+            completionExecutor.execute(() -> p.future().completeExceptionally(ex));
+            return;
+        }
+        String what;
+        if (head.hasMethod()) {
+            what = "a request or notification";
+        } else if (id != null) {
+            what = "a response to unknown request id " + id;
+        } else {
+            what = "a message whose id could not be read, so a call waiting for it cannot be told and ends with its timeout";
+            lastUnattributed = new Unattributed(problem, System.nanoTime());
+        }
+        handler.onProtocolError(new ProtocolException("rejected a " + body.length + "-byte frame that is not valid JSON ("
+                + problem + "): " + what));
     }
 
     private void dispatchRequest(JsonNode id, String method, JsonNode params) {
@@ -337,6 +407,10 @@ public final class JsonRpcConnection implements AutoCloseable {
             reason = "Protocol error from the Copilot runtime: " + failure.getMessage()
                     + "; the connection was closed";
             protocolError = true;
+        } else if (failure instanceof HeapExhausted) {
+            log.error("{}", failure.getMessage());
+            reason = failure.getMessage();
+            protocolError = true; // the runtime still runs and the stream is out of step: end it
         } else {
             String described;
             try {
