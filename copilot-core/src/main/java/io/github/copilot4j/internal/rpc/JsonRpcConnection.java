@@ -455,15 +455,18 @@ public final class JsonRpcConnection implements AutoCloseable {
 
     /**
      * Closes the channel (ending the process or socket behind it) and fails every pending call.
-     * Idempotent. Returns once the reader thread has stopped or {@code grace} plus a little passed.
+     * Idempotent. {@code grace} bounds the whole close: the channel gets all of it (see {@link
+     * TransportChannel#close(Duration)}), the reader thread only what is left of it (at least a few
+     * milliseconds); a reader that has not stopped by then is left behind (a daemon thread).
      */
     public void close(String reason, Duration grace) {
         if (localCloseReason == null) {
             localCloseReason = reason;
         }
+        long deadline = System.nanoTime() + grace.toNanos();
         channel.close(grace);
         try {
-            reader.join(Math.max(1000, grace.toMillis() + 1000));
+            reader.join(Math.max(20, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
