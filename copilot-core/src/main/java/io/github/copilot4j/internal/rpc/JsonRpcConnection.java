@@ -41,7 +41,11 @@ import org.slf4j.LoggerFactory;
  *       must hand real work to other threads and return at once.
  *   <li>Writes from any thread are serialized on one lock; a frame is written whole or not at all.
  *   <li>When the channel ends or fails, the reader fails every pending call at once with a {@link
- *       ConnectionClosedException} naming the cause, then calls {@link Handler#onClosed}.
+ *       ConnectionClosedException} naming the cause, then calls {@link Handler#onClosed}. An
+ *       {@link OutOfMemoryError} on the reader (one frame too big for the heap) is such a cause,
+ *       named as what it is ({@link HeapExhaustedException}); the channel is then ended.
+ *   <li>A frame that is not valid JSON fails, at once, the pending call it answers if a scan of
+ *       its top level finds the id ({@link MessageHead}); the connection lives on.
  * </ul>
  */
 public final class JsonRpcConnection implements AutoCloseable {
@@ -237,29 +241,12 @@ public final class JsonRpcConnection implements AutoCloseable {
             failure = e;
         } catch (OutOfMemoryError e) {
             // Reading or parsing one big frame failed; what it held is garbage again. Report it as what it is.
-            failure = new HeapExhausted(frames.frameLength(), maxFrameBytes, e);
+            failure = new HeapExhaustedException(frames.frameLength(), maxFrameBytes, e);
         } catch (Error e) {
             failure = e;
             throw e;
         } finally {
             finish(failure);
-        }
-    }
-
-    /** The reader ran out of heap on a frame of {@code frameLength} bytes (-1: not inside a frame). */
-    static final class HeapExhausted extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        HeapExhausted(long frameLength, int maxFrameBytes, OutOfMemoryError cause) {
-            super(describe(frameLength, maxFrameBytes), cause);
-        }
-
-        private static String describe(long frameLength, int maxFrameBytes) {
-            long heapMiB = Runtime.getRuntime().maxMemory() / (1024 * 1024);
-            return (frameLength >= 0 ? "a frame of " + frameLength + " bytes from the Copilot runtime" : "a message from the Copilot runtime")
-                    + " did not fit in this JVM's heap (OutOfMemoryError; max heap " + heapMiB + " MiB, maxFrameBytes "
-                    + maxFrameBytes + "); the connection was closed. Next step: give the JVM more heap (-Xmx), or lower "
-                    + "CopilotClient.Builder.maxFrameBytes so that such a frame is refused before it is read";
         }
     }
 
@@ -407,7 +394,7 @@ public final class JsonRpcConnection implements AutoCloseable {
             reason = "Protocol error from the Copilot runtime: " + failure.getMessage()
                     + "; the connection was closed";
             protocolError = true;
-        } else if (failure instanceof HeapExhausted) {
+        } else if (failure instanceof HeapExhaustedException) {
             log.error("{}", failure.getMessage());
             reason = failure.getMessage();
             protocolError = true; // the runtime still runs and the stream is out of step: end it
