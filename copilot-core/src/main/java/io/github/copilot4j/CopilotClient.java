@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.copilot4j.internal.Executors2;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.json.Json;
+import io.github.copilot4j.internal.rpc.FrameReader;
 import io.github.copilot4j.internal.rpc.JsonRpcConnection;
 import io.github.copilot4j.internal.sessionfs.LeaseKeeper;
 import io.github.copilot4j.internal.sessionfs.SessionFsProvider;
@@ -994,7 +995,7 @@ public final class CopilotClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(60);
         private Duration startTimeout = Duration.ofSeconds(60);
         private Duration closeTimeout = Duration.ofSeconds(10);
-        private int maxFrameBytes = 64 * 1024 * 1024;
+        private int maxFrameBytes = FrameReader.defaultMaxFrameBytes();
         private String clientName = "copilot4j";
         private Clock clock = Clock.systemUTC();
         private SessionStateStore stateStore;
@@ -1089,7 +1090,13 @@ public final class CopilotClient implements AutoCloseable {
             return this;
         }
 
-        /** Largest frame accepted or sent (default 64 MiB); a larger one is a {@link ProtocolException}. */
+        /**
+         * Largest frame accepted or sent; a larger one is a {@link ProtocolException} naming its size
+         * and this setting. Default: 1/16 of this JVM's max heap, at least 1 MiB and at most 64 MiB
+         * (a frame and its parsed JSON take several times its size in heap). A frame that still does
+         * not fit in the heap closes the connection with a {@link ConnectionClosedException} that says
+         * so, instead of an {@link OutOfMemoryError}.
+         */
         public Builder maxFrameBytes(int bytes) {
             if (bytes < 1024) {
                 throw new IllegalArgumentException("maxFrameBytes must be at least 1024");

@@ -48,9 +48,12 @@ public interface TransportChannel extends AutoCloseable {
     boolean isAlive();
 
     /**
-     * Closes the channel: closes the output (stdin EOF / socket shutdown), waits up to {@code
-     * grace} for the peer to go, then ends the process and only its own descendants, and releases
-     * every thread this channel started. Idempotent; never throws.
+     * Closes the channel: closes the output (stdin EOF / socket shutdown), waits for the peer to go,
+     * then ends the process and only its own descendants, and releases every thread this channel
+     * started. {@code grace} bounds the whole close, process tree included: every step gets only
+     * what is left of it, and what still runs when it is spent is killed (SIGKILL), so the client's
+     * {@code closeTimeout} holds even for a process that ignores everything (a stopped one).
+     * Idempotent; never throws.
      */
     void close(Duration grace);
 

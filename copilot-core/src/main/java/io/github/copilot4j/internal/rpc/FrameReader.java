@@ -15,6 +15,15 @@ import java.nio.charset.StandardCharsets;
 public final class FrameReader {
     static final int MAX_HEADER_LINE = 8 * 1024;
     static final int MAX_HEADERS = 32;
+    /** The largest default frame cap, whatever the heap. */
+    public static final int DEFAULT_MAX_FRAME_CAP = 64 * 1024 * 1024;
+    /** The smallest default frame cap, whatever the heap. */
+    public static final int DEFAULT_MAX_FRAME_FLOOR = 1024 * 1024;
+    /**
+     * The default cap is this fraction of the max heap: reading a frame and parsing it into a JSON
+     * tree takes several times its size (the bytes, the parser's char buffer and the strings).
+     */
+    public static final int DEFAULT_HEAP_DIVISOR = 16;
 
     private final InputStream in;
     private final int maxFrameBytes;
@@ -22,11 +31,37 @@ public final class FrameReader {
     private final byte[] buf = new byte[BUFFER];
     private int pos;
     private int limit;
+    private long frameLength = -1;
     static final int BUFFER = 64 * 1024;
 
     public FrameReader(InputStream in, int maxFrameBytes) {
         this.in = in;
         this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** The default frame cap for this JVM: see {@link #defaultMaxFrameBytes(long)} with {@link Runtime#maxMemory()}. */
+    public static int defaultMaxFrameBytes() {
+        return defaultMaxFrameBytes(Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * The default frame cap for a heap of {@code maxHeapBytes}: 1/{@value #DEFAULT_HEAP_DIVISOR} of
+     * it, at least {@value #DEFAULT_MAX_FRAME_FLOOR} and at most {@value #DEFAULT_MAX_FRAME_CAP}
+     * bytes (64 MiB from a 1 GiB heap up; 8 MiB with 128 MiB).
+     */
+    public static int defaultMaxFrameBytes(long maxHeapBytes) {
+        if (maxHeapBytes <= 0 || maxHeapBytes == Long.MAX_VALUE) {
+            return DEFAULT_MAX_FRAME_CAP;
+        }
+        return (int) Math.max(DEFAULT_MAX_FRAME_FLOOR, Math.min(DEFAULT_MAX_FRAME_CAP, maxHeapBytes / DEFAULT_HEAP_DIVISOR));
+    }
+
+    /**
+     * The Content-Length of the frame being read or last read (-1 before the first): what an
+     * {@link OutOfMemoryError} while reading or parsing it is about.
+     */
+    public long frameLength() {
+        return frameLength;
     }
 
     /**
@@ -74,13 +109,17 @@ public final class FrameReader {
                 }
                 if (length > maxFrameBytes) {
                     throw new ProtocolException("frame of " + length + " bytes exceeds the maximum of "
-                            + maxFrameBytes + " bytes (raise CopilotClient.Builder.maxFrameBytes if this is legitimate)");
+                            + maxFrameBytes + " bytes (CopilotClient.Builder.maxFrameBytes; by default 1/"
+                            + DEFAULT_HEAP_DIVISOR + " of the max heap, at most 64 MiB). If such frames are legitimate, "
+                            + "raise maxFrameBytes and give the JVM a heap of at least " + DEFAULT_HEAP_DIVISOR
+                            + " times that (-Xmx)");
                 }
             }
         }
         if (length < 0) {
             throw new ProtocolException("frame without a Content-Length header");
         }
+        frameLength = length;
         byte[] body = new byte[(int) length];
         int off = Math.min(body.length, limit - pos);
         System.arraycopy(buf, pos, body, 0, off);

@@ -41,7 +41,11 @@ import org.slf4j.LoggerFactory;
  *       must hand real work to other threads and return at once.
  *   <li>Writes from any thread are serialized on one lock; a frame is written whole or not at all.
  *   <li>When the channel ends or fails, the reader fails every pending call at once with a {@link
- *       ConnectionClosedException} naming the cause, then calls {@link Handler#onClosed}.
+ *       ConnectionClosedException} naming the cause, then calls {@link Handler#onClosed}. An
+ *       {@link OutOfMemoryError} on the reader (one frame too big for the heap) is such a cause,
+ *       named as what it is ({@link HeapExhaustedException}); the channel is then ended.
+ *   <li>A frame that is not valid JSON fails, at once, the pending call it answers if a scan of
+ *       its top level finds the id ({@link MessageHead}); the connection lives on.
  * </ul>
  */
 public final class JsonRpcConnection implements AutoCloseable {
@@ -81,8 +85,12 @@ public final class JsonRpcConnection implements AutoCloseable {
     private final Thread reader;
     private volatile ConnectionClosedException closeReason;
     private volatile String localCloseReason;
+    private volatile Unattributed lastUnattributed;
 
     private record Pending(String method, CompletableFuture<JsonNode> future) {}
+
+    /** A message that may have been a response but whose id could not be read; {@code at} is System.nanoTime(). */
+    private record Unattributed(String problem, long at) {}
 
     public JsonRpcConnection(TransportChannel channel, Handler handler, Executor completionExecutor, int maxFrameBytes, Duration terminationWait) {
         this.channel = channel;
@@ -159,14 +167,26 @@ public final class JsonRpcConnection implements AutoCloseable {
             future.completeExceptionally(closedFor(method, closeReason));
         }
         if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
+            long sentAt = System.nanoTime();
             Deadlines.onTimeout(future, timeout, completionExecutor, () -> {
                 if (pending.remove(id) != null) {
                     future.completeExceptionally(new CopilotTimeoutException(
-                            "No answer to " + method + " from the Copilot runtime within " + timeout.toMillis() + " ms"));
+                            "No answer to " + method + " from the Copilot runtime within " + timeout.toMillis() + " ms"
+                                    + unattributedSince(sentAt)));
                 }
             });
         }
         return future;
+    }
+
+    /** Why a timed-out call may have had its answer: a message since {@code sentAt} whose id could not be read. */
+    private String unattributedSince(long sentAt) {
+        Unattributed u = lastUnattributed;
+        if (u == null || u.at() - sentAt < 0) {
+            return "";
+        }
+        return "; meanwhile the runtime sent a message that was rejected (" + u.problem()
+                + ") and whose id could not be read, so it may have been this answer";
     }
 
     /** Sends a notification (no answer expected). */
@@ -219,6 +239,9 @@ public final class JsonRpcConnection implements AutoCloseable {
             failure = e;
         } catch (IOException | RuntimeException e) {
             failure = e;
+        } catch (OutOfMemoryError e) {
+            // Reading or parsing one big frame failed; what it held is garbage again. Report it as what it is.
+            failure = new HeapExhaustedException(frames.frameLength(), maxFrameBytes, e);
         } catch (Error e) {
             failure = e;
             throw e;
@@ -232,7 +255,7 @@ public final class JsonRpcConnection implements AutoCloseable {
         try {
             msg = Json.MAPPER.readTree(body);
         } catch (IOException e) {
-            handler.onProtocolError(new ProtocolException("rejected a frame that is not valid JSON: " + e.getMessage().split("\n")[0]));
+            rejectUnparseable(body, e);
             return;
         }
         if (msg == null || !msg.isObject()) {
@@ -262,6 +285,7 @@ public final class JsonRpcConnection implements AutoCloseable {
             return;
         }
         if (id == null || !id.canConvertToLong()) {
+            lastUnattributed = new Unattributed("a response without a usable id", System.nanoTime());
             handler.onProtocolError(new ProtocolException("rejected a response without a usable id"));
             return;
         }
@@ -281,6 +305,39 @@ public final class JsonRpcConnection implements AutoCloseable {
             JsonNode value = result == null ? JsonNodeFactory.instance.nullNode() : result;
             completionExecutor.execute(() -> p.future().complete(value));
         }
+    }
+
+    /**
+     * A frame that is not valid JSON (invalid UTF-8, too deep, broken syntax). If a tolerant scan of
+     * its top level finds the id of a response to a pending call, that call fails at once with a
+     * {@link ProtocolException} naming the problem; otherwise the log says the id could not be read,
+     * and a call that then times out says so too. The connection lives on: the framing is intact.
+     */
+    private void rejectUnparseable(byte[] body, IOException e) {
+        String problem = e instanceof JsonProcessingException jpe && jpe.getOriginalMessage() != null
+                ? jpe.getOriginalMessage().split("\n")[0] : String.valueOf(e.getMessage()).split("\n")[0];
+        MessageHead head = MessageHead.scan(body);
+        Long id = head.responseId();
+        Pending p = id == null ? null : pending.remove(id);
+        if (p != null) {
+            ProtocolException ex = new ProtocolException("The response to " + p.method() + " (id " + id
+                    + ") from the Copilot runtime could not be parsed: " + problem + "; the call failed, the connection stays open", e);
+            handler.onProtocolError(new ProtocolException("rejected " + body.length + "-byte response " + id + " to " + p.method()
+                    + " that is not valid JSON: " + problem + "; failed that call"));
+            completionExecutor.execute(() -> p.future().completeExceptionally(ex));
+            return;
+        }
+        String what;
+        if (head.hasMethod()) {
+            what = "a request or notification";
+        } else if (id != null) {
+            what = "a response to unknown request id " + id;
+        } else {
+            what = "a message whose id could not be read, so a call waiting for it cannot be told and ends with its timeout";
+            lastUnattributed = new Unattributed(problem, System.nanoTime());
+        }
+        handler.onProtocolError(new ProtocolException("rejected a " + body.length + "-byte frame that is not valid JSON ("
+                + problem + "): " + what));
     }
 
     private void dispatchRequest(JsonNode id, String method, JsonNode params) {
@@ -337,6 +394,10 @@ public final class JsonRpcConnection implements AutoCloseable {
             reason = "Protocol error from the Copilot runtime: " + failure.getMessage()
                     + "; the connection was closed";
             protocolError = true;
+        } else if (failure instanceof HeapExhaustedException) {
+            log.error("{}", failure.getMessage());
+            reason = failure.getMessage();
+            protocolError = true; // the runtime still runs and the stream is out of step: end it
         } else {
             String described;
             try {
@@ -381,15 +442,18 @@ public final class JsonRpcConnection implements AutoCloseable {
 
     /**
      * Closes the channel (ending the process or socket behind it) and fails every pending call.
-     * Idempotent. Returns once the reader thread has stopped or {@code grace} plus a little passed.
+     * Idempotent. {@code grace} bounds the whole close: the channel gets all of it (see {@link
+     * TransportChannel#close(Duration)}), the reader thread only what is left of it (at least a few
+     * milliseconds); a reader that has not stopped by then is left behind (a daemon thread).
      */
     public void close(String reason, Duration grace) {
         if (localCloseReason == null) {
             localCloseReason = reason;
         }
+        long deadline = System.nanoTime() + grace.toNanos();
         channel.close(grace);
         try {
-            reader.join(Math.max(1000, grace.toMillis() + 1000));
+            reader.join(Math.max(20, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: one daemon thread {@code copilot4j-cli-stderr-<pid>} (and {@code
  * copilot4j-cli-stdout-<pid>} when stdout is drained) reads until end-of-stream. {@link
- * #stop(Duration, Duration)} may be called from any thread; it is idempotent, a concurrent second
- * call waits for the first to finish, and when it returns those threads have ended (or, if some
- * process outside our tree still holds the pipe open, were given up on after a bounded wait). Known
- * secret values (tokens) are masked in every line before it is logged or kept.
+ * #stopWithin(Duration, boolean)} and {@link #stop(Duration, Duration)} may be called from any
+ * thread; they are idempotent, a concurrent second call waits for the first to finish, and when
+ * they return those threads have ended (or, if some process outside our tree still holds the pipe
+ * open, were given up on at the deadline). Known secret values (tokens) are masked in every line
+ * before it is logged or kept.
  */
 public final class CliProcess implements AutoCloseable {
     /** Logger name the CLI's own output lines are logged under. */
@@ -41,6 +42,10 @@ public final class CliProcess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CliProcess.class);
     private static final Logger CLI_OUTPUT = LoggerFactory.getLogger(CLI_LOGGER);
     private static final Duration DRAIN_JOIN = Duration.ofSeconds(2);
+    /** After SIGKILL, time for the kernel and the JDK's reaper, even when the budget is spent. */
+    private static final long KILL_REAP_FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** A drain thread whose stream was closed gets this long to notice, even when the budget is spent. */
+    private static final long ABANDON_FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final Map<Integer, String> SIGNALS = Map.ofEntries(
             Map.entry(1, "SIGHUP"), Map.entry(2, "SIGINT"), Map.entry(3, "SIGQUIT"),
             Map.entry(4, "SIGILL"), Map.entry(5, "SIGTRAP"), Map.entry(6, "SIGABRT"),
@@ -247,9 +252,41 @@ public final class CliProcess implements AutoCloseable {
      * then sends SIGTERM to it and to its descendants (captured before anything was destroyed),
      * waits up to {@code grace}, and kills whatever still runs. Only this process and its own
      * descendants are ever signalled. Idempotent; never throws; bounded by about {@code waitForExit
-     * + 2 * grace} plus a few seconds for the drain threads.
+     * + grace} plus at most 2 s for the kill and the drain threads.
      */
     public void stop(Duration waitForExit, Duration grace) {
+        long now = System.nanoTime();
+        long voluntaryEnd = now + nonNegative(waitForExit).toNanos();
+        long termEnd = voluntaryEnd + nonNegative(grace).toNanos();
+        stop(new Plan(voluntaryEnd, termEnd, termEnd + DRAIN_JOIN.toNanos()));
+    }
+
+    /**
+     * Stops the process and its tree within {@code budget}, all steps included: one deadline is
+     * fixed when the call starts and every step gets only what is left of it. Closes stdin; if
+     * {@code awaitVoluntaryExit}, waits up to 40% of the budget for the process to exit by itself;
+     * sends SIGTERM to it and its descendants and waits until 80% of the budget; then sends SIGKILL
+     * to whatever of the tree still runs (a stopped process included), waits for the exit and the
+     * drain threads until the deadline, and gives up on drain threads still blocked then (they are
+     * daemon threads). Only after SIGKILL, when the budget is already spent, it allows itself about
+     * 100 ms for the kernel to reap. Idempotent; never throws.
+     */
+    public void stopWithin(Duration budget, boolean awaitVoluntaryExit) {
+        long now = System.nanoTime();
+        long b = nonNegative(budget).toNanos();
+        long voluntaryEnd = awaitVoluntaryExit ? now + b * 2 / 5 : now;
+        long termEnd = now + b * 4 / 5;
+        stop(new Plan(voluntaryEnd, termEnd, now + b));
+    }
+
+    /** Deadlines (System.nanoTime()) of one stop: voluntary exit, SIGTERM grace, everything. */
+    private record Plan(long voluntaryEnd, long termEnd, long end) {
+        Duration until(long deadline) {
+            return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        }
+    }
+
+    private void stop(Plan plan) {
         synchronized (stopLock) {
             if (stopped) {
                 return;
@@ -258,7 +295,7 @@ public final class CliProcess implements AutoCloseable {
             // A process that already died on its own keeps its own story (exit code, signal).
             stopRequested = process.isAlive();
             try {
-                doStop(nonNegative(waitForExit), nonNegative(grace));
+                doStop(plan);
             } catch (RuntimeException e) {
                 LOG.warn("Stopping {} failed: {}", label(), e.toString());
             }
@@ -271,7 +308,7 @@ public final class CliProcess implements AutoCloseable {
         stop(Duration.ZERO, defaultGrace);
     }
 
-    private void doStop(Duration waitForExit, Duration grace) {
+    private void doStop(Plan plan) {
         ProcessHandle self = process.toHandle();
         Set<ProcessHandle> family = new LinkedHashSet<>(ProcessTree.descendants(self));
 
@@ -282,24 +319,21 @@ public final class CliProcess implements AutoCloseable {
         stdinCloser.setDaemon(true);
         stdinCloser.start();
 
-        boolean exited = awaitExit(waitForExit).isPresent();
+        boolean exited = awaitExit(plan.until(plan.voluntaryEnd())).isPresent();
         if (!exited) {
             family.addAll(ProcessTree.descendants(self));
             LOG.debug("{} still running; sending SIGTERM to it and {} descendant(s)", label(), family.size());
             process.destroy();
         }
         ProcessTree.terminate(family);
-        long deadline = System.nanoTime() + grace.toNanos();
         if (!exited) {
-            exited = awaitExit(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))).isPresent();
+            exited = awaitExit(plan.until(plan.termEnd())).isPresent();
         }
-        boolean familyGone = ProcessTree.awaitGone(family, deadline);
+        boolean familyGone = ProcessTree.awaitGone(family, plan.termEnd());
         if (!exited) {
-            LOG.warn("{} did not exit within {} ms after SIGTERM; killing it", label(), grace.toMillis());
+            LOG.warn("{} did not exit after SIGTERM within the time its stop was given; killing it", label());
             family.addAll(ProcessTree.descendants(self));
             process.destroyForcibly();
-            exited = awaitExit(grace.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : grace)
-                    .isPresent();
         }
         if (!familyGone) {
             List<Long> pids = new ArrayList<>();
@@ -309,28 +343,35 @@ public final class CliProcess implements AutoCloseable {
             }
         }
         ProcessTree.kill(family);
+        // SIGKILL cannot be ignored, not even by a stopped process: reaping takes a moment, granted
+        // from what is left (at least KILL_REAP_FLOOR when the budget is already spent).
+        long reapEnd = Math.max(plan.end(), System.nanoTime() + KILL_REAP_FLOOR_NANOS);
         if (!exited) {
-            LOG.error("{} is still running after SIGKILL; giving up on it", label());
+            exited = awaitExit(plan.until(reapEnd)).isPresent();
+            if (!exited) {
+                LOG.error("{} is still running after SIGKILL; giving up on it", label());
+            }
         }
+        ProcessTree.awaitGone(family, reapEnd);
 
-        joinOrAbandon(stdinCloser, Duration.ofSeconds(1));
+        joinOrAbandon(stdinCloser, plan.until(plan.end()));
         closeQuietly(process.getOutputStream());
-        finishDrain(stderr);
+        finishDrain(stderr, plan.end());
         if (stdout != null) {
-            finishDrain(stdout);
+            finishDrain(stdout, plan.end());
         } else {
             closeQuietly(process.getInputStream());
         }
         LOG.debug("{} stopped: {}", label(), exited ? "exit value " + process.exitValue() : "still running");
     }
 
-    private void finishDrain(LineDrainer drainer) {
-        if (drainer.join(DRAIN_JOIN)) {
+    private void finishDrain(LineDrainer drainer, long deadline) {
+        if (drainer.join(Duration.ofNanos(Math.max(ABANDON_FLOOR_NANOS, deadline - System.nanoTime())))) {
             return;
         }
         // A process outside our tree inherited the pipe and keeps it open: stop reading.
         drainer.closeStream();
-        if (!drainer.join(Duration.ofMillis(500))) {
+        if (!drainer.join(Duration.ofNanos(ABANDON_FLOOR_NANOS))) {
             LOG.warn("The output reader of {} did not end; abandoning it (daemon thread)", label());
         }
     }

@@ -50,11 +50,13 @@ final class StdioChannel implements io.github.copilot4j.spi.TransportChannel {
         return process.isAlive();
     }
 
-    /** Closes stdin (the CLI exits on EOF), waits {@code grace}, then SIGTERM, then SIGKILL. */
+    /**
+     * Closes stdin (the CLI exits on EOF) and waits, then SIGTERM, then SIGKILL of the process tree:
+     * all within {@code grace} (see {@link CliProcess#stopWithin(Duration, boolean)}).
+     */
     @Override
     public void close(Duration grace) {
-        Duration g = grace == null ? defaultGrace : grace;
-        process.stop(g, g);
+        process.stopWithin(grace == null ? defaultGrace : grace, true);
     }
 
     /** Closes with the transport's configured shutdown grace. */

@@ -22,8 +22,8 @@ import java.util.Map;
  * <p>Each {@link #open()} starts a new process (the CLI is found by {@link CliLocator} unless a
  * path is given). The channel forwards the CLI's stderr to SLF4J (logger {@value
  * CliProcess#CLI_LOGGER}) and keeps its last lines; {@code describeTermination} reports the exit
- * code or signal with those lines; {@code close(grace)} closes stdin, waits {@code grace}, then
- * ends the process and only its own descendants (SIGTERM, then SIGKILL after another grace).
+ * code or signal with those lines; {@code close(grace)} closes stdin, waits, then ends the process
+ * and only its own descendants (SIGTERM, then SIGKILL), all within {@code grace}.
  *
  * <p>Immutable and thread-safe; {@link #open()} runs on the caller's thread and returns right
  * after the process started (the CLI reads stdin from the start).

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,13 +157,35 @@ class StdioTransportTest {
         TransportChannel ch = fake(cli).build().open();
         long pid = readPid(dir.resolve("pid"), NO_HANG);
         long start = System.nanoTime();
-        assertTimeoutPreemptively(NO_HANG, () -> ch.close(Duration.ofMillis(300)));
+        assertTimeoutPreemptively(NO_HANG, () -> ch.close(Duration.ofSeconds(1)));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertTrue(took.compareTo(Duration.ofMillis(550)) >= 0, "waited grace twice before SIGKILL: " + took);
+        assertTrue(took.compareTo(Duration.ofMillis(800)) >= 0, "stdin EOF and SIGTERM got their share first: " + took);
+        assertTrue(took.compareTo(Duration.ofMillis(1700)) < 0, "the whole close stays within its 1 s budget: " + took);
         assertTrue(isGone(pid));
         assertFalse(ch.isAlive());
         String why = ch.describeTermination(null, Duration.ofSeconds(1));
         assertTrue(why.contains("was stopped by copilot4j (signal 9, SIGKILL)"), why);
+    }
+
+    @Test
+    void closeOfAStoppedProcessTreeEndsItWithinTheBudget() throws Exception {
+        Path childPid = dir.resolve("child.pid");
+        Path cli = FakeCli.script(dir, "copilot", "trap '' TERM\nsleep 300 &\necho $! > '" + childPid + "'\n"
+                + "echo $$ > '" + dir.resolve("pid") + "'\nwhile :; do sleep 0.1; done");
+        TransportChannel ch = fake(cli).build().open();
+        long pid = readPid(dir.resolve("pid"), NO_HANG);
+        long child = readPid(childPid, NO_HANG);
+        for (long p : new long[] {child, pid}) {
+            Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(p)).start();
+            assertTrue(stop.waitFor(10, TimeUnit.SECONDS) && stop.exitValue() == 0, "SIGSTOP " + p);
+        }
+        long start = System.nanoTime();
+        assertTimeoutPreemptively(NO_HANG, () -> ch.close(Duration.ofSeconds(1)));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(took.compareTo(Duration.ofMillis(1700)) < 0, "the close of a stopped tree took " + took + " for a 1 s budget");
+        assertTrue(isGone(pid), "the stopped CLI is gone");
+        assertTrue(isGone(child), "its stopped child is gone");
+        assertFalse(ch.isAlive());
     }
 
     @Test

@@ -123,7 +123,10 @@ final class TcpChannel implements TransportChannel {
         return process == null || process.isAlive();
     }
 
-    /** Closes the socket; in spawn mode then SIGTERMs the CLI, then kills it and its descendants after {@code grace}. */
+    /**
+     * Closes the socket; in spawn mode then SIGTERMs the CLI and its descendants and kills what still
+     * runs, all within {@code grace} (see {@link CliProcess#stopWithin(Duration, boolean)}).
+     */
     @Override
     public void close(Duration grace) {
         synchronized (lock) {
@@ -137,7 +140,7 @@ final class TcpChannel implements TransportChannel {
             }
         }
         if (process != null) {
-            process.stop(Duration.ZERO, grace == null ? defaultGrace : grace);
+            process.stopWithin(grace == null ? defaultGrace : grace, false);
         }
     }
 

@@ -188,8 +188,11 @@ class TcpSpawnTest {
     void aCliKilledFromOutsideIsDescribedWithItsSignal() throws Exception {
         Path cli = FakeCli.script(dir, "copilot", "echo 'loading models' >&2\n" + announce() + "exec sleep 300");
         try (TransportChannel ch = fake(cli).build().open()) {
-            long pid = ((TcpChannel) ch).process().orElseThrow().pid();
+            CliProcess process = ((TcpChannel) ch).process().orElseThrow();
+            long pid = process.pid();
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            // Wait for the JDK to reap it (not just for /proc to show a zombie): isAlive() below asks the JDK.
+            process.onExit().get(5, TimeUnit.SECONDS);
             assertTrue(awaitGone(pid, Duration.ofSeconds(5)));
             synchronized (accepted) { // the fake's "server" side is this test's socket: drop it too
                 for (Socket s : accepted) {
