@@ -34,6 +34,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +80,8 @@ public final class CopilotClient implements AutoCloseable {
     /** Protocol versions this client speaks. */
     public static final int MIN_PROTOCOL_VERSION = 3;
     public static final int MAX_PROTOCOL_VERSION = 3;
+    /** How long a reconnect waits for the last connection's teardown (its transport may take 2 s to say why it ended). */
+    private static final Duration TEARDOWN_WAIT = Duration.ofSeconds(10);
 
     private final Transport transport;
     private final SessionStore store;
@@ -97,6 +100,8 @@ public final class CopilotClient implements AutoCloseable {
     private final Object stateLock = new Object();
     private volatile ClientState state = ClientState.NEW;
     private volatile JsonRpcConnection connection;
+    /** Routes the current (or last) connection; a reconnect waits until it has torn the last one down. */
+    private volatile Router router;
     private volatile boolean storeClosed;
     /** Whether the current connection's runtime was spawned for this client (only then is it shut down at close). */
     private volatile boolean ownsRuntime;
@@ -171,6 +176,7 @@ public final class CopilotClient implements AutoCloseable {
         TransportChannel channel = null;
         JsonRpcConnection conn = null;
         try {
+            awaitTeardown(router);
             try {
                 channel = transport.open();
             } catch (IOException e) {
@@ -182,7 +188,10 @@ public final class CopilotClient implements AutoCloseable {
                         + " filesystem is unusable after that connection drops (for every client). Use a transport that spawns"
                         + " the CLI (StdioTransport, or TcpTransport.spawn()), or turn sessionFs off for this client");
             }
-            conn = new JsonRpcConnection(channel, new Router(), callbackExecutor, maxFrameBytes, Duration.ofSeconds(2));
+            Router routes = new Router();
+            conn = new JsonRpcConnection(channel, routes, callbackExecutor, maxFrameBytes, Duration.ofSeconds(2));
+            routes.served = conn;
+            this.router = routes;
             this.connection = conn;
             this.ownsRuntime = channel.ownsRuntime();
             conn.start();
@@ -200,6 +209,7 @@ public final class CopilotClient implements AutoCloseable {
                     throw conn.closeReason();
                 }
                 state = ClientState.CONNECTED;
+                routes.established = true;
             }
             log.info("Connected to Copilot runtime {} (protocol {}) via {}", runtimeVersion, protocolVersion, transport.describe());
         } catch (RuntimeException e) {
@@ -214,6 +224,25 @@ public final class CopilotClient implements AutoCloseable {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Before a reconnect: the last connection's teardown (failing its sessions, releasing their
+     * leases) must be over, or it would hit the sessions of the new one. It runs right after the
+     * state left CONNECTED, bounded by how long the transport may take to say why it ended.
+     */
+    private static void awaitTeardown(Router last) {
+        if (last == null || !last.established) {
+            return;
+        }
+        try {
+            if (!last.tornDown.await(TEARDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("The last connection was not torn down within {} ms; reconnecting anyway", TEARDOWN_WAIT.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CopilotException("interrupted while waiting for the last connection to be torn down", e);
         }
     }
 
@@ -930,6 +959,26 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Routes what the runtime sends. Runs on the reader thread: only parses and hands off. */
     private final class Router implements JsonRpcConnection.Handler {
+        /** The connection this router serves (set before it starts reading). */
+        volatile JsonRpcConnection served;
+        /** Set once the client was CONNECTED over it: only then has a teardown something to do. */
+        volatile boolean established;
+        /** Whether that connection was lost while the client was connected (not closed by the client). */
+        private volatile boolean lostWhileConnected;
+        /** Counted down once {@link #onClosed} has torn the connection down. */
+        final CountDownLatch tornDown = new CountDownLatch(1);
+
+        /** The connection's end was seen: leave CONNECTED before anything waiting on it is failed. */
+        @Override
+        public void onEnding() {
+            synchronized (stateLock) {
+                if (state == ClientState.CONNECTED && CopilotClient.this.connection == served) {
+                    state = ClientState.DISCONNECTED;
+                    lostWhileConnected = true;
+                }
+            }
+        }
+
         @Override
         public void onNotification(String method, JsonNode params) {
             if ("session.event".equals(method)) {
@@ -962,9 +1011,20 @@ public final class CopilotClient implements AutoCloseable {
 
         @Override
         public void onClosed(ConnectionClosedException reason) {
+            try {
+                tearDown(reason);
+            } finally {
+                tornDown.countDown();
+            }
+        }
+
+        private void tearDown(ConnectionClosedException reason) {
             boolean unexpected;
             synchronized (stateLock) {
-                unexpected = state == ClientState.CONNECTED;
+                if (CopilotClient.this.connection != served) {
+                    return; // a newer connection replaced this one (its teardown overran TEARDOWN_WAIT): leave that alone
+                }
+                unexpected = lostWhileConnected || state == ClientState.CONNECTED;
                 if (state != ClientState.CLOSED) {
                     state = ClientState.DISCONNECTED;
                 }

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *       {@code completionExecutor}; notifications and server requests go to the {@link Handler}, which
  *       must hand real work to other threads and return at once.
  *   <li>Writes from any thread are serialized on one lock; a frame is written whole or not at all.
- *   <li>When the channel ends or fails, the reader fails every pending call at once with a {@link
- *       ConnectionClosedException} naming the cause, then calls {@link Handler#onClosed}.
+ *   <li>When the channel ends or fails, the reader tells the {@link Handler} at once ({@link
+ *       Handler#onEnding}), fails every pending call with a {@link ConnectionClosedException}
+ *       naming the cause, then calls {@link Handler#onClosed}.
  * </ul>
  */
 public final class JsonRpcConnection implements AutoCloseable {
@@ -63,6 +64,14 @@ public final class JsonRpcConnection implements AutoCloseable {
 
         /** A message was rejected but the connection lives on. */
         default void onProtocolError(ProtocolException error) {}
+
+        /**
+         * The connection's input ended or failed: called once, at once, before the transport is
+         * asked why ({@link TransportChannel#describeTermination}, which may wait for a process to
+         * exit) and before any pending call is failed. Not called when the reader is stopped by
+         * {@link #close}. {@link #onClosed} follows.
+         */
+        default void onEnding() {}
 
         /** The connection is gone; {@code reason} says why. Called once. */
         void onClosed(ConnectionClosedException reason);
@@ -329,6 +338,13 @@ public final class JsonRpcConnection implements AutoCloseable {
     }
 
     private void finish(Throwable failure) {
+        if (localCloseReason == null) {
+            try {
+                handler.onEnding();
+            } catch (RuntimeException e) {
+                log.warn("onEnding handler failed", e);
+            }
+        }
         String reason;
         boolean protocolError = false;
         if (localCloseReason != null) {

@@ -66,6 +66,7 @@ public final class FakeRuntime implements AutoCloseable {
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final List<ClientCall> clientCalls = Collections.synchronizedList(new ArrayList<>());
     private final boolean recordRequests;
+    private final Set<String> unanswered;
 
     /** A request the runtime received. */
     public record Request(String method, JsonNode params) {}
@@ -81,6 +82,7 @@ public final class FakeRuntime implements AutoCloseable {
         this.models = List.copyOf(b.models);
         this.responder = b.responder;
         this.recordRequests = b.recordRequests;
+        this.unanswered = Set.copyOf(b.unanswered);
     }
 
     public static Builder builder() {
@@ -296,6 +298,9 @@ public final class FakeRuntime implements AutoCloseable {
             }
             if (id == null || id.isNull()) {
                 return; // notifications from the client are ignored
+            }
+            if (unanswered.contains(method)) {
+                return; // left pending on purpose (Builder.unanswered)
             }
             if (!authenticated && !"connect".equals(method)) {
                 error(id, -32001, "AUTHENTICATION_REQUIRED: call connect with the connection token first");
@@ -863,6 +868,7 @@ public final class FakeRuntime implements AutoCloseable {
         private List<String> models = List.of("gpt-5", "claude-sonnet-4.5");
         private Responder responder = Responder.ECHO;
         private boolean recordRequests = true;
+        private Set<String> unanswered = Set.of();
 
         public Builder name(String name) {
             this.name = name;
@@ -900,6 +906,15 @@ public final class FakeRuntime implements AutoCloseable {
         /** Whether to keep every request for {@link #requests()} (default on; turn off for benchmarks). */
         public Builder recordRequests(boolean on) {
             this.recordRequests = on;
+            return this;
+        }
+
+        /**
+         * Requests of these methods are recorded but never answered, so a client's call stays
+         * pending (to test timeouts and lost connections).
+         */
+        public Builder unanswered(String... methods) {
+            this.unanswered = Set.of(methods);
             return this;
         }
 
