@@ -3,6 +3,7 @@ package io.github.copilot4j;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.copilot4j.internal.Executors2;
+import io.github.copilot4j.internal.InternalExecutor;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.json.Json;
 import io.github.copilot4j.internal.rpc.JsonRpcConnection;
@@ -36,6 +37,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,18 +63,40 @@ import org.slf4j.LoggerFactory;
  *   <li>All public methods are thread-safe. Blocking methods wait at most their timeout; each has
  *       an {@code ...Async} variant returning a {@link CompletableFuture}.
  *   <li>One reader thread per connection only parses frames and routes them.
+ *   <li>User code runs only on the callback executor: listeners, tool and permission handlers,
+ *       and whatever is chained to the futures that the {@code ...Async} methods return (they
+ *       complete there).
  *   <li>Session events are delivered to listeners per session, in order, on the callback executor:
  *       a slow listener delays only its own session. Store writes run per session on the store
- *       executor, so a slow store does not delay listeners either.
- *   <li>Tool and permission handlers run on the callback executor.
+ *       executor ({@code copilot4j-store}), so a slow store does not delay listeners either.
+ *   <li>The client's own work never waits for the callback executor: request completions and the
+ *       library's continuations run on a small internal pool ({@code copilot4j-internal}), every
+ *       timeout (requests, {@code sendAndWait}, handler deadlines, store retries) fires on one
+ *       timer thread ({@code copilot4j-timer}). So {@link #ping()}, {@link #createSession}, other
+ *       calls and {@code sendAndWait} timeouts stay prompt even while every callback thread is
+ *       blocked.
+ *   <li>Tool and permission handlers run on the callback executor, at most {@link
+ *       Builder#maxConcurrentHandlersPerSession} (8) of one session at a time; further requests of
+ *       that session wait in order. Each has a deadline ({@link Builder#handlerTimeout}, 5 minutes)
+ *       from the runtime's request: past it the runtime is answered with a failed tool call (or
+ *       {@code user-not-available} for a permission), the handler's thread is interrupted and its
+ *       late result dropped.
  *   <li>In session filesystem mode ({@link Builder#sessionFs}) the runtime's {@code sessionFs.*}
- *       requests are answered on the callback executor, concurrently (the state store is called
- *       there), and held session leases are renewed by one daemon thread per client ({@code
- *       copilot4j-lease-renewer}), stopped by {@link #close()}.
- *   <li>The callback executor defaults to virtual threads (JDK 21+) or a bounded daemon pool; the
- *       user can supply one ({@link Builder#callbackExecutor}); the client shuts down only executors
- *       it created.
+ *       requests are answered concurrently on their own pool ({@code copilot4j-sessionfs}; the
+ *       state store is called there), and held session leases are renewed by one daemon thread per
+ *       client ({@code copilot4j-lease-renewer}).
+ *   <li>All of the client's threads are daemons, stopped by {@link #close()}; the client shuts down
+ *       only executors it created.
  * </ul>
+ *
+ * <p>Thread policy of the default callback executor: on JDK 21+ it starts a virtual thread per
+ * task, so blocked handlers hold no platform thread and cannot starve anything. On JDK 17 it is a
+ * pool of 32 daemon threads shared by all sessions: one session takes at most 8 of them for its
+ * handlers, so it cannot take them all, but four sessions whose handlers all block can; then
+ * listeners and handlers of every session wait for a thread (the client itself goes on, and the
+ * handler deadline still answers the runtime). If handlers may block for long on JDK 17, supply a
+ * larger pool ({@link Builder#callbackExecutor}), lower {@link Builder#handlerTimeout}, or make the
+ * handlers stop when interrupted.
  */
 public final class CopilotClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CopilotClient.class);
@@ -88,6 +112,14 @@ public final class CopilotClient implements AutoCloseable {
     private final ExecutorService callbackExecutor;
     private final boolean ownsCallbackExecutor;
     private final ExecutorService storeExecutor;
+    /** The store executor for continuations of requests: on the completing thread once it is shut down. */
+    private final Executor storeContinuations;
+    /** Timers and request completions: the library's own threads, never the callback executor. */
+    private final InternalExecutor internal;
+    /** Answers the runtime's sessionFs requests (store work) in session filesystem mode, else null. */
+    private final ExecutorService sessionFsExecutor;
+    private final Duration handlerTimeout;
+    private final int maxConcurrentHandlersPerSession;
     private final Duration requestTimeout;
     private final Duration startTimeout;
     private final Duration closeTimeout;
@@ -125,6 +157,16 @@ public final class CopilotClient implements AutoCloseable {
             this.ownsCallbackExecutor = true;
         }
         this.storeExecutor = Executors2.defaultExecutor("copilot4j-store", 8);
+        this.storeContinuations = task -> {
+            try {
+                storeExecutor.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                task.run();
+            }
+        };
+        this.internal = new InternalExecutor(4);
+        this.handlerTimeout = b.handlerTimeout;
+        this.maxConcurrentHandlersPerSession = b.maxConcurrentHandlersPerSession;
         this.requestTimeout = b.requestTimeout;
         this.startTimeout = b.startTimeout;
         this.closeTimeout = b.closeTimeout;
@@ -135,9 +177,11 @@ public final class CopilotClient implements AutoCloseable {
         this.sessionFsOptions = b.sessionFsOptions;
         if (stateStore != null) {
             this.leases = new LeaseKeeper(stateStore, sessionFsOptions, this::leaseLost);
-            this.sessionFs = new SessionFsProvider(stateStore, sessionFsOptions, leases, callbackExecutor);
+            this.sessionFsExecutor = Executors2.defaultExecutor("copilot4j-sessionfs", 16);
+            this.sessionFs = new SessionFsProvider(stateStore, sessionFsOptions, leases, sessionFsExecutor);
         } else {
             this.leases = null;
+            this.sessionFsExecutor = null;
             this.sessionFs = null;
         }
         this.storeFailureHandler = b.storeFailureHandler;
@@ -189,7 +233,7 @@ public final class CopilotClient implements AutoCloseable {
                         + " the CLI (StdioTransport, or TcpTransport.spawn()), or turn sessionFs off for this client");
             }
             Router routes = new Router();
-            conn = new JsonRpcConnection(channel, routes, callbackExecutor, maxFrameBytes, Duration.ofSeconds(2));
+            conn = new JsonRpcConnection(channel, routes, internal, maxFrameBytes, Duration.ofSeconds(2));
             routes.served = conn;
             this.router = routes;
             this.connection = conn;
@@ -454,6 +498,10 @@ public final class CopilotClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (sessionFsExecutor != null) {
+            sessionFsExecutor.shutdownNow();
+        }
+        internal.close(remaining(deadline, 1.0));
         log.debug("CopilotClient closed");
     }
 
@@ -476,7 +524,7 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Creates a session (blocking). See {@link #createSessionAsync}. */
     public CopilotSession createSession(SessionConfig config) {
-        return join(createSessionAsync(config), requestTimeout.plusSeconds(5), "session.create");
+        return join(startCreate(config), requestTimeout.plusSeconds(5), "session.create");
     }
 
     /**
@@ -488,6 +536,11 @@ public final class CopilotClient implements AutoCloseable {
      *     the store already has it (resume it instead)
      */
     public CompletableFuture<CopilotSession> createSessionAsync(SessionConfig config) {
+        return InternalExecutor.completeOn(callbackExecutor, startCreate(config));
+    }
+
+    /** createSessionAsync's work; the future completes on the library's threads (for blocking callers). */
+    private CompletableFuture<CopilotSession> startCreate(SessionConfig config) {
         Validation.requireNonNull("config", config);
         JsonRpcConnection conn = requireConnected();
         String id = config.sessionId() != null ? config.sessionId() : UUID.randomUUID().toString();
@@ -517,7 +570,7 @@ public final class CopilotClient implements AutoCloseable {
             throw new SessionStoreException("Could not record the new session '" + id + "' in the session store: " + e.getMessage(), e);
         }
         ObjectNode params = sessionParams(session, false);
-        return conn.request("session.create", params, requestTimeout).handle((result, err) -> {
+        return conn.request("session.create", params, requestTimeout).handleAsync((result, err) -> {
             if (err != null) {
                 sessions.remove(id, session);
                 deleteFromStoreQuietly(id);
@@ -526,7 +579,7 @@ public final class CopilotClient implements AutoCloseable {
             }
             session.setWorkspacePath(Json.text(result, "workspacePath"));
             return session;
-        });
+        }, storeContinuations);
     }
 
     /** Resumes a session by id with a default config (blocking). */
@@ -536,7 +589,7 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Resumes a session (blocking). See {@link #resumeSessionAsync}. */
     public CopilotSession resumeSession(String sessionId, SessionConfig config) {
-        return join(resumeSessionAsync(sessionId, config), requestTimeout.plusSeconds(5), "session.resume");
+        return join(startResume(sessionId, config), requestTimeout.plusSeconds(5), "session.resume");
     }
 
     /**
@@ -546,6 +599,11 @@ public final class CopilotClient implements AutoCloseable {
      * the store did not know the session, and marked active.
      */
     public CompletableFuture<CopilotSession> resumeSessionAsync(String sessionId, SessionConfig config) {
+        return InternalExecutor.completeOn(callbackExecutor, startResume(sessionId, config));
+    }
+
+    /** resumeSessionAsync's work; the future completes on the library's threads (for blocking callers). */
+    private CompletableFuture<CopilotSession> startResume(String sessionId, SessionConfig config) {
         Validation.requireText("sessionId", sessionId, SessionConfig.MAX_SESSION_ID_LENGTH);
         Validation.requireNonNull("config", config);
         if (config.sessionId() != null && !config.sessionId().equals(sessionId)) {
@@ -574,7 +632,7 @@ public final class CopilotClient implements AutoCloseable {
         acquireLease(sessionId, session);
         Optional<SessionRecord> known = existing;
         session.expectResume();
-        return conn.request("session.resume", sessionParams(session, true), requestTimeout).handle((result, err) -> {
+        return conn.request("session.resume", sessionParams(session, true), requestTimeout).handleAsync((result, err) -> {
             if (err != null) {
                 sessions.remove(sessionId, session);
                 afterDetach(sessionId);
@@ -584,7 +642,7 @@ public final class CopilotClient implements AutoCloseable {
             session.setRecord(recordResumed(sessionId, effective, known.orElse(null)));
             session.resumed();
             return session;
-        });
+        }, storeContinuations);
     }
 
     private SessionRecord recordResumed(String id, SessionConfig config, SessionRecord existing) {
@@ -880,6 +938,19 @@ public final class CopilotClient implements AutoCloseable {
         return requestTimeout;
     }
 
+    /** The library's own threads: timers and completions. */
+    InternalExecutor internalExecutor() {
+        return internal;
+    }
+
+    Duration handlerTimeout() {
+        return handlerTimeout;
+    }
+
+    int maxConcurrentHandlersPerSession() {
+        return maxConcurrentHandlersPerSession;
+    }
+
     Clock clock() {
         return clock;
     }
@@ -1061,6 +1132,8 @@ public final class CopilotClient implements AutoCloseable {
         private SessionFsOptions sessionFsOptions;
         private Consumer<StoreFailure> storeFailureHandler;
         private int maxUnsavedEvents = 100_000;
+        private Duration handlerTimeout = Duration.ofMinutes(5);
+        private int maxConcurrentHandlersPerSession = 8;
 
         private Builder() {}
 
@@ -1122,12 +1195,42 @@ public final class CopilotClient implements AutoCloseable {
         }
 
         /**
-         * Runs listeners, tool and permission handlers and completes futures. The caller keeps
-         * ownership (the client never shuts it down). Default: virtual threads on JDK 21+, else a
-         * pool of up to 32 daemon threads.
+         * Runs user code: listeners, tool and permission handlers, and what is chained to the
+         * futures of the {@code ...Async} methods. The caller keeps ownership (the client never
+         * shuts it down). Default: virtual threads on JDK 21+, else a pool of up to 32 daemon
+         * threads. The client's timers and request completions never need it, so even a pool
+         * whose every thread is blocked does not stall pings, new sessions or timeouts; see the
+         * class comment for the policy.
          */
         public Builder callbackExecutor(ExecutorService executor) {
             this.callbackExecutor = Validation.requireNonNull("callbackExecutor", executor);
+            return this;
+        }
+
+        /**
+         * How long a tool or permission handler may take (default 5 minutes), counted from the
+         * runtime's request, including time spent waiting for a thread. Past it the runtime is
+         * answered without the handler: a failed tool call ({@code resultType} {@code failure},
+         * saying the tool did not finish in time) or the permission decision {@code
+         * user-not-available}; the handler's thread is interrupted and what it returns later is
+         * dropped. Logged as a warning.
+         */
+        public Builder handlerTimeout(Duration timeout) {
+            this.handlerTimeout = positive("handlerTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How many tool and permission handlers of one session may run at once on the callback
+         * executor (default 8); further requests of that session wait, in order, for one of them to
+         * finish (their {@link #handlerTimeout} runs meanwhile). Keeps one session from taking
+         * every thread of a bounded pool.
+         */
+        public Builder maxConcurrentHandlersPerSession(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConcurrentHandlersPerSession must be at least 1");
+            }
+            this.maxConcurrentHandlersPerSession = max;
             return this;
         }
 

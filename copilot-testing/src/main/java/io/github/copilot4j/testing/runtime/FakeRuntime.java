@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A scriptable stand-in for the Copilot runtime that speaks the same JSON-RPC protocol (protocol
@@ -107,6 +108,31 @@ public final class FakeRuntime implements AutoCloseable {
     public List<Request> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for a received request that matches (one received earlier
+     * counts too) and returns the first such; needs recording on (the default).
+     *
+     * @throws AssertionError if none came within the timeout
+     */
+    public Request awaitRequest(Predicate<Request> which, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(which, "which");
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (requests) {
+            while (true) {
+                for (Request r : requests) {
+                    if (which.test(r)) {
+                        return r;
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no matching request reached the fake runtime within " + timeout.toMillis() + " ms");
+                }
+                TimeUnit.NANOSECONDS.timedWait(requests, left);
+            }
         }
     }
 
@@ -294,7 +320,10 @@ public final class FakeRuntime implements AutoCloseable {
             JsonNode id = msg.get("id");
             JsonNode params = msg.has("params") ? msg.get("params") : Json.object();
             if (recordRequests) {
-                requests.add(new Request(method, params));
+                synchronized (requests) {
+                    requests.add(new Request(method, params));
+                    requests.notifyAll();
+                }
             }
             if (id == null || id.isNull()) {
                 return; // notifications from the client are ignored
