@@ -3,6 +3,7 @@ package io.github.copilot4j;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.copilot4j.internal.Executors2;
+import io.github.copilot4j.internal.InternalExecutor;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.json.Json;
 import io.github.copilot4j.internal.rpc.FrameReader;
@@ -35,8 +36,11 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -61,18 +65,40 @@ import org.slf4j.LoggerFactory;
  *   <li>All public methods are thread-safe. Blocking methods wait at most their timeout; each has
  *       an {@code ...Async} variant returning a {@link CompletableFuture}.
  *   <li>One reader thread per connection only parses frames and routes them.
+ *   <li>User code runs only on the callback executor: listeners, tool and permission handlers,
+ *       and whatever is chained to the futures that the {@code ...Async} methods return (they
+ *       complete there).
  *   <li>Session events are delivered to listeners per session, in order, on the callback executor:
  *       a slow listener delays only its own session. Store writes run per session on the store
- *       executor, so a slow store does not delay listeners either.
- *   <li>Tool and permission handlers run on the callback executor.
+ *       executor ({@code copilot4j-store}), so a slow store does not delay listeners either.
+ *   <li>The client's own work never waits for the callback executor: request completions and the
+ *       library's continuations run on a small internal pool ({@code copilot4j-internal}), every
+ *       timeout (requests, {@code sendAndWait}, handler deadlines, store retries) fires on one
+ *       timer thread ({@code copilot4j-timer}). So {@link #ping()}, {@link #createSession}, other
+ *       calls and {@code sendAndWait} timeouts stay prompt even while every callback thread is
+ *       blocked.
+ *   <li>Tool and permission handlers run on the callback executor, at most {@link
+ *       Builder#maxConcurrentHandlersPerSession} (8) of one session at a time; further requests of
+ *       that session wait in order. Each has a deadline ({@link Builder#handlerTimeout}, 5 minutes)
+ *       from the runtime's request: past it the runtime is answered with a failed tool call (or
+ *       {@code user-not-available} for a permission), the handler's thread is interrupted and its
+ *       late result dropped.
  *   <li>In session filesystem mode ({@link Builder#sessionFs}) the runtime's {@code sessionFs.*}
- *       requests are answered on the callback executor, concurrently (the state store is called
- *       there), and held session leases are renewed by one daemon thread per client ({@code
- *       copilot4j-lease-renewer}), stopped by {@link #close()}.
- *   <li>The callback executor defaults to virtual threads (JDK 21+) or a bounded daemon pool; the
- *       user can supply one ({@link Builder#callbackExecutor}); the client shuts down only executors
- *       it created.
+ *       requests are answered concurrently on their own pool ({@code copilot4j-sessionfs}; the
+ *       state store is called there), and held session leases are renewed by one daemon thread per
+ *       client ({@code copilot4j-lease-renewer}).
+ *   <li>All of the client's threads are daemons, stopped by {@link #close()}; the client shuts down
+ *       only executors it created.
  * </ul>
+ *
+ * <p>Thread policy of the default callback executor: on JDK 21+ it starts a virtual thread per
+ * task, so blocked handlers hold no platform thread and cannot starve anything. On JDK 17 it is a
+ * pool of 32 daemon threads shared by all sessions: one session takes at most 8 of them for its
+ * handlers, so it cannot take them all, but four sessions whose handlers all block can; then
+ * listeners and handlers of every session wait for a thread (the client itself goes on, and the
+ * handler deadline still answers the runtime). If handlers may block for long on JDK 17, supply a
+ * larger pool ({@link Builder#callbackExecutor}), lower {@link Builder#handlerTimeout}, or make the
+ * handlers stop when interrupted.
  */
 public final class CopilotClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CopilotClient.class);
@@ -80,12 +106,22 @@ public final class CopilotClient implements AutoCloseable {
     /** Protocol versions this client speaks. */
     public static final int MIN_PROTOCOL_VERSION = 3;
     public static final int MAX_PROTOCOL_VERSION = 3;
+    /** How long a reconnect waits for the last connection's teardown (its transport may take 2 s to say why it ended). */
+    private static final Duration TEARDOWN_WAIT = Duration.ofSeconds(10);
 
     private final Transport transport;
     private final SessionStore store;
     private final ExecutorService callbackExecutor;
     private final boolean ownsCallbackExecutor;
     private final ExecutorService storeExecutor;
+    /** The store executor for continuations of requests: on the completing thread once it is shut down. */
+    private final Executor storeContinuations;
+    /** Timers and request completions: the library's own threads, never the callback executor. */
+    private final InternalExecutor internal;
+    /** Answers the runtime's sessionFs requests (store work) in session filesystem mode, else null. */
+    private final ExecutorService sessionFsExecutor;
+    private final Duration handlerTimeout;
+    private final int maxConcurrentHandlersPerSession;
     private final Duration requestTimeout;
     private final Duration startTimeout;
     private final Duration closeTimeout;
@@ -98,6 +134,8 @@ public final class CopilotClient implements AutoCloseable {
     private final Object stateLock = new Object();
     private volatile ClientState state = ClientState.NEW;
     private volatile JsonRpcConnection connection;
+    /** Routes the current (or last) connection; a reconnect waits until it has torn the last one down. */
+    private volatile Router router;
     private volatile boolean storeClosed;
     /** Whether the current connection's runtime was spawned for this client (only then is it shut down at close). */
     private volatile boolean ownsRuntime;
@@ -121,6 +159,16 @@ public final class CopilotClient implements AutoCloseable {
             this.ownsCallbackExecutor = true;
         }
         this.storeExecutor = Executors2.defaultExecutor("copilot4j-store", 8);
+        this.storeContinuations = task -> {
+            try {
+                storeExecutor.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        };
+        this.internal = new InternalExecutor(4);
+        this.handlerTimeout = b.handlerTimeout;
+        this.maxConcurrentHandlersPerSession = b.maxConcurrentHandlersPerSession;
         this.requestTimeout = b.requestTimeout;
         this.startTimeout = b.startTimeout;
         this.closeTimeout = b.closeTimeout;
@@ -131,9 +179,11 @@ public final class CopilotClient implements AutoCloseable {
         this.sessionFsOptions = b.sessionFsOptions;
         if (stateStore != null) {
             this.leases = new LeaseKeeper(stateStore, sessionFsOptions, this::leaseLost);
-            this.sessionFs = new SessionFsProvider(stateStore, sessionFsOptions, leases, callbackExecutor);
+            this.sessionFsExecutor = Executors2.defaultExecutor("copilot4j-sessionfs", 16);
+            this.sessionFs = new SessionFsProvider(stateStore, sessionFsOptions, leases, sessionFsExecutor);
         } else {
             this.leases = null;
+            this.sessionFsExecutor = null;
             this.sessionFs = null;
         }
         this.storeFailureHandler = b.storeFailureHandler;
@@ -172,6 +222,7 @@ public final class CopilotClient implements AutoCloseable {
         TransportChannel channel = null;
         JsonRpcConnection conn = null;
         try {
+            awaitTeardown(router);
             try {
                 channel = transport.open();
             } catch (IOException e) {
@@ -183,7 +234,10 @@ public final class CopilotClient implements AutoCloseable {
                         + " filesystem is unusable after that connection drops (for every client). Use a transport that spawns"
                         + " the CLI (StdioTransport, or TcpTransport.spawn()), or turn sessionFs off for this client");
             }
-            conn = new JsonRpcConnection(channel, new Router(), callbackExecutor, maxFrameBytes, Duration.ofSeconds(2));
+            Router routes = new Router();
+            conn = new JsonRpcConnection(channel, routes, internal, maxFrameBytes, Duration.ofSeconds(2));
+            routes.served = conn;
+            this.router = routes;
             this.connection = conn;
             this.ownsRuntime = channel.ownsRuntime();
             conn.start();
@@ -201,6 +255,7 @@ public final class CopilotClient implements AutoCloseable {
                     throw conn.closeReason();
                 }
                 state = ClientState.CONNECTED;
+                routes.established = true;
             }
             log.info("Connected to Copilot runtime {} (protocol {}) via {}", runtimeVersion, protocolVersion, transport.describe());
         } catch (RuntimeException e) {
@@ -215,6 +270,25 @@ public final class CopilotClient implements AutoCloseable {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Before a reconnect: the last connection's teardown (failing its sessions, releasing their
+     * leases) must be over, or it would hit the sessions of the new one. It runs right after the
+     * state left CONNECTED, bounded by how long the transport may take to say why it ended.
+     */
+    private static void awaitTeardown(Router last) {
+        if (last == null || !last.established) {
+            return;
+        }
+        try {
+            if (!last.tornDown.await(TEARDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("The last connection was not torn down within {} ms; reconnecting anyway", TEARDOWN_WAIT.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CopilotException("interrupted while waiting for the last connection to be torn down", e);
         }
     }
 
@@ -426,6 +500,10 @@ public final class CopilotClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (sessionFsExecutor != null) {
+            sessionFsExecutor.shutdownNow();
+        }
+        internal.close(remaining(deadline, 1.0));
         log.debug("CopilotClient closed");
     }
 
@@ -448,7 +526,7 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Creates a session (blocking). See {@link #createSessionAsync}. */
     public CopilotSession createSession(SessionConfig config) {
-        return join(createSessionAsync(config), requestTimeout.plusSeconds(5), "session.create");
+        return join(startCreate(config), requestTimeout.plusSeconds(5), "session.create");
     }
 
     /**
@@ -460,6 +538,11 @@ public final class CopilotClient implements AutoCloseable {
      *     the store already has it (resume it instead)
      */
     public CompletableFuture<CopilotSession> createSessionAsync(SessionConfig config) {
+        return InternalExecutor.completeOn(callbackExecutor, startCreate(config));
+    }
+
+    /** createSessionAsync's work; the future completes on the library's threads (for blocking callers). */
+    private CompletableFuture<CopilotSession> startCreate(SessionConfig config) {
         Validation.requireNonNull("config", config);
         JsonRpcConnection conn = requireConnected();
         String id = config.sessionId() != null ? config.sessionId() : UUID.randomUUID().toString();
@@ -489,7 +572,7 @@ public final class CopilotClient implements AutoCloseable {
             throw new SessionStoreException("Could not record the new session '" + id + "' in the session store: " + e.getMessage(), e);
         }
         ObjectNode params = sessionParams(session, false);
-        return conn.request("session.create", params, requestTimeout).handle((result, err) -> {
+        return conn.request("session.create", params, requestTimeout).handleAsync((result, err) -> {
             if (err != null) {
                 sessions.remove(id, session);
                 deleteFromStoreQuietly(id);
@@ -498,7 +581,7 @@ public final class CopilotClient implements AutoCloseable {
             }
             session.setWorkspacePath(Json.text(result, "workspacePath"));
             return session;
-        });
+        }, storeContinuations);
     }
 
     /** Resumes a session by id with a default config (blocking). */
@@ -508,7 +591,7 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Resumes a session (blocking). See {@link #resumeSessionAsync}. */
     public CopilotSession resumeSession(String sessionId, SessionConfig config) {
-        return join(resumeSessionAsync(sessionId, config), requestTimeout.plusSeconds(5), "session.resume");
+        return join(startResume(sessionId, config), requestTimeout.plusSeconds(5), "session.resume");
     }
 
     /**
@@ -518,6 +601,11 @@ public final class CopilotClient implements AutoCloseable {
      * the store did not know the session, and marked active.
      */
     public CompletableFuture<CopilotSession> resumeSessionAsync(String sessionId, SessionConfig config) {
+        return InternalExecutor.completeOn(callbackExecutor, startResume(sessionId, config));
+    }
+
+    /** resumeSessionAsync's work; the future completes on the library's threads (for blocking callers). */
+    private CompletableFuture<CopilotSession> startResume(String sessionId, SessionConfig config) {
         Validation.requireText("sessionId", sessionId, SessionConfig.MAX_SESSION_ID_LENGTH);
         Validation.requireNonNull("config", config);
         if (config.sessionId() != null && !config.sessionId().equals(sessionId)) {
@@ -546,7 +634,7 @@ public final class CopilotClient implements AutoCloseable {
         acquireLease(sessionId, session);
         Optional<SessionRecord> known = existing;
         session.expectResume();
-        return conn.request("session.resume", sessionParams(session, true), requestTimeout).handle((result, err) -> {
+        return conn.request("session.resume", sessionParams(session, true), requestTimeout).handleAsync((result, err) -> {
             if (err != null) {
                 sessions.remove(sessionId, session);
                 afterDetach(sessionId);
@@ -556,7 +644,7 @@ public final class CopilotClient implements AutoCloseable {
             session.setRecord(recordResumed(sessionId, effective, known.orElse(null)));
             session.resumed();
             return session;
-        });
+        }, storeContinuations);
     }
 
     private SessionRecord recordResumed(String id, SessionConfig config, SessionRecord existing) {
@@ -852,6 +940,19 @@ public final class CopilotClient implements AutoCloseable {
         return requestTimeout;
     }
 
+    /** The library's own threads: timers and completions. */
+    InternalExecutor internalExecutor() {
+        return internal;
+    }
+
+    Duration handlerTimeout() {
+        return handlerTimeout;
+    }
+
+    int maxConcurrentHandlersPerSession() {
+        return maxConcurrentHandlersPerSession;
+    }
+
     Clock clock() {
         return clock;
     }
@@ -931,6 +1032,26 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Routes what the runtime sends. Runs on the reader thread: only parses and hands off. */
     private final class Router implements JsonRpcConnection.Handler {
+        /** The connection this router serves (set before it starts reading). */
+        volatile JsonRpcConnection served;
+        /** Set once the client was CONNECTED over it: only then has a teardown something to do. */
+        volatile boolean established;
+        /** Whether that connection was lost while the client was connected (not closed by the client). */
+        private volatile boolean lostWhileConnected;
+        /** Counted down once {@link #onClosed} has torn the connection down. */
+        final CountDownLatch tornDown = new CountDownLatch(1);
+
+        /** The connection's end was seen: leave CONNECTED before anything waiting on it is failed. */
+        @Override
+        public void onEnding() {
+            synchronized (stateLock) {
+                if (state == ClientState.CONNECTED && CopilotClient.this.connection == served) {
+                    state = ClientState.DISCONNECTED;
+                    lostWhileConnected = true;
+                }
+            }
+        }
+
         @Override
         public void onNotification(String method, JsonNode params) {
             if ("session.event".equals(method)) {
@@ -963,9 +1084,20 @@ public final class CopilotClient implements AutoCloseable {
 
         @Override
         public void onClosed(ConnectionClosedException reason) {
+            try {
+                tearDown(reason);
+            } finally {
+                tornDown.countDown();
+            }
+        }
+
+        private void tearDown(ConnectionClosedException reason) {
             boolean unexpected;
             synchronized (stateLock) {
-                unexpected = state == ClientState.CONNECTED;
+                if (CopilotClient.this.connection != served) {
+                    return; // a newer connection replaced this one (its teardown overran TEARDOWN_WAIT): leave that alone
+                }
+                unexpected = lostWhileConnected || state == ClientState.CONNECTED;
                 if (state != ClientState.CLOSED) {
                     state = ClientState.DISCONNECTED;
                 }
@@ -1002,6 +1134,8 @@ public final class CopilotClient implements AutoCloseable {
         private SessionFsOptions sessionFsOptions;
         private Consumer<StoreFailure> storeFailureHandler;
         private int maxUnsavedEvents = 100_000;
+        private Duration handlerTimeout = Duration.ofMinutes(5);
+        private int maxConcurrentHandlersPerSession = 8;
 
         private Builder() {}
 
@@ -1063,12 +1197,42 @@ public final class CopilotClient implements AutoCloseable {
         }
 
         /**
-         * Runs listeners, tool and permission handlers and completes futures. The caller keeps
-         * ownership (the client never shuts it down). Default: virtual threads on JDK 21+, else a
-         * pool of up to 32 daemon threads.
+         * Runs user code: listeners, tool and permission handlers, and what is chained to the
+         * futures of the {@code ...Async} methods. The caller keeps ownership (the client never
+         * shuts it down). Default: virtual threads on JDK 21+, else a pool of up to 32 daemon
+         * threads. The client's timers and request completions never need it, so even a pool
+         * whose every thread is blocked does not stall pings, new sessions or timeouts; see the
+         * class comment for the policy.
          */
         public Builder callbackExecutor(ExecutorService executor) {
             this.callbackExecutor = Validation.requireNonNull("callbackExecutor", executor);
+            return this;
+        }
+
+        /**
+         * How long a tool or permission handler may take (default 5 minutes), counted from the
+         * runtime's request, including time spent waiting for a thread. Past it the runtime is
+         * answered without the handler: a failed tool call ({@code resultType} {@code failure},
+         * saying the tool did not finish in time) or the permission decision {@code
+         * user-not-available}; the handler's thread is interrupted and what it returns later is
+         * dropped. Logged as a warning.
+         */
+        public Builder handlerTimeout(Duration timeout) {
+            this.handlerTimeout = positive("handlerTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How many tool and permission handlers of one session may run at once on the callback
+         * executor (default 8); further requests of that session wait, in order, for one of them to
+         * finish (their {@link #handlerTimeout} runs meanwhile). Keeps one session from taking
+         * every thread of a bounded pool.
+         */
+        public Builder maxConcurrentHandlersPerSession(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConcurrentHandlersPerSession must be at least 1");
+            }
+            this.maxConcurrentHandlersPerSession = max;
             return this;
         }
 

@@ -10,6 +10,8 @@ import io.github.copilot4j.event.SessionEvent;
 import io.github.copilot4j.event.SessionIdle;
 import io.github.copilot4j.event.UserMessage;
 import io.github.copilot4j.internal.Deadlines;
+import io.github.copilot4j.internal.HandlerRunner;
+import io.github.copilot4j.internal.InternalExecutor;
 import io.github.copilot4j.internal.SerialLane;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.event.EventParser;
@@ -51,7 +53,13 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: methods are thread-safe. Listeners registered with {@code on(...)} are called one
  * event at a time, in the order the runtime sent them, on the client's callback executor; a slow
  * listener delays only this session. A listener that throws is logged and delivery goes on.
- * {@link #sendAndWait} completes after the listeners have seen the turn's last event.
+ * {@link #sendAndWait} completes after the listeners have seen the turn's last event. Tool and
+ * permission handlers run on the callback executor too, at most {@link
+ * CopilotClient.Builder#maxConcurrentHandlersPerSession} of this session's at once (the others
+ * wait in order), each answered with a failure at its {@link CopilotClient.Builder#handlerTimeout}
+ * if it has not finished by then. Futures returned by the {@code ...Async} methods complete on the
+ * callback executor; timeouts and request completions run on the client's own threads and never
+ * wait for it.
  */
 public final class CopilotSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CopilotSession.class);
@@ -63,6 +71,7 @@ public final class CopilotSession implements AutoCloseable {
     private final ExecutorService callbackExecutor;
     private final SerialLane delivery;
     private final SerialLane persistence;
+    private final HandlerRunner handlers;
     private final List<Consumer<SessionEvent>> listeners = new CopyOnWriteArrayList<>();
     private final List<TurnWaiter> waiters = new CopyOnWriteArrayList<>();
     private final Queue<NewEvent> toPersist = new ConcurrentLinkedQueue<>();
@@ -92,6 +101,8 @@ public final class CopilotSession implements AutoCloseable {
         this.callbackExecutor = callbackExecutor;
         this.delivery = new SerialLane(callbackExecutor, "events:" + sessionId);
         this.persistence = new SerialLane(storeExecutor, "store:" + sessionId);
+        this.handlers = new HandlerRunner(callbackExecutor, client.internalExecutor(), client.maxConcurrentHandlersPerSession(),
+                client.handlerTimeout(), "handlers:" + sessionId);
         this.listeners.addAll(config.eventListeners()); // before any event can be routed here
     }
 
@@ -119,11 +130,16 @@ public final class CopilotSession implements AutoCloseable {
 
     /** Queues a prompt (blocking until the runtime accepted it); returns its message id. */
     public String send(String prompt) {
-        return CopilotClient.join(sendAsync(prompt), client.requestTimeout().plusSeconds(1), "session.send");
+        return CopilotClient.join(startSend(prompt), client.requestTimeout().plusSeconds(1), "session.send");
     }
 
-    /** Queues a prompt; the future completes with its message id once the runtime accepted it. */
+    /** Queues a prompt; the future completes (on the callback executor) with its message id once the runtime accepted it. */
     public CompletableFuture<String> sendAsync(String prompt) {
+        return InternalExecutor.completeOn(callbackExecutor, startSend(prompt));
+    }
+
+    /** sendAsync's work; the future completes on the library's threads (for blocking callers and internal use). */
+    private CompletableFuture<String> startSend(String prompt) {
         if (prompt == null) {
             throw new IllegalArgumentException("prompt must not be null");
         }
@@ -152,16 +168,24 @@ public final class CopilotSession implements AutoCloseable {
      */
     public AssistantMessage sendAndWait(String prompt, Duration timeout) {
         Validation.requireNonNull("timeout", timeout);
-        return CopilotClient.join(sendAndWaitAsync(prompt, timeout), timeout.plusSeconds(5), "the turn");
+        return CopilotClient.join(startTurn(prompt, timeout), timeout.plusSeconds(5), "the turn");
     }
 
     /**
      * Sends a prompt and completes when the runtime reports the session idle after it: with the
      * last {@code assistant.message} answering it. Subscribes before sending, so a fast turn is
      * never missed. A timeout fails the future with {@link CopilotTimeoutException} but does not
-     * abort the turn.
+     * abort the turn. The future completes on the callback executor.
      */
     public CompletableFuture<AssistantMessage> sendAndWaitAsync(String prompt, Duration timeout) {
+        return InternalExecutor.completeOn(callbackExecutor, startTurn(prompt, timeout));
+    }
+
+    /**
+     * sendAndWaitAsync's work. The future completes where the turn's end is seen (the delivery lane,
+     * after the listeners), or on the library's threads (timeout, send failure, lost connection).
+     */
+    private CompletableFuture<AssistantMessage> startTurn(String prompt, Duration timeout) {
         Validation.requireNonNull("timeout", timeout);
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive");
@@ -170,7 +194,7 @@ public final class CopilotSession implements AutoCloseable {
         waiters.add(waiter);
         waiter.future.whenComplete((r, e) -> waiters.remove(waiter));
         try {
-            sendAsync(prompt).whenComplete((messageId, err) -> {
+            startSend(prompt).whenComplete((messageId, err) -> {
                 if (err != null) {
                     waiter.fail(CopilotClient.unwrap(err));
                 } else {
@@ -181,7 +205,7 @@ public final class CopilotSession implements AutoCloseable {
             waiters.remove(waiter);
             throw e;
         }
-        Deadlines.onTimeout(waiter.future, timeout, callbackExecutor, () ->
+        Deadlines.onTimeout(waiter.future, timeout, client.internalExecutor(), () ->
                 waiter.fail(new CopilotTimeoutException("Session '" + sessionId + "' did not finish the turn within "
                         + timeout.toMillis() + " ms; the turn goes on (call abort() to stop it)")));
         return waiter.future;
@@ -359,8 +383,8 @@ public final class CopilotSession implements AutoCloseable {
                     persistence.execute(() -> updateRecord(r -> r.withSummary(truncate(title, 500)), true));
                 }
             }
-            case "external_tool.requested" -> callbackExecutor.execute(() -> runTool(e));
-            case "permission.requested" -> callbackExecutor.execute(() -> decidePermission(e));
+            case "external_tool.requested" -> runTool(e);
+            case "permission.requested" -> decidePermission(e);
             default -> { }
         }
         delivery.execute(() -> deliver(e));
@@ -385,8 +409,9 @@ public final class CopilotSession implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ tools and permissions (callback executor)
+    // ------------------------------------------------------------------ tools and permissions (handler runner)
 
+    /** Reader thread: hands a call of one of this session's tools to the handler runner. */
     private void runTool(SessionEvent e) {
         JsonNode d = e.data();
         String requestId = Json.text(d, "requestId");
@@ -396,6 +421,15 @@ public final class CopilotSession implements AutoCloseable {
             log.debug("Session {}: tool {} is not handled by this client", sessionId, toolName);
             return;
         }
+        handlers.submit(() -> toolResult(tool, requestId, d), () -> {
+            String why = "Tool '" + toolName + "' did not finish within " + handlers.timeout().toMillis() + " ms (the client's handlerTimeout)";
+            log.warn("{} in session {}; answered the runtime with a failure (a handler still running is interrupted)", why, sessionId);
+            return toolFailure(requestId, why, why);
+        }, p -> answer("session.tools.handlePendingToolCall", p));
+    }
+
+    /** Callback executor: runs the user's tool handler; its failure becomes a failed tool result. */
+    private ObjectNode toolResult(ToolDefinition tool, String requestId, JsonNode d) {
         JsonNode args = d.get("arguments");
         if (args != null && args.isTextual()) {
             try {
@@ -404,27 +438,35 @@ public final class CopilotSession implements AutoCloseable {
                 // keep the text
             }
         }
-        ObjectNode p = CopilotClient.params(sessionId);
-        p.put("requestId", requestId);
         try {
-            Object value = tool.handler().handle(new ToolInvocation(sessionId, Json.text(d, "toolCallId"), toolName,
+            Object value = tool.handler().handle(new ToolInvocation(sessionId, Json.text(d, "toolCallId"), tool.name(),
                     args == null || args.isNull() ? Json.object() : args));
+            ObjectNode p = CopilotClient.params(sessionId);
+            p.put("requestId", requestId);
             ObjectNode result = p.putObject("result");
             result.put("textResultForLlm", value == null ? "" : value instanceof String s ? s : Json.write(value));
             result.put("resultType", "success");
+            return p;
         } catch (Exception ex) {
             // A result object (not the bare "error" field, whose text the runtime hides from the model)
             // so that the model learns why the tool failed.
-            log.warn("Tool {} of session {} failed: {}", toolName, sessionId, ex.toString());
+            log.warn("Tool {} of session {} failed: {}", tool.name(), sessionId, ex.toString());
             String why = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-            ObjectNode result = p.putObject("result");
-            result.put("textResultForLlm", "Tool '" + toolName + "' failed: " + why);
-            result.put("resultType", "failure");
-            result.put("error", why);
+            return toolFailure(requestId, "Tool '" + tool.name() + "' failed: " + why, why);
         }
-        answer("session.tools.handlePendingToolCall", p);
     }
 
+    private ObjectNode toolFailure(String requestId, String forTheModel, String error) {
+        ObjectNode p = CopilotClient.params(sessionId);
+        p.put("requestId", requestId);
+        ObjectNode result = p.putObject("result");
+        result.put("textResultForLlm", forTheModel);
+        result.put("resultType", "failure");
+        result.put("error", error);
+        return p;
+    }
+
+    /** Reader thread: hands a permission request to the handler runner. */
     private void decidePermission(SessionEvent e) {
         if (config.permissionHandler() == null || e.data().path("resolvedByHook").asBoolean(false)) {
             return;
@@ -432,19 +474,28 @@ public final class CopilotSession implements AutoCloseable {
         JsonNode d = e.data();
         String requestId = Json.text(d, "requestId");
         JsonNode req = d.path("permissionRequest");
-        PermissionDecision decision;
-        try {
-            decision = Objects.requireNonNullElse(
-                    config.permissionHandler().decide(new PermissionRequest(sessionId, requestId, Json.text(req, "kind"), req)),
-                    PermissionDecision.USER_NOT_AVAILABLE);
-        } catch (Exception ex) {
-            log.warn("Permission handler of session {} failed: {}", sessionId, ex.toString());
-            decision = PermissionDecision.USER_NOT_AVAILABLE;
-        }
-        ObjectNode p = CopilotClient.params(sessionId);
-        p.put("requestId", requestId);
-        p.putObject("result").put("kind", decision.wireName());
-        answer("session.permissions.handlePendingPermissionRequest", p);
+        handlers.submit(() -> {
+            PermissionDecision decision;
+            try {
+                decision = Objects.requireNonNullElse(
+                        config.permissionHandler().decide(new PermissionRequest(sessionId, requestId, Json.text(req, "kind"), req)),
+                        PermissionDecision.USER_NOT_AVAILABLE);
+            } catch (Exception ex) {
+                log.warn("Permission handler of session {} failed: {}", sessionId, ex.toString());
+                decision = PermissionDecision.USER_NOT_AVAILABLE;
+            }
+            return decision;
+        }, () -> {
+            log.warn("The permission handler of session {} did not decide within {} ms (the client's handlerTimeout); answered the"
+                    + " runtime with {} (a handler still running is interrupted)", sessionId, handlers.timeout().toMillis(),
+                    PermissionDecision.USER_NOT_AVAILABLE.wireName());
+            return PermissionDecision.USER_NOT_AVAILABLE;
+        }, decision -> {
+            ObjectNode p = CopilotClient.params(sessionId);
+            p.put("requestId", requestId);
+            p.putObject("result").put("kind", decision.wireName());
+            answer("session.permissions.handlePendingPermissionRequest", p);
+        });
     }
 
     private void answer(String method, ObjectNode params) {
@@ -675,12 +726,12 @@ public final class CopilotSession implements AutoCloseable {
             return; // a closed client reports what is unsaved and stops
         }
         retryScheduled = true;
-        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> persistence.execute(() -> {
+        client.internalExecutor().schedule(() -> persistence.execute(() -> {
             retryScheduled = false;
             if (client.state() != ClientState.CLOSED) {
                 persistQueued();
             }
-        }));
+        }), Duration.ofSeconds(1));
     }
 
     private void markDetachedInStore() {

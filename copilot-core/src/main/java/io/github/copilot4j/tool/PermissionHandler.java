@@ -2,7 +2,9 @@ package io.github.copilot4j.tool;
 
 /**
  * Decides permission requests of a session (a shell command, a file write, a custom tool...).
- * Called on the client's request executor. A thrown exception answers "user not available".
+ * Called on the client's callback executor, like a {@link ToolHandler} (same per-session limit and
+ * deadline). A thrown exception, or no decision within the client's {@code handlerTimeout}, answers
+ * "user not available".
  */
 @FunctionalInterface
 public interface PermissionHandler {

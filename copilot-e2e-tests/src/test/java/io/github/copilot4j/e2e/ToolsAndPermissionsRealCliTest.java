@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.Timeout;
  * Client-side tools and permission decisions against the real CLI (see
  * copilot-testing/TOOL-FLOW-NOTES.md for the frames): a permission handler approves a tool that
  * needs permission; without a handler the CLI denies such a tool by itself; a failing handler's
- * message reaches the model.
+ * message reaches the model; a handler past the client's handlerTimeout is answered for, and the
+ * turn goes on.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -130,5 +133,58 @@ class ToolsAndPermissionsRealCliTest {
                 .findFirst().orElseThrow();
         assertTrue(followUp.toolMessages().get(0).text().contains("no such city: Atlantis"));
         s.close();
+    }
+
+    @Test
+    void handlersPastTheirDeadlineAreAnsweredForThemAndTheTurnGoesOn() throws InterruptedException {
+        CountDownLatch never = new CountDownLatch(1);
+        CountDownLatch toolInterrupted = new CountDownLatch(1);
+        CountDownLatch permissionInterrupted = new CountDownLatch(1);
+        List<String> ran = Collections.synchronizedList(new ArrayList<>());
+        try (CopilotClient impatient = CopilotClient.builder().transport(offline.stdioTransport())
+                .handlerTimeout(Duration.ofSeconds(2)).build()) {
+            impatient.start();
+            // A tool that hangs: the model is told it did not finish in time.
+            scriptToolCall("weather too slow");
+            CopilotSession slowTool = impatient.createSession(SessionConfig.builder().model("gpt-5")
+                    .tool(weatherTool(true, inv -> {
+                        try {
+                            never.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            toolInterrupted.countDown();
+                            throw e;
+                        }
+                        return "too late";
+                    })).build());
+            String answer = slowTool.sendAndWait("weather too slow", TURN).content();
+            assertEquals("Tool said: Tool 'get_weather' did not finish within 2000 ms (the client's handlerTimeout)", answer);
+            assertTrue(toolInterrupted.await(10, TimeUnit.SECONDS), "the hanging tool handler was interrupted");
+
+            // A permission handler that hangs: the CLI is told the user is not available, and the tool never runs.
+            scriptToolCall("weather undecided");
+            CopilotSession undecided = impatient.createSession(SessionConfig.builder().model("gpt-5")
+                    .tool(weatherTool(false, inv -> {
+                        ran.add("ran");
+                        return "should not run";
+                    }))
+                    .permissionHandler(req -> {
+                        try {
+                            never.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            permissionInterrupted.countDown();
+                            throw e;
+                        }
+                        return PermissionDecision.APPROVE_ONCE;
+                    }).build());
+            List<ToolExecutionComplete> completions = Collections.synchronizedList(new ArrayList<>());
+            undecided.on(ToolExecutionComplete.class, completions::add);
+            undecided.sendAndWait("weather undecided", TURN);
+            assertTrue(ran.isEmpty(), "the tool must not run without a decision");
+            assertEquals(1, completions.size(), completions.toString());
+            assertTrue(!completions.get(0).success(), completions.toString());
+            assertTrue(permissionInterrupted.await(10, TimeUnit.SECONDS), "the hanging permission handler was interrupted");
+        } finally {
+            never.countDown();
+        }
     }
 }

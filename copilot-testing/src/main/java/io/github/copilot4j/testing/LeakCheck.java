@@ -22,15 +22,18 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * <p>Threads the JDK starts lazily once per JVM and keeps for good (the common fork-join pool, the
- * {@code CompletableFuture} delay scheduler, the process reaper, ...) are not leaks and are
- * ignored, as are threads whose names start with a prefix given to {@link #ignoringThreads}.
+ * {@code CompletableFuture} delay scheduler, the process reaper, the carriers of virtual threads,
+ * ...) are not leaks and are ignored, as are threads whose names start with a prefix given to
+ * {@link #ignoringThreads}.
  * Virtual threads are not visible to this check. Thread-safe enough for tests: use from one thread.
  */
 public final class LeakCheck {
     private static final List<String> JDK_LAZY_THREADS = List.of("ForkJoinPool.commonPool-worker-",
             "CompletableFutureDelayScheduler", "process reaper", "Common-Cleaner", "Attach Listener",
             "Signal Dispatcher", "Reference Handler", "Finalizer", "surefire-", "junit-", "JFR ",
-            "PostgreSQL-JDBC-", "InnocuousThread-", "Notification Thread");
+            "PostgreSQL-JDBC-", "InnocuousThread-", "Notification Thread", "VirtualThread-unblocker");
+    /** The carrier threads of virtual threads (JDK 21+), kept by the JDK's scheduler like the common pool's. */
+    private static final String CARRIER_THREAD_CLASS = "jdk.internal.misc.CarrierThread";
 
     private final Set<Thread> threadsBefore;
     private final Set<Long> processesBefore;
@@ -58,7 +61,8 @@ public final class LeakCheck {
     public List<Thread> newThreads() {
         List<Thread> out = new ArrayList<>();
         for (Thread t : liveThreads()) {
-            if (!threadsBefore.contains(t) && ignoredPrefixes.stream().noneMatch(p -> t.getName().startsWith(p))) {
+            if (!threadsBefore.contains(t) && ignoredPrefixes.stream().noneMatch(p -> t.getName().startsWith(p))
+                    && !t.getClass().getName().equals(CARRIER_THREAD_CLASS)) {
                 out.add(t);
             }
         }

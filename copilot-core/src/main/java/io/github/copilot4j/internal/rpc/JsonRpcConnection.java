@@ -40,10 +40,11 @@ import org.slf4j.LoggerFactory;
  *       {@code completionExecutor}; notifications and server requests go to the {@link Handler}, which
  *       must hand real work to other threads and return at once.
  *   <li>Writes from any thread are serialized on one lock; a frame is written whole or not at all.
- *   <li>When the channel ends or fails, the reader fails every pending call at once with a {@link
- *       ConnectionClosedException} naming the cause, then calls {@link Handler#onClosed}. An
- *       {@link OutOfMemoryError} on the reader (one frame too big for the heap) is such a cause,
- *       named as what it is ({@link HeapExhaustedException}); the channel is then ended.
+ *   <li>When the channel ends or fails, the reader tells the {@link Handler} at once ({@link
+ *       Handler#onEnding}), fails every pending call with a {@link ConnectionClosedException}
+ *       naming the cause, then calls {@link Handler#onClosed}. An {@link OutOfMemoryError} on the
+ *       reader (one frame too big for the heap) is such a cause, named as what it is ({@link
+ *       HeapExhaustedException}); the channel is then ended.
  *   <li>A frame that is not valid JSON fails, at once, the pending call it answers if a scan of
  *       its top level finds the id ({@link MessageHead}); the connection lives on.
  * </ul>
@@ -67,6 +68,14 @@ public final class JsonRpcConnection implements AutoCloseable {
 
         /** A message was rejected but the connection lives on. */
         default void onProtocolError(ProtocolException error) {}
+
+        /**
+         * The connection's input ended or failed: called once, at once, before the transport is
+         * asked why ({@link TransportChannel#describeTermination}, which may wait for a process to
+         * exit) and before any pending call is failed. Not called when the reader is stopped by
+         * {@link #close}. {@link #onClosed} follows.
+         */
+        default void onEnding() {}
 
         /** The connection is gone; {@code reason} says why. Called once. */
         void onClosed(ConnectionClosedException reason);
@@ -386,6 +395,13 @@ public final class JsonRpcConnection implements AutoCloseable {
     }
 
     private void finish(Throwable failure) {
+        if (localCloseReason == null) {
+            try {
+                handler.onEnding();
+            } catch (RuntimeException e) {
+                log.warn("onEnding handler failed", e);
+            }
+        }
         String reason;
         boolean protocolError = false;
         if (localCloseReason != null) {

@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Threading: {@link #handle} is called on the connection's reader thread and only hands the
- * work to the executor (the client's callback executor), so requests are answered concurrently and
- * in any order, and a slow store never blocks the reader.
+ * work to the executor (the client's own session filesystem pool, never the callback executor that
+ * runs user code), so requests are answered concurrently and in any order, a slow store never
+ * blocks the reader, and blocked user handlers never delay the state store.
  */
 public final class SessionFsProvider {
     private static final Logger log = LoggerFactory.getLogger(SessionFsProvider.class);

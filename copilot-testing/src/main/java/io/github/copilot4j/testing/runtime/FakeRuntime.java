@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A scriptable stand-in for the Copilot runtime that speaks the same JSON-RPC protocol (protocol
@@ -66,6 +67,7 @@ public final class FakeRuntime implements AutoCloseable {
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final List<ClientCall> clientCalls = Collections.synchronizedList(new ArrayList<>());
     private final boolean recordRequests;
+    private final Set<String> unanswered;
 
     /** A request the runtime received. */
     public record Request(String method, JsonNode params) {}
@@ -81,6 +83,7 @@ public final class FakeRuntime implements AutoCloseable {
         this.models = List.copyOf(b.models);
         this.responder = b.responder;
         this.recordRequests = b.recordRequests;
+        this.unanswered = Set.copyOf(b.unanswered);
     }
 
     public static Builder builder() {
@@ -105,6 +108,31 @@ public final class FakeRuntime implements AutoCloseable {
     public List<Request> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for a received request that matches (one received earlier
+     * counts too) and returns the first such; needs recording on (the default).
+     *
+     * @throws AssertionError if none came within the timeout
+     */
+    public Request awaitRequest(Predicate<Request> which, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(which, "which");
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (requests) {
+            while (true) {
+                for (Request r : requests) {
+                    if (which.test(r)) {
+                        return r;
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no matching request reached the fake runtime within " + timeout.toMillis() + " ms");
+                }
+                TimeUnit.NANOSECONDS.timedWait(requests, left);
+            }
         }
     }
 
@@ -292,10 +320,16 @@ public final class FakeRuntime implements AutoCloseable {
             JsonNode id = msg.get("id");
             JsonNode params = msg.has("params") ? msg.get("params") : Json.object();
             if (recordRequests) {
-                requests.add(new Request(method, params));
+                synchronized (requests) {
+                    requests.add(new Request(method, params));
+                    requests.notifyAll();
+                }
             }
             if (id == null || id.isNull()) {
                 return; // notifications from the client are ignored
+            }
+            if (unanswered.contains(method)) {
+                return; // left pending on purpose (Builder.unanswered)
             }
             if (!authenticated && !"connect".equals(method)) {
                 error(id, -32001, "AUTHENTICATION_REQUIRED: call connect with the connection token first");
@@ -863,6 +897,7 @@ public final class FakeRuntime implements AutoCloseable {
         private List<String> models = List.of("gpt-5", "claude-sonnet-4.5");
         private Responder responder = Responder.ECHO;
         private boolean recordRequests = true;
+        private Set<String> unanswered = Set.of();
 
         public Builder name(String name) {
             this.name = name;
@@ -900,6 +935,15 @@ public final class FakeRuntime implements AutoCloseable {
         /** Whether to keep every request for {@link #requests()} (default on; turn off for benchmarks). */
         public Builder recordRequests(boolean on) {
             this.recordRequests = on;
+            return this;
+        }
+
+        /**
+         * Requests of these methods are recorded but never answered, so a client's call stays
+         * pending (to test timeouts and lost connections).
+         */
+        public Builder unanswered(String... methods) {
+            this.unanswered = Set.of(methods);
             return this;
         }
 
