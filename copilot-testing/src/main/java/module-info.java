@@ -15,6 +15,7 @@ module io.github.copilot4j.testing {
 
     exports io.github.copilot4j.testing;
     exports io.github.copilot4j.testing.db;
+    exports io.github.copilot4j.testing.junit;
     exports io.github.copilot4j.testing.runtime;
     exports io.github.copilot4j.testing.state;
     exports io.github.copilot4j.testing.store;
