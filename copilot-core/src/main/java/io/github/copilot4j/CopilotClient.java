@@ -78,6 +78,7 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Protocol versions this client speaks. */
     public static final int MIN_PROTOCOL_VERSION = 3;
+    /** The highest runtime protocol version this client speaks. */
     public static final int MAX_PROTOCOL_VERSION = 3;
 
     private final Transport transport;
@@ -139,6 +140,7 @@ public final class CopilotClient implements AutoCloseable {
         this.maxUnsavedEvents = b.maxUnsavedEvents;
     }
 
+    /** A builder for a client; a transport is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -1152,6 +1154,7 @@ public final class CopilotClient implements AutoCloseable {
             return d;
         }
 
+        /** Builds the client (not started: call {@link CopilotClient#start()}). */
         public CopilotClient build() {
             if (transport == null) {
                 try {

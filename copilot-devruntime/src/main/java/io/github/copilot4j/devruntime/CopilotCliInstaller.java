@@ -117,6 +117,7 @@ public final class CopilotCliInstaller {
         return defaultCacheDir().resolve("xdg-cache");
     }
 
+    /** A builder with the defaults (pinned version, shared cache). */
     public static Builder builder() {
         return new Builder();
     }
@@ -172,6 +173,7 @@ public final class CopilotCliInstaller {
             return this;
         }
 
+        /** Builds the installer; nothing is installed until {@link CopilotCliInstaller#install()}. */
         public CopilotCliInstaller build() {
             return new CopilotCliInstaller(this);
         }
@@ -179,6 +181,7 @@ public final class CopilotCliInstaller {
 
     // ------------------------------------------------------------------ instance API
 
+    /** The CLI version this installer installs. */
     public String version() {
         return version;
     }

@@ -164,6 +164,7 @@ public final class IsolatedCliEnvironment implements AutoCloseable {
             return this;
         }
 
+        /** Creates the temporary directories and the environment. */
         public IsolatedCliEnvironment build() {
             if (apiUrl == null || proxyUrl == null) {
                 throw new IllegalStateException("apiUrl and proxyUrl are required (use builder(fakeCopilotApi))");

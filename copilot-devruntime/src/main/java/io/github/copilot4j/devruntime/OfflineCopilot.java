@@ -56,6 +56,7 @@ public final class OfflineCopilot implements AutoCloseable {
         return builder().build();
     }
 
+    /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -141,6 +142,7 @@ public final class OfflineCopilot implements AutoCloseable {
             return this;
         }
 
+        /** Starts the fake API (unless one was given), installs the CLI if needed and creates the isolated home. */
         public OfflineCopilot build() {
             return new OfflineCopilot(this);
         }

@@ -15,6 +15,7 @@ import java.util.Objects;
  */
 public record ChatMessage(String role, String text, String toolCallId, List<ToolCall> toolCalls) {
 
+    /** Null text becomes empty and null tool calls an empty list. */
     public ChatMessage {
         Objects.requireNonNull(role, "role");
         text = text == null ? "" : text;
@@ -26,14 +27,17 @@ public record ChatMessage(String role, String text, String toolCallId, List<Tool
         return new ChatMessage(role, text, null, List.of());
     }
 
+    /** True for a {@code user} message. */
     public boolean isUser() {
         return "user".equals(role);
     }
 
+    /** True for an {@code assistant} message. */
     public boolean isAssistant() {
         return "assistant".equals(role);
     }
 
+    /** True for a {@code tool} result message. */
     public boolean isTool() {
         return "tool".equals(role);
     }

@@ -17,6 +17,7 @@ import java.util.Optional;
 public record ChatRequest(
         RecordedRequest request, String model, boolean stream, List<ChatMessage> messages, List<String> toolNames) {
 
+    /** Checks the request and copies the lists. */
     public ChatRequest {
         Objects.requireNonNull(request, "request");
         messages = List.copyOf(messages);

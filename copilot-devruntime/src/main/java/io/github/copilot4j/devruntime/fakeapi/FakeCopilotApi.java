@@ -191,6 +191,7 @@ public final class FakeCopilotApi implements AutoCloseable {
         return builder().start();
     }
 
+    /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -209,6 +210,7 @@ public final class FakeCopilotApi implements AutoCloseable {
             return models(List.of(ids));
         }
 
+        /** Model ids served by {@code /models}, the first being the chat default. */
         public Builder models(List<String> ids) {
             if (ids.isEmpty()) {
                 throw new IllegalArgumentException("at least one model id is needed");

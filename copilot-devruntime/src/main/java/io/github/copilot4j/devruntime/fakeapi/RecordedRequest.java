@@ -38,6 +38,7 @@ public record RecordedRequest(
         String bodyText,
         boolean blockedByProxySink) {
 
+    /** Checks the required components. */
     public RecordedRequest {
         Objects.requireNonNull(receivedAt, "receivedAt");
         Objects.requireNonNull(method, "method");

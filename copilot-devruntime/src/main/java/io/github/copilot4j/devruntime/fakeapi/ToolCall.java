@@ -12,6 +12,7 @@ import java.util.Objects;
  */
 public record ToolCall(String id, String name, String argumentsJson) {
 
+    /** Checks the name; null arguments become {@code {}}. */
     public ToolCall {
         Objects.requireNonNull(name, "name");
         argumentsJson = argumentsJson == null ? "{}" : argumentsJson;

@@ -11,6 +11,7 @@ import java.util.List;
  */
 public record ToolResults(List<ToolResult> results, ChatRequest request) {
 
+    /** Copies the results. */
     public ToolResults {
         results = List.copyOf(results);
     }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TestPostgres {
 
+    /** The server tried first when none is configured. */
     public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
     /** Where the server is: JDBC URL and credentials. */
@@ -42,6 +43,7 @@ public final class TestPostgres {
 
     private TestPostgres() {}
 
+    /** True when a missing PostgreSQL must fail the tests (CI) instead of skipping them. */
     public static boolean required() {
         return "true".equalsIgnoreCase(System.getenv("CI")) || "true".equalsIgnoreCase(System.getenv("COPILOT4J_REQUIRE_POSTGRES"))
                 || Boolean.getBoolean("copilot4j.requirePostgres");
@@ -118,6 +120,7 @@ public final class TestPostgres {
         return new TestSchema(s, schema);
     }
 
+    /** Runs one SQL statement on the server, as the configured user. */
     public static void admin(Server s, String sql) {
         try (Connection c = DriverManager.getConnection(s.url(), s.user(), s.password()); Statement st = c.createStatement()) {
             st.execute(sql);
@@ -126,6 +129,7 @@ public final class TestPostgres {
         }
     }
 
+    /** The JDBC URL with one more query parameter. */
     public static String withParam(String url, String param) {
         return url + (url.contains("?") ? "&" : "?") + param;
     }
@@ -141,7 +145,9 @@ public final class TestPostgres {
 
     /** One test's schema and a small pool on it. */
     public static final class TestSchema implements AutoCloseable {
+        /** The server the schema is on. */
         public final Server server;
+        /** The schema's name. */
         public final String schema;
         private HikariDataSource pool;
 

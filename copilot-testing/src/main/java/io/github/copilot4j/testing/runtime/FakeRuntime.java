@@ -83,6 +83,7 @@ public final class FakeRuntime implements AutoCloseable {
         this.recordRequests = b.recordRequests;
     }
 
+    /** A builder with the defaults (echo responder). */
     public static Builder builder() {
         return new Builder();
     }
@@ -92,6 +93,7 @@ public final class FakeRuntime implements AutoCloseable {
         return builder().build();
     }
 
+    /** This runtime's name, as given to the builder. */
     public String name() {
         return name;
     }
@@ -864,11 +866,13 @@ public final class FakeRuntime implements AutoCloseable {
         private Responder responder = Responder.ECHO;
         private boolean recordRequests = true;
 
+        /** This runtime's name (shown in descriptions such as the in-memory transport's). */
         public Builder name(String name) {
             this.name = name;
             return this;
         }
 
+        /** The version the runtime reports in {@code connect}. */
         public Builder version(String version) {
             this.version = version;
             return this;
@@ -892,6 +896,7 @@ public final class FakeRuntime implements AutoCloseable {
             return this;
         }
 
+        /** Answers each prompt (default {@link Responder#ECHO}). */
         public Builder responder(Responder r) {
             this.responder = Objects.requireNonNull(r, "responder");
             return this;
@@ -903,6 +908,7 @@ public final class FakeRuntime implements AutoCloseable {
             return this;
         }
 
+        /** Builds the runtime; it serves connections from {@code InMemoryTransport}. */
         public FakeRuntime build() {
             return new FakeRuntime(this);
         }
