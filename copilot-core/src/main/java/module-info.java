@@ -6,6 +6,7 @@
  * packages are exported to {@code io.github.copilot4j.testing} only, whose in-memory transport and
  * fake runtime reuse the engine's frame codec, pipe and executors.
  */
+@SuppressWarnings("module") // the qualified exports name a module compiled after this one
 module io.github.copilot4j.core {
     requires transitive com.fasterxml.jackson.databind;
     requires java.management;

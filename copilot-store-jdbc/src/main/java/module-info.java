@@ -7,6 +7,7 @@
  * JDBI ({@code org.jdbi.v3.core}) is an automatic module that does not declare its own dependency
  * on {@code io.leangen.geantyref}; add that module too ({@code --add-modules io.leangen.geantyref}).
  */
+@SuppressWarnings("requires-automatic") // JDBI and H2 have Automatic-Module-Name, no descriptor
 module io.github.copilot4j.store.jdbc {
     requires transitive io.github.copilot4j.core;
     requires transitive java.sql;

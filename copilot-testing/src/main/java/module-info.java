@@ -11,7 +11,7 @@ module io.github.copilot4j.testing {
     requires transitive io.github.copilot4j.devruntime;
     requires transitive org.junit.jupiter.api;
     requires java.sql;
-    requires static com.zaxxer.hikari;
+    requires static transitive com.zaxxer.hikari;
 
     exports io.github.copilot4j.testing;
     exports io.github.copilot4j.testing.db;

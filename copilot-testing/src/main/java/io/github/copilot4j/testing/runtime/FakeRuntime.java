@@ -866,6 +866,9 @@ public final class FakeRuntime implements AutoCloseable {
         private Responder responder = Responder.ECHO;
         private boolean recordRequests = true;
 
+        /** The same as {@link FakeRuntime#builder()}. */
+        public Builder() {}
+
         /** This runtime's name (shown in descriptions such as the in-memory transport's). */
         public Builder name(String name) {
             this.name = name;

@@ -45,6 +45,9 @@ import org.junit.jupiter.api.function.Executable;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 public abstract class SessionStateStoreContract {
+
+    /** For subclasses, which say how to make the store under test. */
+    protected SessionStateStoreContract() {}
     private static final long U = SessionStateStore.UNFENCED;
     private static final Duration MINUTE = Duration.ofMinutes(1);
 

@@ -76,6 +76,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 public abstract class SessionStoreContract {
 
+    /** For subclasses, which say how to make the store under test. */
+    protected SessionStoreContract() {}
+
     /** Worker threads in the concurrency tests. */
     protected static final int THREADS = 8;
 
