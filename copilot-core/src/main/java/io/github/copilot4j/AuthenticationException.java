@@ -4,6 +4,7 @@ package io.github.copilot4j;
 public class AuthenticationException extends CopilotException {
     private static final long serialVersionUID = 1L;
 
+    /** Creates the exception with its message and cause. */
     public AuthenticationException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -8,10 +8,12 @@ package io.github.copilot4j;
 public class ConnectionClosedException extends CopilotException {
     private static final long serialVersionUID = 1L;
 
+    /** Creates the exception with its message. */
     public ConnectionClosedException(String message) {
         super(message);
     }
 
+    /** Creates the exception with its message and cause. */
     public ConnectionClosedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -105,6 +105,7 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Protocol versions this client speaks. */
     public static final int MIN_PROTOCOL_VERSION = 3;
+    /** The highest runtime protocol version this client speaks. */
     public static final int MAX_PROTOCOL_VERSION = 3;
     /** How long a reconnect waits for the last connection's teardown (its transport may take 2 s to say why it ended). */
     private static final Duration TEARDOWN_WAIT = Duration.ofSeconds(10);
@@ -190,6 +191,7 @@ public final class CopilotClient implements AutoCloseable {
         this.maxUnsavedEvents = b.maxUnsavedEvents;
     }
 
+    /** A builder for a client; a transport is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -1323,6 +1325,7 @@ public final class CopilotClient implements AutoCloseable {
             return d;
         }
 
+        /** Builds the client (not started: call {@link CopilotClient#start()}). */
         public CopilotClient build() {
             if (transport == null) {
                 try {

@@ -4,6 +4,7 @@ package io.github.copilot4j;
 public class CopilotTimeoutException extends CopilotException {
     private static final long serialVersionUID = 1L;
 
+    /** Creates the exception with its message. */
     public CopilotTimeoutException(String message) {
         super(message);
     }

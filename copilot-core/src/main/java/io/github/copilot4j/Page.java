@@ -8,15 +8,18 @@ import java.util.Optional;
  * query's {@code after} to continue.
  */
 public record Page<T>(List<T> items, Optional<String> nextCursor) {
+    /** Copies the items; a null cursor becomes empty. */
     public Page {
         items = List.copyOf(items);
         nextCursor = nextCursor == null ? Optional.empty() : nextCursor;
     }
 
+    /** A page with these items and no page after it. */
     public static <T> Page<T> last(List<T> items) {
         return new Page<>(items, Optional.empty());
     }
 
+    /** True if there is a page after this one. */
     public boolean hasMore() {
         return nextCursor.isPresent();
     }

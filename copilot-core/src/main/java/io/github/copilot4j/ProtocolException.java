@@ -8,10 +8,12 @@ package io.github.copilot4j;
 public class ProtocolException extends CopilotException {
     private static final long serialVersionUID = 1L;
 
+    /** Creates the exception with its message. */
     public ProtocolException(String message) {
         super(message);
     }
 
+    /** Creates the exception with its message and cause. */
     public ProtocolException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -19,6 +19,7 @@ public class RpcException extends CopilotException {
     private final int code;
     private final String rpcMessage;
 
+    /** Creates the exception for an error answer to {@code method}. */
     public RpcException(String method, int code, String rpcMessage) {
         super(method + " failed: " + rpcMessage + " (JSON-RPC error " + code + ")");
         this.method = method;
@@ -26,10 +27,12 @@ public class RpcException extends CopilotException {
         this.rpcMessage = rpcMessage;
     }
 
+    /** The JSON-RPC method that failed. */
     public String method() {
         return method;
     }
 
+    /** The JSON-RPC error code the runtime answered. */
     public int code() {
         return code;
     }

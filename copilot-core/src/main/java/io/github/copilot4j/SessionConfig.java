@@ -55,6 +55,7 @@ public record SessionConfig(
     /** Longest session id accepted. */
     public static final int MAX_SESSION_ID_LENGTH = 256;
 
+    /** Validates the values (lengths, characters) and copies the collections. */
     public SessionConfig {
         Validation.optionalText("sessionId", sessionId, MAX_SESSION_ID_LENGTH);
         Validation.optionalText("owner", owner, 256);
@@ -85,6 +86,7 @@ public record SessionConfig(
         eventListeners = eventListeners == null ? List.of() : List.copyOf(eventListeners);
     }
 
+    /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -146,16 +148,19 @@ public record SessionConfig(
 
         private Builder() {}
 
+        /** The session id; default: a generated UUID. */
         public Builder sessionId(String sessionId) {
             this.sessionId = sessionId;
             return this;
         }
 
+        /** The user or tenant the session belongs to. */
         public Builder owner(String owner) {
             this.owner = owner;
             return this;
         }
 
+        /** The model id; default: the runtime's default. */
         public Builder model(String model) {
             this.model = model;
             return this;
@@ -175,46 +180,55 @@ public record SessionConfig(
             return this;
         }
 
+        /** Whether to stream {@code assistant.message_delta} events. */
         public Builder streaming(boolean streaming) {
             this.streaming = streaming;
             return this;
         }
 
+        /** The session's working directory on the runtime's host. */
         public Builder workingDirectory(String dir) {
             this.workingDirectory = dir;
             return this;
         }
 
+        /** Adds a client-side tool. */
         public Builder tool(ToolDefinition tool) {
             this.tools.add(Validation.requireNonNull("tool", tool));
             return this;
         }
 
+        /** Adds client-side tools. */
         public Builder tools(List<ToolDefinition> tools) {
             tools.forEach(this::tool);
             return this;
         }
 
+        /** Offers only these tools (patterns such as {@code custom:*}). */
         public Builder availableTools(List<String> patterns) {
             this.availableTools.addAll(patterns);
             return this;
         }
 
+        /** Never offers these tools. */
         public Builder excludedTools(List<String> patterns) {
             this.excludedTools.addAll(patterns);
             return this;
         }
 
+        /** Answers permission requests; without one, this client does not ask for them. */
         public Builder permissionHandler(PermissionHandler handler) {
             this.permissionHandler = handler;
             return this;
         }
 
+        /** The reasoning effort, e.g. {@code low} or {@code high}. */
         public Builder reasoningEffort(String effort) {
             this.reasoningEffort = effort;
             return this;
         }
 
+        /** How long after creation the store may expire the session. */
         public Builder timeToLive(Duration ttl) {
             this.timeToLive = ttl;
             return this;
@@ -237,6 +251,7 @@ public record SessionConfig(
             return this;
         }
 
+        /** Builds the validated configuration. */
         public SessionConfig build() {
             return new SessionConfig(sessionId, owner, model, systemMessage, replaceSystemMessage, streaming, workingDirectory,
                     tools, availableTools, excludedTools, permissionHandler, reasoningEffort, timeToLive, extraParams, eventListeners);

@@ -7,6 +7,7 @@ public class SessionErrorException extends CopilotException {
     private static final long serialVersionUID = 1L;
     private final transient SessionError error;
 
+    /** Creates the exception for the session's {@code session.error}. */
     public SessionErrorException(String sessionId, SessionError error) {
         super("Session '" + sessionId + "' reported an error"
                 + (error.errorType() == null ? "" : " (" + error.errorType() + ")") + ": " + error.message());

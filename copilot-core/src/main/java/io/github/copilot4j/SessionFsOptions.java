@@ -35,6 +35,7 @@ public record SessionFsOptions(
     /** Default {@link #sessionStatePath()}. */
     public static final String DEFAULT_SESSION_STATE_PATH = "/copilot4j/session-state";
 
+    /** Validates the values and fills in the defaults. */
     public SessionFsOptions {
         sessionStatePath = StatePaths.normalize(Validation.requireText("sessionStatePath", sessionStatePath, 512));
         if (StatePaths.ROOT.equals(sessionStatePath)) {
@@ -59,10 +60,12 @@ public record SessionFsOptions(
         return builder().build();
     }
 
+    /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** A builder holding these options. */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.sessionStatePath = sessionStatePath;
@@ -109,16 +112,19 @@ public record SessionFsOptions(
 
         private Builder() {}
 
+        /** The virtual directory of the runtime's session state. */
         public Builder sessionStatePath(String path) {
             this.sessionStatePath = path;
             return this;
         }
 
+        /** The working directory a resumed session falls back to. */
         public Builder initialCwd(String dir) {
             this.initialCwd = dir;
             return this;
         }
 
+        /** This client's name in session leases. */
         public Builder holderId(String id) {
             this.holderId = id;
             return this;
@@ -130,16 +136,19 @@ public record SessionFsOptions(
             return this;
         }
 
+        /** How often held leases are renewed. */
         public Builder leaseRenewInterval(Duration d) {
             this.leaseRenewInterval = d;
             return this;
         }
 
+        /** How long create and resume wait for another client's lease to end. */
         public Builder leaseWait(Duration d) {
             this.leaseWait = d;
             return this;
         }
 
+        /** Builds the validated options. */
         public SessionFsOptions build() {
             Duration duration = leaseDuration;
             Duration renew = leaseRenewInterval != null ? leaseRenewInterval

@@ -16,6 +16,7 @@ import java.util.Set;
  */
 public record SessionInfo(
         String sessionId, String owner, String model, String summary, Instant createdAt, Instant lastActivityAt, Set<Source> knownTo) {
+    /** Copies the set of places the session is known to. */
     public SessionInfo {
         knownTo = Set.copyOf(knownTo);
     }

@@ -4,6 +4,7 @@ package io.github.copilot4j;
 public class SessionNotFoundException extends CopilotException {
     private static final long serialVersionUID = 1L;
 
+    /** Creates the exception with its message. */
     public SessionNotFoundException(String message) {
         super(message);
     }

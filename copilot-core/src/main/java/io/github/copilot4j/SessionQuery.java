@@ -13,9 +13,12 @@ import java.util.Optional;
  */
 public record SessionQuery(String owner, Instant activeSince, int limit, String after) {
 
+    /** The largest page size. */
     public static final int MAX_LIMIT = 1000;
+    /** The page size when none is given. */
     public static final int DEFAULT_LIMIT = 50;
 
+    /** Checks the page size. */
     public SessionQuery {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", was " + limit);
@@ -35,10 +38,12 @@ public record SessionQuery(String owner, Instant activeSince, int limit, String 
         return new SessionQuery(owner, null, DEFAULT_LIMIT, null);
     }
 
+    /** The same query with another page size. */
     public SessionQuery withLimit(int newLimit) {
         return new SessionQuery(owner, activeSince, newLimit, after);
     }
 
+    /** The same query, only sessions active at or after {@code since}. */
     public SessionQuery withActiveSince(Instant since) {
         return new SessionQuery(owner, since, limit, after);
     }
@@ -48,6 +53,7 @@ public record SessionQuery(String owner, Instant activeSince, int limit, String 
         return page.nextCursor().map(c -> new SessionQuery(owner, activeSince, limit, c));
     }
 
+    /** The same query, starting after this cursor (a previous page's {@code nextCursor}). */
     public SessionQuery after(String cursor) {
         return new SessionQuery(owner, activeSince, limit, cursor);
     }

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param cause what the store (or, for {@link Kind#RECONCILE}, the runtime) threw
  */
 public record StoreFailure(String sessionId, Kind kind, int unsavedEvents, Throwable cause) {
+    /** Checks the required components. */
     public StoreFailure {
         Objects.requireNonNull(sessionId, "sessionId");
         Objects.requireNonNull(kind, "kind");

@@ -15,6 +15,7 @@ import java.util.List;
 public record AssistantMessage(
         String messageId, String content, String originatingMessageId, String model, String turnId, List<ToolRequest> toolRequests)
         implements EventPayload {
+    /** Null content becomes empty and null tool requests an empty list. */
     public AssistantMessage {
         toolRequests = toolRequests == null ? List.of() : List.copyOf(toolRequests);
         content = content == null ? "" : content;

@@ -11,15 +11,18 @@ import java.util.Objects;
  * that cursors look alike everywhere; they may also use their own format.
  */
 public record KeysetCursor(Instant lastActivityAt, String sessionId) {
+    /** Checks the components. */
     public KeysetCursor {
         Objects.requireNonNull(lastActivityAt, "lastActivityAt");
         Objects.requireNonNull(sessionId, "sessionId");
     }
 
+    /** The cursor for the page after the one that ended with {@code last}. */
     public static KeysetCursor after(SessionRecord last) {
         return new KeysetCursor(last.lastActivityAt(), last.sessionId());
     }
 
+    /** The opaque text form, as handed out in {@code Page.nextCursor()}. */
     public String encode() {
         String raw = lastActivityAt.toEpochMilli() + ":" + sessionId;
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));

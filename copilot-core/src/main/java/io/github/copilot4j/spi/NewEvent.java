@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param dataJson the event's {@code data} as a JSON object text
  */
 public record NewEvent(String eventId, String type, Instant timestamp, String parentId, String agentId, String dataJson) {
+    /** Checks the required components. */
     public NewEvent {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(type, "type");

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param expiresAt when the lease lapses unless renewed (the store's clock; milliseconds)
  */
 public record SessionLease(String sessionId, String holder, long fencingToken, Instant expiresAt) {
+    /** Checks the required components. */
     public SessionLease {
         Objects.requireNonNull(sessionId, "sessionId");
         Objects.requireNonNull(holder, "holder");

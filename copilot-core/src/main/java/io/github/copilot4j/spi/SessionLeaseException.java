@@ -9,11 +9,13 @@ public class SessionLeaseException extends CopilotException {
 
     private final String sessionId;
 
+    /** Creates the exception for the session with its message. */
     public SessionLeaseException(String sessionId, String message) {
         super(message);
         this.sessionId = sessionId;
     }
 
+    /** The session whose lease was in question. */
     public String sessionId() {
         return sessionId;
     }
@@ -24,6 +26,7 @@ public class SessionLeaseException extends CopilotException {
         private final String holder;
         private final Instant expiresAt;
 
+        /** Creates the exception naming the current lease. */
         public Held(SessionLease current) {
             super(current.sessionId(), "Session '" + current.sessionId() + "' is being driven by another client ('"
                     + current.holder() + "', lease until " + current.expiresAt() + "); close it there first, or wait"

@@ -61,6 +61,7 @@ public class SessionStateException extends CopilotException {
         this.path = path;
     }
 
+    /** The error code, as Node names it (e.g. {@code ENOENT}). */
     public Code code() {
         return code;
     }

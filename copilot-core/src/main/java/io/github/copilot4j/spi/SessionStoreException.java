@@ -6,10 +6,12 @@ import io.github.copilot4j.CopilotException;
 public class SessionStoreException extends CopilotException {
     private static final long serialVersionUID = 1L;
 
+    /** Creates the exception with its message. */
     public SessionStoreException(String message) {
         super(message);
     }
 
+    /** Creates the exception with its message and cause. */
     public SessionStoreException(String message, Throwable cause) {
         super(message, cause);
     }
@@ -18,6 +20,7 @@ public class SessionStoreException extends CopilotException {
     public static final class DuplicateSession extends SessionStoreException {
         private static final long serialVersionUID = 1L;
 
+        /** Creates the exception for the existing session id. */
         public DuplicateSession(String sessionId) {
             super("Session '" + sessionId + "' already exists in the store");
         }
@@ -27,6 +30,7 @@ public class SessionStoreException extends CopilotException {
     public static final class NoSuchSession extends SessionStoreException {
         private static final long serialVersionUID = 1L;
 
+        /** Creates the exception for the unknown session id. */
         public NoSuchSession(String sessionId) {
             super("Session '" + sessionId + "' is not in the store");
         }
@@ -36,6 +40,7 @@ public class SessionStoreException extends CopilotException {
     public static final class StaleVersion extends SessionStoreException {
         private static final long serialVersionUID = 1L;
 
+        /** Creates the exception with the version the caller had and the stored one. */
         public StaleVersion(String sessionId, long expected, long actual) {
             super("Session '" + sessionId + "' was changed concurrently: update was based on version "
                     + expected + " but the store has version " + actual + "; re-read and retry");

@@ -9,6 +9,7 @@ import java.util.Objects;
  * @param directory true for a directory, false for a file
  */
 public record StateDirEntry(String name, boolean directory) {
+    /** Checks the name. */
     public StateDirEntry {
         Objects.requireNonNull(name, "name");
     }

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param createdAt creation (milliseconds)
  */
 public record StateFileStat(boolean directory, long size, Instant modifiedAt, Instant createdAt) {
+    /** Checks the components. */
     public StateFileStat {
         Objects.requireNonNull(modifiedAt, "modifiedAt");
         Objects.requireNonNull(createdAt, "createdAt");
@@ -23,10 +24,12 @@ public record StateFileStat(boolean directory, long size, Instant modifiedAt, In
         createdAt = createdAt.truncatedTo(ChronoUnit.MILLIS);
     }
 
+    /** True for a file. */
     public boolean isFile() {
         return !directory;
     }
 
+    /** True for a directory. */
     public boolean isDirectory() {
         return directory;
     }

@@ -10,6 +10,7 @@ import java.util.Objects;
  */
 public record StoredEvent(
         String sessionId, long seq, String eventId, String type, Instant timestamp, String parentId, String agentId, String dataJson) {
+    /** Checks the required components. */
     public StoredEvent {
         Objects.requireNonNull(sessionId, "sessionId");
         Objects.requireNonNull(eventId, "eventId");

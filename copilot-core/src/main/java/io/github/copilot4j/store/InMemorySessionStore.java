@@ -43,10 +43,12 @@ public final class InMemorySessionStore implements SessionStore {
         }
     }
 
+    /** An empty store on the system clock. */
     public InMemorySessionStore() {
         this(Clock.systemUTC());
     }
 
+    /** An empty store on this clock. */
     public InMemorySessionStore(Clock clock) {
         this.clock = clock;
     }

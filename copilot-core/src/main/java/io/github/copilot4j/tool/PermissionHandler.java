@@ -13,5 +13,6 @@ public interface PermissionHandler {
     /** Rejects everything. */
     PermissionHandler REJECT_ALL = request -> PermissionDecision.REJECT;
 
+    /** Decides one request; runs on the client's callback executor. An exception counts as {@link PermissionDecision#USER_NOT_AVAILABLE}. */
     PermissionDecision decide(PermissionRequest request) throws Exception;
 }

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 public record ToolDefinition(String name, String description, JsonNode parameters, boolean skipPermission, ToolHandler handler) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
+    /** Checks the name (1-64 letters, digits, {@code _} or {@code -}) and the other components. */
     public ToolDefinition {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {

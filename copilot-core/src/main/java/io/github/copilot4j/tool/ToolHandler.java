@@ -12,5 +12,6 @@ package io.github.copilot4j.tool;
  */
 @FunctionalInterface
 public interface ToolHandler {
+    /** Runs the tool on the client's callback executor; a String result is passed as is, anything else as JSON. An exception becomes a failed tool result that names it. */
     Object handle(ToolInvocation invocation) throws Exception;
 }

@@ -15,7 +15,7 @@ import io.github.copilot4j.spi.SessionStatus;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.spi.StoredEvent;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.testing.db.TestPostgres;
 import java.nio.file.Path;
 import java.time.Duration;

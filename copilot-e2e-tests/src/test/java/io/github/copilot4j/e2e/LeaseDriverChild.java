@@ -6,7 +6,7 @@ import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.SessionFsOptions;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
 import io.github.copilot4j.store.jdbc.state.JdbcSessionStateStore;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -8,7 +8,7 @@ import io.github.copilot4j.ClientState;
 import io.github.copilot4j.ConnectionClosedException;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotException;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.transport.stdio.StdioTransport;
 import io.github.copilot4j.transport.tcp.TcpTransport;
 import java.nio.file.Path;

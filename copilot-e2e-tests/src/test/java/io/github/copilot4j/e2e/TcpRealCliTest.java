@@ -11,7 +11,7 @@ import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.spi.Transport;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.transport.tcp.TcpTransport;
 import java.net.ServerSocket;
 import java.time.Duration;

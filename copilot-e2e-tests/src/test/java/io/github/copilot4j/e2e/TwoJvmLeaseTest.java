@@ -11,7 +11,7 @@ import io.github.copilot4j.SessionFsOptions;
 import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
 import io.github.copilot4j.store.jdbc.state.JdbcSessionStateStore;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.testing.db.TestPostgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -1,8 +1,8 @@
 package io.github.copilot4j.examples;
 
 import io.github.copilot4j.spi.Transport;
-import io.github.copilot4j.testing.cli.CopilotCliInstaller;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.CopilotCliInstaller;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.transport.stdio.CliLocator;
 import io.github.copilot4j.transport.stdio.StdioTransport;
 import java.io.IOException;

@@ -1,18 +1,24 @@
 package io.github.copilot4j.examples;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.SessionFsOptions;
 import io.github.copilot4j.SessionInfo;
 import io.github.copilot4j.event.AssistantMessage;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.event.AssistantMessageDelta;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
 import io.github.copilot4j.store.jdbc.state.JdbcSessionStateStore;
+import io.github.copilot4j.testing.junit.CopilotExtension;
 import io.github.copilot4j.transport.stdio.StdioTransport;
 import java.nio.file.Path;
 import java.time.Duration;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The README's code, compiled. {@link ReadmeSnippetsTest} checks that the README's java blocks are,
@@ -53,6 +59,32 @@ final class ReadmeSnippets {
         // end-snippet
         return client;
     }
+
+    static void offline() {
+        // snippet:offline
+        try (OfflineCopilot offline = OfflineCopilot.start();   // fake API + pinned CLI (npm-installed on first use) + isolated home
+             CopilotClient client = CopilotClient.builder().transport(offline.stdioTransport()).build()) {
+            client.start();
+            try (CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build())) {
+                System.out.println(s.sendAndWait("hello").content());                 // ECHO: hello
+            }
+        }
+        // end-snippet
+    }
+
+    // snippet:extension
+    class MyServiceTest {
+        @RegisterExtension
+        final CopilotExtension copilot = CopilotExtension.inMemory();   // or .offline(): the real CLI, no token
+
+        @Test
+        void answers(CopilotClient client) {
+            try (CopilotSession s = client.createSession(SessionConfig.builder().build())) {
+                assertEquals("ECHO: hi", s.sendAndWait("hi").content());
+            }
+        }
+    }
+    // end-snippet
 
     private ReadmeSnippets() {}
 }

@@ -6,7 +6,7 @@ import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.benchmarks.support.Latencies;
 import io.github.copilot4j.benchmarks.support.Report;
 import io.github.copilot4j.store.InMemorySessionStore;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

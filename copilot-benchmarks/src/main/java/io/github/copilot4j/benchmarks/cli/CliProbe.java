@@ -3,7 +3,7 @@ package io.github.copilot4j.benchmarks.cli;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import java.time.Duration;
 
 /** Dev aid: prints the first event frames of one turn against the real CLI (-Dbench.dumpFrames=true). */

@@ -7,7 +7,7 @@ import io.github.copilot4j.benchmarks.support.Latencies;
 import io.github.copilot4j.benchmarks.support.Report;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.spi.StoredEvent;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -11,7 +11,7 @@ import io.github.copilot4j.SessionNotFoundException;
 import io.github.copilot4j.SessionQuery;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;

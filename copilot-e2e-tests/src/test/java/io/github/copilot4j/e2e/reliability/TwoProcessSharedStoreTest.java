@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
-import io.github.copilot4j.testing.cli.OfflineCopilot;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -187,6 +187,7 @@ public final class JdbcSessionStore implements SessionStore {
         return dataSource;
     }
 
+    /** A builder; a data source is required. */
     public static Builder builder() {
         return new Builder();
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -11,8 +13,6 @@ import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.PostgreSQLContainer;
 
 /**
  * Finds a PostgreSQL for the tests, once per JVM: the server named by env {@code COPILOT4J_PG_URL}
@@ -26,9 +26,12 @@ import org.testcontainers.containers.PostgreSQLContainer;
  *
  * <p>Needs, on the test class path, the PostgreSQL JDBC driver and HikariCP (and Testcontainers'
  * {@code postgresql} module for the Docker fallback); copilot-testing declares them optional.
+ * Testcontainers is reached by reflection, so that this module's descriptor needs no module name for
+ * it (Testcontainers jars have none).
  */
 public final class TestPostgres {
 
+    /** The server tried first when none is configured. */
     public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
     /** Where the server is: JDBC URL and credentials. */
@@ -36,10 +39,11 @@ public final class TestPostgres {
 
     private static Server server;
     private static String unavailable;
-    private static PostgreSQLContainer<?> container;
+    private static Object container;
 
     private TestPostgres() {}
 
+    /** True when a missing PostgreSQL must fail the tests (CI) instead of skipping them. */
     public static boolean required() {
         return "true".equalsIgnoreCase(System.getenv("CI")) || "true".equalsIgnoreCase(System.getenv("COPILOT4J_REQUIRE_POSTGRES"))
                 || Boolean.getBoolean("copilot4j.requirePostgres");
@@ -75,8 +79,10 @@ public final class TestPostgres {
         }
         boolean docker;
         try {
-            docker = DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException | LinkageError e) {
+            Class<?> factory = Class.forName("org.testcontainers.DockerClientFactory");
+            Object instance = factory.getMethod("instance").invoke(null);
+            docker = (Boolean) factory.getMethod("isDockerAvailable").invoke(instance);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             docker = false;
         }
         if (!docker) {
@@ -85,13 +91,24 @@ public final class TestPostgres {
             return;
         }
         try {
-            PostgreSQLContainer<?> pg = new PostgreSQLContainer<>("postgres:16-alpine");
-            pg.start();
+            Class<?> type = Class.forName("org.testcontainers.containers.PostgreSQLContainer");
+            Object pg = type.getConstructor(String.class).newInstance("postgres:16-alpine");
+            type.getMethod("start").invoke(pg);
             container = pg;
-            Runtime.getRuntime().addShutdownHook(new Thread(pg::stop, "stop-test-postgres"));
-            server = new Server(pg.getJdbcUrl(), pg.getUsername(), pg.getPassword(), "Testcontainers " + pg.getDockerImageName());
-        } catch (RuntimeException e) {
-            unavailable = localProblem + ", and starting a Testcontainers PostgreSQL failed: " + e.getMessage();
+            Method stop = type.getMethod("stop");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    stop.invoke(pg);
+                } catch (ReflectiveOperationException e) {
+                    // the JVM is exiting; Testcontainers' own reaper removes the container
+                }
+            }, "stop-test-postgres"));
+            server = new Server((String) type.getMethod("getJdbcUrl").invoke(pg), (String) type.getMethod("getUsername").invoke(pg),
+                    (String) type.getMethod("getPassword").invoke(pg), "Testcontainers " + type.getMethod("getDockerImageName").invoke(pg));
+        } catch (InvocationTargetException e) {
+            unavailable = localProblem + ", and starting a Testcontainers PostgreSQL failed: " + e.getCause();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            unavailable = localProblem + ", and starting a Testcontainers PostgreSQL failed: " + e;
         }
     }
 
@@ -103,6 +120,7 @@ public final class TestPostgres {
         return new TestSchema(s, schema);
     }
 
+    /** Runs one SQL statement on the server, as the configured user. */
     public static void admin(Server s, String sql) {
         try (Connection c = DriverManager.getConnection(s.url(), s.user(), s.password()); Statement st = c.createStatement()) {
             st.execute(sql);
@@ -111,6 +129,7 @@ public final class TestPostgres {
         }
     }
 
+    /** The JDBC URL with one more query parameter. */
     public static String withParam(String url, String param) {
         return url + (url.contains("?") ? "&" : "?") + param;
     }
@@ -126,7 +145,9 @@ public final class TestPostgres {
 
     /** One test's schema and a small pool on it. */
     public static final class TestSchema implements AutoCloseable {
+        /** The server the schema is on. */
         public final Server server;
+        /** The schema's name. */
         public final String schema;
         private HikariDataSource pool;
 

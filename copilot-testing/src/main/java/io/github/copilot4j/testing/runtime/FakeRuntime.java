@@ -86,6 +86,7 @@ public final class FakeRuntime implements AutoCloseable {
         this.unanswered = Set.copyOf(b.unanswered);
     }
 
+    /** A builder with the defaults (echo responder). */
     public static Builder builder() {
         return new Builder();
     }
@@ -95,6 +96,7 @@ public final class FakeRuntime implements AutoCloseable {
         return builder().build();
     }
 
+    /** This runtime's name, as given to the builder. */
     public String name() {
         return name;
     }
@@ -899,11 +901,16 @@ public final class FakeRuntime implements AutoCloseable {
         private boolean recordRequests = true;
         private Set<String> unanswered = Set.of();
 
+        /** The same as {@link FakeRuntime#builder()}. */
+        public Builder() {}
+
+        /** This runtime's name (shown in descriptions such as the in-memory transport's). */
         public Builder name(String name) {
             this.name = name;
             return this;
         }
 
+        /** The version the runtime reports in {@code connect}. */
         public Builder version(String version) {
             this.version = version;
             return this;
@@ -927,6 +934,7 @@ public final class FakeRuntime implements AutoCloseable {
             return this;
         }
 
+        /** Answers each prompt (default {@link Responder#ECHO}). */
         public Builder responder(Responder r) {
             this.responder = Objects.requireNonNull(r, "responder");
             return this;
@@ -947,6 +955,7 @@ public final class FakeRuntime implements AutoCloseable {
             return this;
         }
 
+        /** Builds the runtime; it serves connections from {@code InMemoryTransport}. */
         public FakeRuntime build() {
             return new FakeRuntime(this);
         }

@@ -16,6 +16,7 @@ import java.util.Objects;
  *     the final text is then {@code text} with {@code {result}} replaced by the tool's result
  */
 public record Reply(String text, int chunks, Duration delay, String error, ToolCall toolCall) {
+    /** Checks the components; a null delay becomes zero. */
     public Reply {
         Objects.requireNonNull(text, "text");
         if (chunks < 1) {
@@ -27,10 +28,12 @@ public record Reply(String text, int chunks, Duration delay, String error, ToolC
     /** A tool call the fake model makes. {@code argumentsJson} is a JSON object text. */
     public record ToolCall(String toolName, String argumentsJson) {}
 
+    /** Replies with this text. */
     public static Reply text(String text) {
         return new Reply(text, 3, Duration.ZERO, null, null);
     }
 
+    /** Ends the turn with a {@code session.error} of this message. */
     public static Reply error(String message) {
         return new Reply("", 1, Duration.ZERO, message, null);
     }
@@ -40,10 +43,12 @@ public record Reply(String text, int chunks, Duration delay, String error, ToolC
         return new Reply(textTemplate, 1, Duration.ZERO, null, new ToolCall(toolName, argumentsJson));
     }
 
+    /** The same reply, sent after this delay. */
     public Reply withDelay(Duration d) {
         return new Reply(text, chunks, d, error, toolCall);
     }
 
+    /** The same reply, streamed as {@code n} deltas. */
     public Reply withChunks(int n) {
         return new Reply(text, n, delay, error, toolCall);
     }

@@ -8,6 +8,7 @@ public interface Responder {
     /** Echoes the prompt: {@code ECHO: <prompt>}, like the fake Copilot API does with the real CLI. */
     Responder ECHO = turn -> Reply.text("ECHO: " + turn.prompt());
 
+    /** The reply to one turn; runs on the runtime's turn thread. */
     Reply reply(Turn turn);
 
     /**

@@ -45,6 +45,9 @@ import org.junit.jupiter.api.function.Executable;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 public abstract class SessionStateStoreContract {
+
+    /** For subclasses, which say how to make the store under test. */
+    protected SessionStateStoreContract() {}
     private static final long U = SessionStateStore.UNFENCED;
     private static final Duration MINUTE = Duration.ofMinutes(1);
 
@@ -84,6 +87,7 @@ public abstract class SessionStateStoreContract {
 
     // ------------------------------------------------------------------ files
 
+    /** Contract: Missing file is enoent. */
     @Test
     public void missingFileIsEnoent() {
         assertCode(Code.ENOENT, () -> store.readFile("s1", "/events.jsonl"));
@@ -93,6 +97,7 @@ public abstract class SessionStateStoreContract {
         assertEquals("UNKNOWN", Code.EISDIR.wireCode());
     }
 
+    /** Contract: Write creates parents and replaces. */
     @Test
     public void writeCreatesParentsAndReplaces() {
         store.writeFile("s1", "/checkpoints/deep/index.md", "one", U);
@@ -107,6 +112,7 @@ public abstract class SessionStateStoreContract {
         assertEquals(0, store.stat("s1", "/empty").size());
     }
 
+    /** Contract: Write on adirectory or below afile fails. */
     @Test
     public void writeOnADirectoryOrBelowAFileFails() {
         store.mkdir("s1", "/dir", false, U);
@@ -119,6 +125,7 @@ public abstract class SessionStateStoreContract {
         assertEquals("x", store.readFile("s1", "/file"));
     }
 
+    /** Contract: Appends concatenate in order and size counts utf 8bytes. */
     @Test
     public void appendsConcatenateInOrderAndSizeCountsUtf8Bytes() {
         store.appendFile("s1", "/state/events.jsonl", "{\"a\":1}\n", U);
@@ -140,6 +147,7 @@ public abstract class SessionStateStoreContract {
         assertEquals("reset+1", store.readFile("s1", "/state/events.jsonl"));
     }
 
+    /** Contract: Large content round trips. */
     @Test
     public void largeContentRoundTrips() {
         StringBuilder big = new StringBuilder();
@@ -151,6 +159,7 @@ public abstract class SessionStateStoreContract {
         assertEquals(big.toString() + big, store.readFile("s1", "/big"));
     }
 
+    /** Contract: Stat tells type size and times. */
     @Test
     public void statTellsTypeSizeAndTimes() throws Exception {
         store.writeFile("s1", "/a/f.txt", "hello", U);
@@ -174,6 +183,7 @@ public abstract class SessionStateStoreContract {
         assertEquals(11, f2.size());
     }
 
+    /** Contract: Mkdir follows node. */
     @Test
     public void mkdirFollowsNode() {
         store.mkdir("s1", "/x/y/z", true, U);
@@ -189,6 +199,7 @@ public abstract class SessionStateStoreContract {
         assertCode(Code.ENOTDIR, () -> store.mkdir("s1", "/file/sub", true, U));
     }
 
+    /** Contract: Readdir lists direct children sorted with types. */
     @Test
     public void readdirListsDirectChildrenSortedWithTypes() {
         store.writeFile("s1", "/files/b.txt", "b", U);
@@ -206,6 +217,7 @@ public abstract class SessionStateStoreContract {
         assertEquals(List.of(), store.readdir("never-used", "/"));
     }
 
+    /** Contract: Rm follows node. */
     @Test
     public void rmFollowsNode() {
         store.writeFile("s1", "/f", "x", U);
@@ -225,6 +237,7 @@ public abstract class SessionStateStoreContract {
         assertEquals("keep too", store.readFile("s1", "/dx"));
     }
 
+    /** Contract: Rename replaces afile like an atomic write. */
     @Test
     public void renameReplacesAFileLikeAnAtomicWrite() {
         store.writeFile("s1", "/workspace.yaml", "old", U);
@@ -237,6 +250,7 @@ public abstract class SessionStateStoreContract {
         assertEquals(4, store.stat("s1", "/workspace.yaml").size());
     }
 
+    /** Contract: Rename errors. */
     @Test
     public void renameErrors() {
         assertCode(Code.ENOENT, () -> store.rename("s1", "/missing", "/x", U));
@@ -252,6 +266,7 @@ public abstract class SessionStateStoreContract {
         assertEquals("x", store.readFile("s1", "/f"));
     }
 
+    /** Contract: Rename moves adirectory with its subtree. */
     @Test
     public void renameMovesADirectoryWithItsSubtree() {
         store.writeFile("s1", "/a/one", "1", U);
@@ -270,6 +285,7 @@ public abstract class SessionStateStoreContract {
         assertEquals(List.of(new StateDirEntry("ab", true), new StateDirEntry("moved", true)), store.readdir("s1", "/"));
     }
 
+    /** Contract: Sessions are separate namespaces. */
     @Test
     public void sessionsAreSeparateNamespaces() {
         store.writeFile("s1", "/events.jsonl", "one", U);
@@ -283,6 +299,7 @@ public abstract class SessionStateStoreContract {
         assertFalse(store.deleteSession("never"));
     }
 
+    /** Contract: Paths must be normalized. */
     @Test
     public void pathsMustBeNormalized() {
         assertThrows(IllegalArgumentException.class, () -> store.readFile("s1", "relative"));
@@ -294,6 +311,7 @@ public abstract class SessionStateStoreContract {
 
     // ------------------------------------------------------------------ leases and fencing
 
+    /** Contract: A lease keeps other holders out. */
     @Test
     public void aLeaseKeepsOtherHoldersOut() {
         SessionLease a = store.acquireLease("s1", "client-a", MINUTE);
@@ -310,6 +328,7 @@ public abstract class SessionStateStoreContract {
         assertTrue(store.findLease("other").isEmpty());
     }
 
+    /** Contract: Writes need the current token. */
     @Test
     public void writesNeedTheCurrentToken() {
         store.writeFile("s1", "/f", "unleased", U);
@@ -320,6 +339,7 @@ public abstract class SessionStateStoreContract {
         assertEquals("unleased+a", store.readFile("s1", "/f"));
     }
 
+    /** Contract: An expired lease is taken over and the old holder is fenced off. */
     @Test
     public void anExpiredLeaseIsTakenOverAndTheOldHolderIsFencedOff() {
         SessionLease a = store.acquireLease("s1", "client-a", MINUTE);
@@ -344,6 +364,7 @@ public abstract class SessionStateStoreContract {
         assertEquals(b, store.findLease("s1").orElseThrow());
     }
 
+    /** Contract: Renew extends and release frees the session. */
     @Test
     public void renewExtendsAndReleaseFreesTheSession() {
         SessionLease a = store.acquireLease("s1", "client-a", Duration.ofSeconds(10));
@@ -363,6 +384,7 @@ public abstract class SessionStateStoreContract {
         assertTrue(b.fencingToken() > a.fencingToken());
     }
 
+    /** Contract: Delete session removes the lease and tokens never repeat. */
     @Test
     public void deleteSessionRemovesTheLeaseAndTokensNeverRepeat() {
         SessionLease a = store.acquireLease("s1", "client-a", MINUTE);
@@ -385,6 +407,7 @@ public abstract class SessionStateStoreContract {
         assertEquals(20, tokens.size(), "tokens are unique across sessions");
     }
 
+    /** Contract: Lease arguments are checked. */
     @Test
     public void leaseArgumentsAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> store.acquireLease("s1", "a", Duration.ZERO));
@@ -394,6 +417,7 @@ public abstract class SessionStateStoreContract {
 
     // ------------------------------------------------------------------ concurrency
 
+    /** Contract: Concurrent appends are neither lost nor interleaved. */
     @Test
     public void concurrentAppendsAreNeitherLostNorInterleaved() throws Exception {
         int threads = 4;
@@ -436,6 +460,7 @@ public abstract class SessionStateStoreContract {
         }
     }
 
+    /** Contract: Concurrent acquisition grants one holder. */
     @Test
     public void concurrentAcquisitionGrantsOneHolder() throws Exception {
         int threads = 4;

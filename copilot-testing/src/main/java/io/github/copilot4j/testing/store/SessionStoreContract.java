@@ -76,6 +76,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 public abstract class SessionStoreContract {
 
+    /** For subclasses, which say how to make the store under test. */
+    protected SessionStoreContract() {}
+
     /** Worker threads in the concurrency tests. */
     protected static final int THREADS = 8;
 
@@ -129,18 +132,22 @@ public abstract class SessionStoreContract {
                 T0.plus(Duration.ofDays(30)), SessionStatus.ACTIVE, 0, Map.of("mode", "interactive", "cwd", "/tmp/work"));
     }
 
+    /** A new record for the tests. */
     protected static SessionRecord record(String id, String owner, Instant lastActivity) {
         return new SessionRecord(id, owner, null, null, T0, T0, lastActivity, null, SessionStatus.ACTIVE, 0, Map.of());
     }
 
+    /** A new record for the tests, with no owner. */
     protected static SessionRecord record(String id) {
         return record(id, null, T0);
     }
 
+    /** A new event for the tests. */
     protected static NewEvent event(String eventId) {
         return new NewEvent(eventId, "assistant.message", T0, null, null, "{\"content\":\"" + eventId + "\"}");
     }
 
+    /** New events {@code prefix + from} to {@code prefix + (toExclusive - 1)}. */
     protected static List<NewEvent> events(String prefix, int from, int toExclusive) {
         return IntStream.range(from, toExclusive).mapToObj(i -> event(prefix + i)).collect(Collectors.toList());
     }
@@ -175,14 +182,17 @@ public abstract class SessionStoreContract {
         return fail("list() kept returning a next cursor after 10000 pages: the cursor does not advance");
     }
 
+    /** Every record the query finds, following the cursors page by page. */
     protected List<SessionRecord> listAll(SessionQuery first) {
         return allPages(first).stream().flatMap(p -> p.items().stream()).collect(Collectors.toList());
     }
 
+    /** The session ids of the records, in order. */
     protected static List<String> ids(List<SessionRecord> records) {
         return records.stream().map(SessionRecord::sessionId).collect(Collectors.toList());
     }
 
+    /** Asserts that the events' seq runs 1, 2, 3, ... without gaps. */
     protected static void assertSeqGapFree(List<StoredEvent> events) {
         for (int i = 0; i < events.size(); i++) {
             assertEquals(i + 1L, events.get(i).seq(), "seq must be 1..N without gaps; at index " + i);
@@ -201,6 +211,7 @@ public abstract class SessionStoreContract {
         assertEquals(json(expected.dataJson()), json(actual.dataJson()), "dataJson");
     }
 
+    /** Asserts the same events, comparing event data as JSON. */
     protected static void assertSameEvents(List<StoredEvent> expected, List<StoredEvent> actual) {
         assertEquals(expected.size(), actual.size(), "number of events");
         for (int i = 0; i < expected.size(); i++) {

@@ -221,6 +221,7 @@ public final class CliLauncher {
     public static final class Builder extends BaseBuilder<Builder> {
         private Builder() {}
 
+        /** Builds the launcher. */
         public CliLauncher build() {
             return buildLauncher();
         }
@@ -245,6 +246,7 @@ public final class CliLauncher {
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private int stderrTailLines = DEFAULT_STDERR_TAIL_LINES;
 
+        /** For subclasses. */
         protected BaseBuilder() {}
 
         @SuppressWarnings("unchecked")

@@ -87,6 +87,7 @@ public final class CliLocator {
         return builder().build();
     }
 
+    /** A builder with the default search order. */
     public static Builder builder() {
         return new Builder();
     }
@@ -551,6 +552,7 @@ public final class CliLocator {
             return this;
         }
 
+        /** Builds the locator. */
         public CliLocator build() {
             return new CliLocator(this);
         }

@@ -13,6 +13,7 @@ public final class CliNotFoundException extends IOException {
 
     private final List<String> tried;
 
+    /** Creates the exception with its message and the places tried. */
     public CliNotFoundException(String message, List<String> tried) {
         super(message);
         this.tried = List.copyOf(tried);

@@ -36,6 +36,7 @@ public final class StdioTransport implements Transport {
         this.launcher = launcher;
     }
 
+    /** A builder with the defaults (the CLI is found by {@link CliLocator}). */
     public static Builder builder() {
         return new Builder();
     }
@@ -72,6 +73,7 @@ public final class StdioTransport implements Transport {
     public static final class Builder extends CliLauncher.BaseBuilder<Builder> {
         private Builder() {}
 
+        /** Builds the transport. */
         public StdioTransport build() {
             return new StdioTransport(buildLauncher());
         }

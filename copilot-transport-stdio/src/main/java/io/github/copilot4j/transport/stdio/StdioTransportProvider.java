@@ -10,6 +10,9 @@ import java.util.Set;
  * stdio:/path/to/copilot}. Registered for {@link java.util.ServiceLoader}.
  */
 public final class StdioTransportProvider implements TransportProvider {
+    /** Instantiated by {@link java.util.ServiceLoader}. */
+    public StdioTransportProvider() {}
+
     @Override
     public Set<String> schemes() {
         return Set.of("stdio");

@@ -304,6 +304,7 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
+        /** Builds the transport. */
         public TcpTransport build() {
             return new TcpTransport(address, null, 0, connectionToken, null, connectTimeout, readTimeout, tcpNoDelay);
         }
@@ -369,6 +370,7 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
+        /** Builds the transport. */
         public TcpTransport build() {
             return new TcpTransport(null, buildLauncher(), port, connectionToken, announceTimeout, connectTimeout,
                     readTimeout, tcpNoDelay);

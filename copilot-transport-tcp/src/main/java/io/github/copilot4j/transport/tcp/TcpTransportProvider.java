@@ -10,6 +10,9 @@ import java.util.Set;
  * set (never from the URI, which may end up in logs). Registered for {@link java.util.ServiceLoader}.
  */
 public final class TcpTransportProvider implements TransportProvider {
+    /** Instantiated by {@link java.util.ServiceLoader}. */
+    public TcpTransportProvider() {}
+
     @Override
     public Set<String> schemes() {
         return Set.of("tcp");

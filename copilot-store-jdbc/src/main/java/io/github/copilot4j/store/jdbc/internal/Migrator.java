@@ -129,7 +129,8 @@ public final class Migrator {
 
     private String script(Migration m) {
         String path = resourceDir + "/" + m.fileName();
-        try (InputStream in = Migrator.class.getClassLoader().getResourceAsStream(path)) {
+        // Class (not ClassLoader) lookup: finds the resource in this module on the module path too.
+        try (InputStream in = Migrator.class.getResourceAsStream("/" + path)) {
             if (in == null) {
                 throw new SessionStoreException("JDBC session store: migration " + path
                         + " is missing from the classpath; the copilot-store-jdbc jar is incomplete");

@@ -98,6 +98,7 @@ public final class JdbcSessionStateStore implements SessionStateStore {
         this.migrations = (postgres ? Dialect.POSTGRES : Dialect.H2).migrationsLocation();
     }
 
+    /** A builder; a data source is required. */
     public static Builder builder() {
         return new Builder();
     }
