@@ -116,10 +116,19 @@ import org.slf4j.LoggerFactory;
  *
  * {@link #h2(Path)} opens {@code <dir>/copilot4j.mv.db} in H2's automatic mixed mode ({@code
  * AUTO_SERVER=TRUE}): the first process opens the file and serves the others over a TCP port
- * (H2 listens on all interfaces) that only accepts clients presenting the random key H2 keeps in
- * {@code <dir>/copilot4j.lock.db}. Keep the directory private to the processes that share it (the
- * store creates it with owner-only permissions). If the serving process exits, the others' open
- * transactions are rolled back and they reconnect.
+ * that only accepts clients presenting the random key H2 keeps in {@code <dir>/copilot4j.lock.db}.
+ * Every file of the database (the database, the lock file with the key, trace and temporary
+ * files) is created owner-only ({@code rw-------}, where the file system has POSIX permissions),
+ * whatever the directory's permissions and the umask; files left by an older release are made
+ * owner-only when the store opens them. A missing directory is created owner-only; an existing
+ * one is left as it is. The auto-server listens on loopback only: H2 offers no per-database
+ * setting for that (AUTO_SERVER_PORT chooses only the port), only the JVM-wide system property
+ * {@code h2.bindAddress}, which H2 reads once when it is first loaded. The store sets it to
+ * {@code 127.0.0.1} unless it is set already; set it yourself (e.g. {@code
+ * -Dh2.bindAddress=0.0.0.0}) if processes on other hosts must share the file. If H2 was loaded in
+ * this JVM before the store could set it, the store logs a warning naming the fix. So processes
+ * sharing one file database must run on one host (which a file database needs anyway). If the
+ * serving process exits, the others' open transactions are rolled back and they reconnect.
  *
  * <p>Threads: thread-safe; every method runs on the caller's thread and blocks on JDBC. The store
  * starts no threads. {@link #close()} releases only a pool the store created itself ({@link
@@ -168,8 +177,10 @@ public final class JdbcSessionStore implements SessionStore {
 
     /**
      * A store in the H2 file database in {@code dir} (created if missing), shareable by several
-     * processes. The store owns its connection pool and closes it on {@link #close()}. Needs
-     * {@code com.h2database:h2} on the classpath.
+     * processes of this host: its files are owner-only and its auto-server listens on loopback
+     * (see "H2 file databases" above, also for the JVM-wide {@code h2.bindAddress} it sets). The
+     * store owns its connection pool and closes it on {@link #close()}. Needs {@code
+     * com.h2database:h2} on the classpath.
      *
      * @throws IllegalArgumentException if the path contains {@code ;} (it would become a URL setting)
      * @throws SessionStoreException if the database cannot be opened or migrated
