@@ -87,7 +87,8 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * Appends events to a session, in the given order, skipping any whose {@code eventId} the
-     * session already has.
+     * session already has. This is the unfenced append ({@link #UNFENCED}): a store with claims
+     * refuses it for a claimed session ({@link #append(String, List, long)}).
      *
      * @return the events that were newly stored, with their allocated {@code seq}, in order
      * @throws SessionStoreException.NoSuchSession if there is no such session
