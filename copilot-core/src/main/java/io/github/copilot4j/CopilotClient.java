@@ -10,11 +10,13 @@ import io.github.copilot4j.internal.rpc.FrameReader;
 import io.github.copilot4j.internal.rpc.JsonRpcConnection;
 import io.github.copilot4j.internal.sessionfs.LeaseKeeper;
 import io.github.copilot4j.internal.sessionfs.SessionFsProvider;
+import io.github.copilot4j.spi.NewEvent;
 import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionRecord;
 import io.github.copilot4j.spi.SessionStateStore;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.spi.SessionStoreException;
+import io.github.copilot4j.spi.StoredEvent;
 import io.github.copilot4j.spi.Transport;
 import io.github.copilot4j.spi.TransportChannel;
 import io.github.copilot4j.spi.TransportProvider;
@@ -85,8 +87,13 @@ import org.slf4j.LoggerFactory;
  *       late result dropped.
  *   <li>In session filesystem mode ({@link Builder#sessionFs}) the runtime's {@code sessionFs.*}
  *       requests are answered concurrently on their own pool ({@code copilot4j-sessionfs}; the
- *       state store is called there), and held session leases are renewed by one daemon thread per
- *       client ({@code copilot4j-lease-renewer}).
+ *       state store is called there).
+ *   <li>One driver per session: the client holds a lease on every session it drives, taken on
+ *       create/resume/delete (on the calling thread), renewed by one daemon thread per client
+ *       ({@code copilot4j-lease-renewer}), and given back on close/detach/delete (a dead process's
+ *       leases expire). With sessionFs the lease lives in the session state store; otherwise it is
+ *       the session store's claim ({@link SessionStore#claimSession}), whose fencing token every
+ *       append of the session carries.
  *   <li>All of the client's threads are daemons, stopped by {@link #close()}; the client shuts down
  *       only executors it created.
  * </ul>
@@ -146,6 +153,7 @@ public final class CopilotClient implements AutoCloseable {
     /** Session filesystem mode (null when off): the runtime's per-session state lives in this store. */
     private final SessionStateStore stateStore;
     private final SessionFsOptions sessionFsOptions;
+    /** One driver per session: leases in the state store (sessionFs mode) or claims in the session store. */
     private final LeaseKeeper leases;
     private final SessionFsProvider sessionFs;
 
@@ -179,11 +187,15 @@ public final class CopilotClient implements AutoCloseable {
         this.stateStore = b.stateStore;
         this.sessionFsOptions = b.sessionFsOptions;
         if (stateStore != null) {
-            this.leases = new LeaseKeeper(stateStore, sessionFsOptions, this::leaseLost);
+            // The state-store lease is the one driver claim: the session store's claims stay unused.
+            this.leases = new LeaseKeeper(LeaseKeeper.backend(stateStore), new LeaseKeeper.Settings(sessionFsOptions.holderId(),
+                    sessionFsOptions.leaseDuration(), sessionFsOptions.leaseRenewInterval(), sessionFsOptions.leaseWait()), this::leaseLost);
             this.sessionFsExecutor = Executors2.defaultExecutor("copilot4j-sessionfs", 16);
             this.sessionFs = new SessionFsProvider(stateStore, sessionFsOptions, leases, sessionFsExecutor);
         } else {
-            this.leases = null;
+            SessionLeaseOptions o = b.leaseOptions != null ? b.leaseOptions : SessionLeaseOptions.defaults();
+            this.leases = new LeaseKeeper(LeaseKeeper.backend(store), new LeaseKeeper.Settings(o.holderId(), o.leaseDuration(),
+                    o.leaseRenewInterval(), o.leaseWait()), this::leaseLost);
             this.sessionFsExecutor = null;
             this.sessionFs = null;
         }
@@ -365,11 +377,8 @@ public final class CopilotClient implements AutoCloseable {
         return p;
     }
 
-    /** Takes the session's lease in session filesystem mode; undoes the registration if that fails. */
+    /** Takes the session's lease (state store or session store claim); undoes the registration if that fails. */
     private void acquireLease(String id, CopilotSession session) {
-        if (leases == null) {
-            return;
-        }
         try {
             leases.acquire(id);
         } catch (RuntimeException e) {
@@ -401,8 +410,24 @@ public final class CopilotClient implements AutoCloseable {
 
     /** After {@code session.destroy} of a session (or when it could not be sent): its lease goes back. */
     void afterDetach(String sessionId) {
-        if (leases != null && !sessions.containsKey(sessionId)) {
+        if (!sessions.containsKey(sessionId)) {
             leases.release(sessionId);
+        }
+    }
+
+    /**
+     * Appends a session's events to the session store, fenced by this client's claim on it (with
+     * sessionFs the state store's lease fences instead, and the append is unfenced).
+     *
+     * @throws SessionLeaseException.Stale if another client took the session over; the lease is then marked lost
+     */
+    List<StoredEvent> appendFenced(String sessionId, List<NewEvent> events) {
+        long token = sessionFs != null ? SessionStore.UNFENCED : leases.appendToken(sessionId);
+        try {
+            return store.append(sessionId, events, token);
+        } catch (SessionLeaseException.Stale stale) {
+            leases.markLost(sessionId, stale);
+            throw stale;
         }
     }
 
@@ -484,9 +509,7 @@ public final class CopilotClient implements AutoCloseable {
             conn.close("the client was closed", remaining(deadline, 0.8));
         }
         sessions.clear();
-        if (leases != null) {
-            leases.close();
-        }
+        leases.close();
         storeExecutor.shutdown();
         if (ownsCallbackExecutor) {
             // Let queued deliveries finish within the close timeout, then interrupt handlers that are
@@ -579,6 +602,7 @@ public final class CopilotClient implements AutoCloseable {
                 sessions.remove(id, session);
                 deleteFromStoreQuietly(id);
                 deleteStateQuietly(id);
+                leases.release(id);
                 throw new CompletionException(describeSessionFailure("create", id, config, unwrap(err)));
             }
             session.setWorkspacePath(Json.text(result, "workspacePath"));
@@ -720,7 +744,6 @@ public final class CopilotClient implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Could not remove the state of session '{}' after a failed create: {}", id, e.toString());
         }
-        leases.release(id);
     }
 
     private void deleteFromStoreQuietly(String id) {
@@ -835,9 +858,12 @@ public final class CopilotClient implements AutoCloseable {
 
     /**
      * Erases a session everywhere: closes it if open here, deletes it in the runtime ({@code
-     * session.delete}) and removes it and its history from the store.
+     * session.delete}) and removes it and its history from the store. It takes the session's
+     * lease for that, so a session another client drives is refused ({@link
+     * SessionLeaseException.Held}, nothing is deleted).
      *
      * @throws SessionNotFoundException if neither the runtime nor the store knew it
+     * @throws SessionLeaseException.Held if another client drives the session
      */
     public void deleteSession(String sessionId) {
         Validation.requireText("sessionId", sessionId, SessionConfig.MAX_SESSION_ID_LENGTH);
@@ -845,6 +871,15 @@ public final class CopilotClient implements AutoCloseable {
             deleteSessionFsSession(sessionId);
             return;
         }
+        leases.acquire(sessionId);
+        try {
+            deleteClaimed(sessionId);
+        } finally {
+            leases.release(sessionId);
+        }
+    }
+
+    private void deleteClaimed(String sessionId) {
         CopilotSession open = sessions.remove(sessionId);
         if (open != null) {
             open.markDeleted();
@@ -1111,10 +1146,8 @@ public final class CopilotClient implements AutoCloseable {
             for (CopilotSession s : sessions.values()) {
                 s.connectionLost(reason);
                 sessions.remove(s.sessionId(), s);
-                if (leases != null) {
-                    // that runtime is gone (or unusable): another client may resume the session now
-                    leases.release(s.sessionId());
-                }
+                // that runtime is gone (or unusable): another client may resume the session now
+                leases.release(s.sessionId());
             }
         }
     }
@@ -1134,6 +1167,7 @@ public final class CopilotClient implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private SessionStateStore stateStore;
         private SessionFsOptions sessionFsOptions;
+        private SessionLeaseOptions leaseOptions;
         private Consumer<StoreFailure> storeFailureHandler;
         private int maxUnsavedEvents = 100_000;
         private Duration handlerTimeout = Duration.ofMinutes(5);
@@ -1311,6 +1345,18 @@ public final class CopilotClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How this client claims the sessions it drives in its session store (default {@link
+         * SessionLeaseOptions#defaults()}): a session another client drives is refused on
+         * create, resume and delete with {@link SessionLeaseException.Held}, which names the
+         * holder and when its claim expires. In session filesystem mode the lease lives in the
+         * state store and {@link SessionFsOptions} sets it instead: giving both is an error.
+         */
+        public Builder sessionLeases(SessionLeaseOptions options) {
+            this.leaseOptions = Validation.requireNonNull("options", options);
+            return this;
+        }
+
         /** Clock for store timestamps (tests). */
         public Builder clock(Clock clock) {
             this.clock = Validation.requireNonNull("clock", clock);
@@ -1334,6 +1380,10 @@ public final class CopilotClient implements AutoCloseable {
                     throw new IllegalStateException("No transport configured: call transport(...) on the builder, or add "
                             + "copilot-transport-stdio to the class path to use the Copilot CLI over stdio by default", e);
                 }
+            }
+            if (leaseOptions != null && stateStore != null) {
+                throw new IllegalStateException("sessionLeases(...) and sessionFs(...) both set: with sessionFs the lease lives in the"
+                        + " session state store; set its holder and timings in SessionFsOptions instead");
             }
             return new CopilotClient(this);
         }

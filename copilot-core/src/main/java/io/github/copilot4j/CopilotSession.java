@@ -18,6 +18,7 @@ import io.github.copilot4j.internal.event.EventParser;
 import io.github.copilot4j.internal.json.Json;
 import io.github.copilot4j.internal.rpc.JsonRpcConnection;
 import io.github.copilot4j.spi.NewEvent;
+import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionRecord;
 import io.github.copilot4j.spi.SessionStatus;
 import io.github.copilot4j.spi.SessionStore;
@@ -40,6 +41,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -93,6 +95,8 @@ public final class CopilotSession implements AutoCloseable {
     private volatile boolean awaitingResume;
     /** Persistence lane only. */
     private boolean reconcileInFlight;
+    /** Another client took the session over: this one's events are no longer saved. Persistence lane only. */
+    private boolean fenced;
 
     CopilotSession(CopilotClient client, String sessionId, SessionConfig config, ExecutorService storeExecutor, ExecutorService callbackExecutor) {
         this.client = client;
@@ -318,8 +322,10 @@ public final class CopilotSession implements AutoCloseable {
         failWaiters(new IllegalStateException("session '" + sessionId + "' was closed"));
         persistence.execute(this::markDetachedInStore);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        // session filesystem mode: the lease goes back before the caller sees the detach complete
-        CompletableFuture<Void> released = done.whenComplete((v, e) -> client.afterDetach(sessionId));
+        // The lease goes back before the caller sees the detach complete, and only after the events
+        // queued so far went to the store (the persistence lane runs in order): the next driver
+        // finds the history complete, and these last appends still carry this client's token.
+        CompletableFuture<Void> released = done.thenCompose(v -> releaseAfterQueuedWrites());
         if (conn == null) {
             try {
                 conn = client.requireConnected();
@@ -337,6 +343,29 @@ public final class CopilotSession implements AutoCloseable {
             client.forget(this);
             done.complete(null);
         });
+        return released;
+    }
+
+    private CompletableFuture<Void> releaseAfterQueuedWrites() {
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        Runnable release = () -> {
+            try {
+                client.afterDetach(sessionId);
+            } finally {
+                released.complete(null);
+            }
+        };
+        try {
+            persistence.execute(() -> {
+                try {
+                    persistQueued();
+                } finally {
+                    release.run();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            release.run(); // the client is shutting down its store threads
+        }
         return released;
     }
 
@@ -579,7 +608,7 @@ public final class CopilotSession implements AutoCloseable {
     private void appendUnsaved() {
         List<NewEvent> batch = new ArrayList<>(unsaved);
         try {
-            List<StoredEvent> stored = client.store().append(sessionId, batch);
+            List<StoredEvent> stored = client.appendFenced(sessionId, batch);
             unsaved.clear();
             if (storeFailing) {
                 storeFailing = false;
@@ -594,6 +623,8 @@ public final class CopilotSession implements AutoCloseable {
             unsaved.clear();
             dropped = 0;
             needsReconcile = false;
+        } catch (SessionLeaseException taken) {
+            fencedOut(taken, batch.size());
         } catch (IllegalArgumentException refused) {
             // The store refuses some event's content (e.g. text a database cannot hold): save the others.
             appendOneByOne();
@@ -612,8 +643,11 @@ public final class CopilotSession implements AutoCloseable {
         while (!unsaved.isEmpty()) {
             NewEvent one = unsaved.peekFirst();
             try {
-                summarize(client.store().append(sessionId, List.of(one)));
+                summarize(client.appendFenced(sessionId, List.of(one)));
                 unsaved.removeFirst();
+            } catch (SessionLeaseException taken) {
+                fencedOut(taken, unsaved.size());
+                return;
             } catch (IllegalArgumentException refused) {
                 unsaved.removeFirst();
                 log.error("The session store refused event {} ({}) of session {}; it is not saved: {}", one.eventId(), one.type(), sessionId,
@@ -630,6 +664,27 @@ public final class CopilotSession implements AutoCloseable {
                 return;
             }
         }
+        storeFailing = false;
+    }
+
+    /**
+     * Another client took the session over (this client's claim expired and was taken, or was
+     * released): its history is no longer this client's to write. Drops what waits, once loudly.
+     */
+    private void fencedOut(SessionLeaseException why, int events) {
+        if (fenced) {
+            log.debug("Session {} is driven by another client; {} more event(s) not saved", sessionId, events);
+            unsaved.clear();
+            return;
+        }
+        fenced = true;
+        log.error("Session {} is driven by another client now; {} event(s) of this client are not saved: {}", sessionId,
+                events + dropped, why.getMessage());
+        client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.EVENTS_LOST, events + dropped, why));
+        unsaved.clear();
+        toPersist.clear();
+        dropped = 0;
+        needsReconcile = false;
         storeFailing = false;
     }
 

@@ -29,8 +29,9 @@ public class SessionLeaseException extends CopilotException {
         /** Creates the exception naming the current lease. */
         public Held(SessionLease current) {
             super(current.sessionId(), "Session '" + current.sessionId() + "' is being driven by another client ('"
-                    + current.holder() + "', lease until " + current.expiresAt() + "); close it there first, or wait"
-                    + " for that lease to expire if that client died (SessionFsOptions.leaseWait lets resume wait)");
+                    + current.holder() + "', lease until " + current.expiresAt() + "); close it in that client first, or, if that"
+                    + " client died, wait until its lease expires (with sessionFs, SessionFsOptions.leaseWait lets create and"
+                    + " resume wait)");
             this.holder = current.holder();
             this.expiresAt = current.expiresAt();
         }

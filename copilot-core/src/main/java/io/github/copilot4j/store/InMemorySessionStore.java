@@ -4,11 +4,14 @@ import io.github.copilot4j.Page;
 import io.github.copilot4j.SessionQuery;
 import io.github.copilot4j.spi.KeysetCursor;
 import io.github.copilot4j.spi.NewEvent;
+import io.github.copilot4j.spi.SessionLease;
+import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionRecord;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.spi.SessionStoreException;
 import io.github.copilot4j.spi.StoredEvent;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,7 +25,7 @@ import java.util.Set;
 /**
  * A {@link SessionStore} in this JVM's memory: the default, and handy in tests. Nothing survives
  * the process. Thread-safe: every operation holds one lock, so it is linearizable but not built
- * for heavy concurrent load.
+ * for heavy concurrent load. Claims (one driver per session) expire by the store's clock.
  */
 public final class InMemorySessionStore implements SessionStore {
 
@@ -31,6 +34,8 @@ public final class InMemorySessionStore implements SessionStore {
 
     private final Object lock = new Object();
     private final Map<String, Entry> sessions = new HashMap<>();
+    private final Map<String, SessionLease> claims = new HashMap<>();
+    private long lastToken;
     private final Clock clock;
 
     private static final class Entry {
@@ -93,10 +98,19 @@ public final class InMemorySessionStore implements SessionStore {
 
     @Override
     public List<StoredEvent> append(String sessionId, List<NewEvent> events) {
+        return append(sessionId, events, UNFENCED);
+    }
+
+    @Override
+    public List<StoredEvent> append(String sessionId, List<NewEvent> events, long fencingToken) {
         synchronized (lock) {
             Entry e = sessions.get(sessionId);
             if (e == null) {
                 throw new SessionStoreException.NoSuchSession(sessionId);
+            }
+            SessionLease claim = claims.get(sessionId);
+            if (fencingToken != (claim == null ? UNFENCED : claim.fencingToken())) {
+                throw new SessionLeaseException.Stale(sessionId, fencingToken, claim);
             }
             List<StoredEvent> added = new ArrayList<>();
             Instant latest = e.record.lastActivityAt();
@@ -181,6 +195,7 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public boolean delete(String sessionId) {
         synchronized (lock) {
+            claims.remove(sessionId);
             return sessions.remove(sessionId) != null;
         }
     }
@@ -192,7 +207,72 @@ public final class InMemorySessionStore implements SessionStore {
         }
         synchronized (lock) {
             Entry e = sessions.get(sessionId);
-            return e != null && owner.equals(e.record.owner()) && sessions.remove(sessionId) != null;
+            if (e == null || !owner.equals(e.record.owner())) {
+                return false;
+            }
+            claims.remove(sessionId);
+            return sessions.remove(sessionId) != null;
+        }
+    }
+
+    @Override
+    public SessionLease claimSession(String sessionId, String holder, Duration duration) {
+        requireClaimArgs(sessionId, holder, duration);
+        synchronized (lock) {
+            Instant now = clock.instant();
+            SessionLease current = claims.get(sessionId);
+            if (current != null && !current.holder().equals(holder) && current.expiresAt().isAfter(now)) {
+                throw new SessionLeaseException.Held(current);
+            }
+            SessionLease granted = new SessionLease(sessionId, holder, ++lastToken, now.plus(duration));
+            claims.put(sessionId, granted);
+            return granted;
+        }
+    }
+
+    @Override
+    public SessionLease renewClaim(SessionLease claim, Duration duration) {
+        if (claim == null) {
+            throw new IllegalArgumentException("claim must not be null");
+        }
+        requireClaimArgs(claim.sessionId(), claim.holder(), duration);
+        synchronized (lock) {
+            SessionLease current = claims.get(claim.sessionId());
+            if (!claim.sameGrant(current)) {
+                throw new SessionLeaseException.Stale(claim.sessionId(), claim.fencingToken(), current);
+            }
+            SessionLease renewed = new SessionLease(claim.sessionId(), claim.holder(), claim.fencingToken(), clock.instant().plus(duration));
+            claims.put(claim.sessionId(), renewed);
+            return renewed;
+        }
+    }
+
+    @Override
+    public boolean releaseClaim(SessionLease claim) {
+        if (claim == null) {
+            throw new IllegalArgumentException("claim must not be null");
+        }
+        synchronized (lock) {
+            return claim.sameGrant(claims.get(claim.sessionId())) && claims.remove(claim.sessionId()) != null;
+        }
+    }
+
+    @Override
+    public Optional<SessionLease> findClaim(String sessionId) {
+        synchronized (lock) {
+            return Optional.ofNullable(claims.get(sessionId));
+        }
+    }
+
+    private static void requireClaimArgs(String sessionId, String holder, Duration duration) {
+        if (sessionId == null || sessionId.isBlank()) {
+            throw new IllegalArgumentException("sessionId must not be null or blank");
+        }
+        if (holder == null || holder.isBlank()) {
+            throw new IllegalArgumentException("holder must not be null or blank");
+        }
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("claim duration must be positive, was " + duration);
         }
     }
 

@@ -264,6 +264,13 @@ abstract class RealCliContract {
             assertTrue(store.readEvents(s.sessionId(), 0, 1000).stream().anyMatch(ev -> ev.type().equals("user.message")),
                     "events received before the kill are in the store");
 
+            // The dead connection's sessions give their claims back (just after the state flips).
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (store.findClaim(s.sessionId()).isPresent() && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertTrue(store.findClaim(s.sessionId()).isEmpty(), "the victim released its claim: " + store.findClaim(s.sessionId()));
+
             fake().clearScripts();
             CopilotSession resumed = client.resumeSession(s.sessionId(), SessionConfig.builder().model("gpt-5").build());
             assertEquals("ECHO: after the crash", resumed.sendAndWait("after the crash", TURN).content());

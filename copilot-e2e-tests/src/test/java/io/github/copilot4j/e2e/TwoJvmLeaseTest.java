@@ -171,10 +171,16 @@ class TwoJvmLeaseTest {
         }
 
         static Child start(String url, String user, String password, String sessionId, String holder, String prompt) throws Exception {
+            return startMain(LeaseDriverChild.class, url, user, password, sessionId, holder, prompt);
+        }
+
+        /** A JVM running {@code main} with {@code args}, on this test's class path. */
+        static Child startMain(Class<?> main, String... args) throws Exception {
             String java = ProcessHandle.current().info().command().orElse("java");
-            ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    "-Dcopilot4j.cli.version=" + System.getProperty("copilot4j.cli.version", "1.0.102"),
-                    LeaseDriverChild.class.getName(), url, user, password, sessionId, holder, prompt);
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                    "-Dcopilot4j.cli.version=" + System.getProperty("copilot4j.cli.version", "1.0.102"), main.getName()));
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.redirectErrorStream(true);
             return new Child(pb.start());
         }

@@ -1,11 +1,11 @@
 package io.github.copilot4j.internal.sessionfs;
 
 import io.github.copilot4j.CopilotException;
-import io.github.copilot4j.SessionFsOptions;
 import io.github.copilot4j.internal.Executors2;
 import io.github.copilot4j.spi.SessionLease;
 import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionStateStore;
+import io.github.copilot4j.spi.SessionStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The session leases one client holds, and their renewal.
+ * The session leases one client holds, and their renewal: one driver per session. The leases live
+ * in one place per client ({@link Backend}): the session state store in session filesystem mode,
+ * else the session store's claims. A session store without claims ({@link
+ * UnsupportedOperationException}) is driven unfenced, with one warning.
  *
  * <p>Threading: {@link #acquire} runs on the caller's thread (it may wait up to {@code leaseWait});
  * the other methods are thread-safe and quick apart from their store call. Renewal runs on one
@@ -28,9 +31,10 @@ public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
     private static final long MAX_POLL_MILLIS = 250;
 
-    private final SessionStateStore store;
-    private final SessionFsOptions options;
+    private final Backend store;
+    private final Settings options;
     private final BiConsumer<String, SessionLeaseException> onLost;
+    private volatile boolean unsupportedWarned;
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final Object schedulerLock = new Object();
     private ScheduledExecutorService scheduler;
@@ -46,11 +50,76 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
+    /** Where the leases are kept. */
+    public interface Backend {
+        SessionLease acquire(String sessionId, String holder, Duration duration);
+
+        SessionLease renew(SessionLease lease, Duration duration);
+
+        boolean release(SessionLease lease);
+
+        /** For messages: which store. */
+        String describe();
+    }
+
+    /** The leases of session filesystem mode: in the state store, next to the state they fence. */
+    public static Backend backend(SessionStateStore store) {
+        return new Backend() {
+            @Override
+            public SessionLease acquire(String sessionId, String holder, Duration duration) {
+                return store.acquireLease(sessionId, holder, duration);
+            }
+
+            @Override
+            public SessionLease renew(SessionLease lease, Duration duration) {
+                return store.renewLease(lease, duration);
+            }
+
+            @Override
+            public boolean release(SessionLease lease) {
+                return store.releaseLease(lease);
+            }
+
+            @Override
+            public String describe() {
+                return "session state store " + store.getClass().getSimpleName();
+            }
+        };
+    }
+
+    /** The claims of the session store, which fence its appends. */
+    public static Backend backend(SessionStore store) {
+        return new Backend() {
+            @Override
+            public SessionLease acquire(String sessionId, String holder, Duration duration) {
+                return store.claimSession(sessionId, holder, duration);
+            }
+
+            @Override
+            public SessionLease renew(SessionLease lease, Duration duration) {
+                return store.renewClaim(lease, duration);
+            }
+
+            @Override
+            public boolean release(SessionLease lease) {
+                return store.releaseClaim(lease);
+            }
+
+            @Override
+            public String describe() {
+                return "session store " + store.getClass().getName();
+            }
+        };
+    }
+
+    /** Holder id and timings (from {@code SessionFsOptions} or {@code SessionLeaseOptions}). */
+    public record Settings(String holderId, Duration leaseDuration, Duration leaseRenewInterval, Duration leaseWait) {}
+
     /**
      * @param onLost called (on the renewer thread, or the thread that saw the refusal) when the
      *     store says a held lease is no longer current
      */
-    public LeaseKeeper(SessionStateStore store, SessionFsOptions options, BiConsumer<String, SessionLeaseException> onLost) {
+    public LeaseKeeper(Backend store, Settings options, BiConsumer<String, SessionLeaseException> onLost) {
         this.store = store;
         this.options = options;
         this.onLost = onLost;
@@ -64,6 +133,7 @@ public final class LeaseKeeper implements AutoCloseable {
      * Takes the session's lease for this client, waiting up to {@code leaseWait} while another
      * client holds it.
      *
+     * @return the lease, or null if the store has no leases (it is then driven unfenced)
      * @throws SessionLeaseException.Held if another client still holds it after the wait
      */
     public SessionLease acquire(String sessionId) {
@@ -71,7 +141,18 @@ public final class LeaseKeeper implements AutoCloseable {
         long deadline = System.nanoTime() + options.leaseWait().toNanos();
         while (true) {
             try {
-                SessionLease lease = store.acquireLease(sessionId, options.holderId(), options.leaseDuration());
+                SessionLease lease;
+                try {
+                    lease = store.acquire(sessionId, options.holderId(), options.leaseDuration());
+                } catch (UnsupportedOperationException unsupported) {
+                    if (!unsupportedWarned) {
+                        unsupportedWarned = true;
+                        log.warn("The {} has no session claims, so nothing keeps another process from driving the same session"
+                                + " (its history would fork); implement SessionStore.claimSession and the fenced append: {}",
+                                store.describe(), unsupported.getMessage());
+                    }
+                    return null;
+                }
                 held.put(sessionId, new Held(lease));
                 log.debug("Acquired the lease on session {} (token {}, until {})", sessionId, lease.fencingToken(), lease.expiresAt());
                 return lease;
@@ -88,6 +169,25 @@ public final class LeaseKeeper implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The fencing token for a session store append to {@code sessionId}: the held lease's, or
+     * {@link SessionStore#UNFENCED} if this client holds none (the store then refuses the append if
+     * someone else claimed the session).
+     *
+     * @throws SessionLeaseException if the store refused this client's lease on it
+     */
+    public long appendToken(String sessionId) {
+        Held h = held.get(sessionId);
+        if (h == null) {
+            return SessionStore.UNFENCED;
+        }
+        SessionLeaseException lost = h.lost;
+        if (lost != null) {
+            throw lost;
+        }
+        return h.lease.fencingToken();
     }
 
     /**
@@ -131,7 +231,7 @@ public final class LeaseKeeper implements AutoCloseable {
             return;
         }
         try {
-            if (store.releaseLease(h.lease)) {
+            if (store.release(h.lease)) {
                 log.debug("Released the lease on session {}", sessionId);
             }
         } catch (RuntimeException e) {
@@ -155,7 +255,7 @@ public final class LeaseKeeper implements AutoCloseable {
                 continue;
             }
             try {
-                h.lease = store.renewLease(h.lease, options.leaseDuration());
+                h.lease = store.renew(h.lease, options.leaseDuration());
             } catch (SessionLeaseException lost) {
                 if (held.get(e.getKey()) == h) {
                     markLost(e.getKey(), lost);

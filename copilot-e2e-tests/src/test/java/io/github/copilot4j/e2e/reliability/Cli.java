@@ -36,6 +36,15 @@ final class Cli {
         assertEquals(want, c.state());
     }
 
+    /** Waits (bounded) until nobody holds a claim on the session in the store. */
+    static void awaitClaimReleased(io.github.copilot4j.spi.SessionStore store, String sessionId) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (store.findClaim(sessionId).isPresent() && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertEquals(java.util.Optional.empty(), store.findClaim(sessionId), "the claim of session " + sessionId + " was released");
+    }
+
     static Throwable rootOf(Throwable t) {
         Throwable c = t;
         while (c.getCause() != null && c.getCause() != c) {

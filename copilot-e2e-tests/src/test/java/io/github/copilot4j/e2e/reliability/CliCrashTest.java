@@ -123,6 +123,9 @@ class CliCrashTest {
                 assertEquals(ClientState.CONNECTED, client.state());
                 resumer = client;
             } else {
+                // The dead connection's sessions give their claims back just after the state flips.
+                Cli.awaitClaimReleased(store, a);
+                Cli.awaitClaimReleased(store, b);
                 second = newClient(kind, store);
                 second.start();
                 resumer = second;

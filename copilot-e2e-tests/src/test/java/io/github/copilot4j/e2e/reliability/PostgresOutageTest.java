@@ -8,6 +8,7 @@ import io.github.copilot4j.ClientState;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
+import io.github.copilot4j.SessionLeaseOptions;
 import io.github.copilot4j.SessionQuery;
 import io.github.copilot4j.StoreFailure;
 import io.github.copilot4j.event.AssistantMessage;
@@ -50,7 +51,9 @@ class PostgresOutageTest {
             List<StoreFailure> failures = new CopyOnWriteArrayList<>();
             List<String> seen = new CopyOnWriteArrayList<>();
             String id;
+            // Its claim cannot be released while the database is away at close: it lapses after 3 s.
             try (CopilotClient client = CopilotClient.builder().transport(offline.stdioTransport()).sessionStore(store)
+                    .sessionLeases(SessionLeaseOptions.builder().leaseDuration(Duration.ofSeconds(3)).build())
                     .onStoreFailure(failures::add).closeTimeout(Duration.ofSeconds(8)).build()) {
                 client.start();
                 CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").owner("pg-outage").build());
@@ -88,7 +91,8 @@ class PostgresOutageTest {
             pg.restore();
             assertTrue(readWhenBack(store, id).stream().noneMatch(e -> e.dataJson().contains("unsaved at close")),
                     "the closed client wrote nothing more: only the resume below can fill the gap");
-            try (CopilotClient second = CopilotClient.builder().transport(offline.stdioTransport()).sessionStore(store).build()) {
+            try (CopilotClient second = CopilotClient.builder().transport(offline.stdioTransport()).sessionStore(store)
+                    .sessionLeases(SessionLeaseOptions.builder().leaseWait(Duration.ofSeconds(30)).build()).build()) {
                 second.start();
                 CopilotSession again = second.resumeSession(id);
                 await(() -> again.unsavedEventCount() == 0, "reconciled from the runtime's history");

@@ -9,6 +9,7 @@ import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.SessionInfo;
 import io.github.copilot4j.SessionNotFoundException;
 import io.github.copilot4j.SessionQuery;
+import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
 import io.github.copilot4j.devruntime.OfflineCopilot;
@@ -29,7 +30,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * One side of {@link TwoProcessSharedStoreTest}: drives its own real CLI (offline) with a client
  * whose store is the shared PostgreSQL, creating sessions, running turns in them (appending
  * events), listing, deleting its own sessions and the other side's, for a bounded time. Reports
- * what it did; after the other side is done too, it lists the store once more.
+ * what it did; after the other side is done too, it lists the store once more. One driver per
+ * session: every third session is closed after its first turn, and only such sessions of the
+ * other side can be deleted from here; deleting one the other side still drives is refused
+ * ({@link SessionLeaseException.Held}) and leaves it alone.
  *
  * <p>Runs in the test's JVM ({@link #run}) and as the main class of a child JVM, which speaks a
  * line protocol on stdout ({@code C4J <kind> <data>}) and waits for {@code LIST} on stdin.
@@ -47,12 +51,14 @@ final class SharedStoreWorker {
         final Map<String, List<String>> events = new LinkedHashMap<>();
         int turns;
         int lists;
+        /** Deletes of the other side's sessions refused because it still drove them. */
+        int refusedDeletes;
 
         void print(PrintStream out) {
             created.forEach(id -> out.println("C4J CREATED " + id));
             deleted.forEach(id -> out.println("C4J DELETED " + id));
             events.forEach((id, ids) -> out.println("C4J EVENTS " + id + " " + String.join(",", ids).replace(' ', ':')));
-            out.println("C4J COUNTS " + turns + " " + lists);
+            out.println("C4J COUNTS " + turns + " " + lists + " " + refusedDeletes);
             out.flush();
         }
     }
@@ -81,9 +87,13 @@ final class SharedStoreWorker {
                     }
                 });
                 report.created.add(id);
-                mine.add(s);
                 s.sendAndWait(me + " says hello in " + id, TURN);
                 report.turns++;
+                if (i % 3 == 0) {
+                    s.close(); // no longer driven: the other side may delete it
+                } else {
+                    mine.add(s);
+                }
                 if (i % 2 == 1 && !mine.isEmpty()) {
                     CopilotSession again = mine.get(random.nextInt(mine.size()));
                     again.sendAndWait(me + " appends to " + again.sessionId(), TURN);
@@ -92,14 +102,19 @@ final class SharedStoreWorker {
                 if (i % 3 == 2 || i >= 2 && crossDeletes == 0) {
                     Page<SessionInfo> theirs = client.listSessions(SessionQuery.byOwner(other));
                     report.lists++;
-                    if (!theirs.items().isEmpty()) {
-                        String victim = theirs.items().get(random.nextInt(theirs.items().size())).sessionId();
+                    List<SessionInfo> candidates = new ArrayList<>(theirs.items());
+                    java.util.Collections.shuffle(candidates, random);
+                    for (SessionInfo candidate : candidates) {
+                        String victim = candidate.sessionId();
                         try {
                             client.deleteSession(victim);
                             report.deleted.add(victim);
                             crossDeletes++;
+                            break;
                         } catch (SessionNotFoundException raced) {
                             // the other side deleted it first
+                        } catch (SessionLeaseException.Held driven) {
+                            report.refusedDeletes++; // the other side drives it: not ours to delete
                         }
                     }
                 }

@@ -66,8 +66,10 @@ class TwoProcessSharedStoreTest {
                         case "DELETED" -> childReport.deleted.add(p[1]);
                         case "EVENTS" -> childReport.events.put(p[1], p.length < 3 ? List.of() : List.of(p[2].replace(':', ' ').split(",")));
                         case "COUNTS" -> {
-                            childReport.turns = Integer.parseInt(p[1]);
-                            childReport.lists = Integer.parseInt(p[2]);
+                            String[] counts = line.split(" ");
+                            childReport.turns = Integer.parseInt(counts[1]);
+                            childReport.lists = Integer.parseInt(counts[2]);
+                            childReport.refusedDeletes = Integer.parseInt(counts[3]);
                         }
                         case "WORKED" -> { }
                         default -> fail("unexpected line from the child: " + line + "; stderr: " + stderr(childErr));
@@ -106,7 +108,8 @@ class TwoProcessSharedStoreTest {
                 }
                 System.out.println("two processes: parent " + parent.created.size() + " sessions, " + parent.turns + " turns, "
                         + parent.deleted.size() + " deletes; child " + childReport.created.size() + " sessions, " + childReport.turns
-                        + " turns, " + childReport.deleted.size() + " deletes; " + dbSessions.size() + " sessions remain");
+                        + " turns, " + childReport.deleted.size() + " deletes; " + dbSessions.size() + " sessions remain; deletes refused"
+                        + " because the other side drove the session: parent " + parent.refusedDeletes + ", child " + childReport.refusedDeletes);
                 assertTrue(parent.created.size() >= 3 && childReport.created.size() >= 3, "both sides did real work");
                 assertTrue(parent.deleted.stream().anyMatch(id -> id.startsWith("child-"))
                         && childReport.deleted.stream().anyMatch(id -> id.startsWith("parent-")), "each side deleted sessions of the other");

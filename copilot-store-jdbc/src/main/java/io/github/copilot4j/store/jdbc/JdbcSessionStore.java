@@ -4,10 +4,13 @@ import io.github.copilot4j.Page;
 import io.github.copilot4j.SessionQuery;
 import io.github.copilot4j.spi.KeysetCursor;
 import io.github.copilot4j.spi.NewEvent;
+import io.github.copilot4j.spi.SessionLease;
+import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionRecord;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.spi.SessionStoreException;
 import io.github.copilot4j.spi.StoredEvent;
+import io.github.copilot4j.store.jdbc.internal.Claims;
 import io.github.copilot4j.store.jdbc.internal.ConfigCodec;
 import io.github.copilot4j.store.jdbc.internal.Failures;
 import io.github.copilot4j.store.jdbc.internal.H2DataSources;
@@ -17,6 +20,7 @@ import io.github.copilot4j.store.jdbc.internal.Rows;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -60,12 +64,14 @@ import org.slf4j.LoggerFactory;
  * Tables {@code copilot4j_sessions} (one row per session, with an optimistic {@code version} and
  * the {@code last_seq} counter), {@code copilot4j_events} (append-only; primary key {@code
  * (session_id, seq)}, unique {@code (session_id, event_id)}, deleted with their session by {@code
- * ON DELETE CASCADE}) and {@code copilot4j_schema_version}. The DDL ships as versioned SQL
- * resources, one folder per dialect:
+ * ON DELETE CASCADE}), {@code copilot4j_session_claims} (who drives a session: holder, fencing
+ * token from the sequence {@code copilot4j_session_claim_tokens}, expiry) and {@code
+ * copilot4j_schema_version}. The DDL ships as versioned SQL resources, one folder per dialect
+ * ({@code V2__session_state.sql} belongs to {@code JdbcSessionStateStore}):
  *
  * <ul>
- *   <li>{@code io/github/copilot4j/store/jdbc/migrations/h2/V1__sessions.sql}
- *   <li>{@code io/github/copilot4j/store/jdbc/migrations/postgres/V1__sessions.sql}
+ *   <li>{@code io/github/copilot4j/store/jdbc/migrations/h2/V1__sessions.sql}, {@code V3__session_claims.sql}
+ *   <li>{@code io/github/copilot4j/store/jdbc/migrations/postgres/V1__sessions.sql}, {@code V3__session_claims.sql}
  * </ul>
  *
  * With {@code migrate(true)} (the default) the store applies the missing ones at start and records
@@ -86,7 +92,14 @@ import org.slf4j.LoggerFactory;
  *       allocates seq from {@code last_seq}, batch-inserts, and moves {@code last_seq} and {@code
  *       last_activity_at} forward (to the newest of the stored value, the events' timestamps and
  *       the clock's now; never back). Lock timeouts, deadlocks, serialization failures and
- *       unique-key races are retried a few times, then reported.
+ *       unique-key races are retried a few times, then reported. In the same transaction it locks
+ *       the session's claim row and refuses a fencing token that is not the current claim's
+ *       ({@link SessionLeaseException.Stale}); the unfenced {@code append(id, events)} is refused
+ *       for a claimed session.
+ *   <li>Claims ({@code claimSession}, {@code renewClaim}, {@code releaseClaim}) are one
+ *       transaction each that locks the claim row; expiry uses the database's clock ({@code
+ *       CURRENT_TIMESTAMP}), so application hosts need no synchronized clocks. {@code delete}
+ *       removes the claim with the session.
  *   <li>{@code update} is optimistic on {@code version}; it sets {@code updatedAt} from the clock
  *       and never moves {@code lastActivityAt} back (an update based on a record read before a
  *       concurrent append keeps the append's newer activity time).
@@ -103,10 +116,19 @@ import org.slf4j.LoggerFactory;
  *
  * {@link #h2(Path)} opens {@code <dir>/copilot4j.mv.db} in H2's automatic mixed mode ({@code
  * AUTO_SERVER=TRUE}): the first process opens the file and serves the others over a TCP port
- * (H2 listens on all interfaces) that only accepts clients presenting the random key H2 keeps in
- * {@code <dir>/copilot4j.lock.db}. Keep the directory private to the processes that share it (the
- * store creates it with owner-only permissions). If the serving process exits, the others' open
- * transactions are rolled back and they reconnect.
+ * that only accepts clients presenting the random key H2 keeps in {@code <dir>/copilot4j.lock.db}.
+ * Every file of the database (the database, the lock file with the key, trace and temporary
+ * files) is created owner-only ({@code rw-------}, where the file system has POSIX permissions),
+ * whatever the directory's permissions and the umask; files left by an older release are made
+ * owner-only when the store opens them. A missing directory is created owner-only; an existing
+ * one is left as it is. The auto-server listens on loopback only: H2 offers no per-database
+ * setting for that (AUTO_SERVER_PORT chooses only the port), only the JVM-wide system property
+ * {@code h2.bindAddress}, which H2 reads once when it is first loaded. The store sets it to
+ * {@code 127.0.0.1} unless it is set already; set it yourself (e.g. {@code
+ * -Dh2.bindAddress=0.0.0.0}) if processes on other hosts must share the file. If H2 was loaded in
+ * this JVM before the store could set it, the store logs a warning naming the fix. So processes
+ * sharing one file database must run on one host (which a file database needs anyway). If the
+ * serving process exits, the others' open transactions are rolled back and they reconnect.
  *
  * <p>Threads: thread-safe; every method runs on the caller's thread and blocks on JDBC. The store
  * starts no threads. {@link #close()} releases only a pool the store created itself ({@link
@@ -133,6 +155,7 @@ public final class JdbcSessionStore implements SessionStore {
     private final String insertSession;
     private final String updateSession;
     private final String insertEvent;
+    private final Claims claims;
 
     private JdbcSessionStore(Jdbi jdbi, DataSource dataSource, Dialect dialect, Clock clock, AutoCloseable owned) {
         this.dataSource = dataSource;
@@ -140,6 +163,7 @@ public final class JdbcSessionStore implements SessionStore {
         this.dialect = dialect;
         this.clock = clock;
         this.owned = owned;
+        this.claims = new Claims(dialect == Dialect.POSTGRES);
         String json = dialect == Dialect.POSTGRES ? "CAST(:config AS jsonb)" : ":config";
         String data = dialect == Dialect.POSTGRES ? "CAST(:data AS json)" : ":data";
         this.insertSession = "INSERT INTO " + SESSIONS + " (" + Rows.SESSION_COLUMNS + ", last_seq) VALUES (:id, :owner,"
@@ -153,8 +177,10 @@ public final class JdbcSessionStore implements SessionStore {
 
     /**
      * A store in the H2 file database in {@code dir} (created if missing), shareable by several
-     * processes. The store owns its connection pool and closes it on {@link #close()}. Needs
-     * {@code com.h2database:h2} on the classpath.
+     * processes of this host: its files are owner-only and its auto-server listens on loopback
+     * (see "H2 file databases" above, also for the JVM-wide {@code h2.bindAddress} it sets). The
+     * store owns its connection pool and closes it on {@link #close()}. Needs {@code
+     * com.h2database:h2} on the classpath.
      *
      * @throws IllegalArgumentException if the path contains {@code ;} (it would become a URL setting)
      * @throws SessionStoreException if the database cannot be opened or migrated
@@ -244,15 +270,21 @@ public final class JdbcSessionStore implements SessionStore {
 
     @Override
     public List<StoredEvent> append(String sessionId, List<NewEvent> events) {
+        return append(sessionId, events, UNFENCED);
+    }
+
+    @Override
+    public List<StoredEvent> append(String sessionId, List<NewEvent> events, long fencingToken) {
         Inputs.sessionId(sessionId);
         Inputs.events(events);
         List<NewEvent> batch = List.copyOf(events);
         return run("append to session '" + sessionId + "'", true,
-                () -> jdbi.inTransaction(h -> appendInTransaction(h, sessionId, batch)));
+                () -> jdbi.inTransaction(h -> appendInTransaction(h, sessionId, batch, fencingToken)));
     }
 
-    private List<StoredEvent> appendInTransaction(Handle h, String sessionId, List<NewEvent> events) {
+    private List<StoredEvent> appendInTransaction(Handle h, String sessionId, List<NewEvent> events, long fencingToken) {
         Locked cur = lock(h, sessionId).orElseThrow(() -> new SessionStoreException.NoSuchSession(sessionId));
+        claims.checkToken(h, sessionId, fencingToken);
         if (events.isEmpty()) {
             return List.of();
         }
@@ -389,8 +421,11 @@ public final class JdbcSessionStore implements SessionStore {
     @Override
     public boolean delete(String sessionId) {
         Inputs.sessionId(sessionId);
-        return run("delete session '" + sessionId + "'", false, () -> jdbi.inTransaction(h ->
-                h.createUpdate("DELETE FROM " + SESSIONS + " WHERE id = :id").bind("id", sessionId).execute() > 0));
+        return run("delete session '" + sessionId + "'", false, () -> jdbi.inTransaction(h -> {
+            boolean deleted = h.createUpdate("DELETE FROM " + SESSIONS + " WHERE id = :id").bind("id", sessionId).execute() > 0;
+            claims.delete(h, sessionId);
+            return deleted;
+        }));
     }
 
     /** Deletes only a session of {@code owner}, in one statement (its events go by cascade). */
@@ -400,9 +435,53 @@ public final class JdbcSessionStore implements SessionStore {
         if (owner == null) {
             throw new IllegalArgumentException("owner must not be null for an owner-scoped call");
         }
-        return run("delete session '" + sessionId + "' of its owner", false, () -> jdbi.inTransaction(h ->
-                h.createUpdate("DELETE FROM " + SESSIONS + " WHERE id = :id AND owner = :owner")
-                        .bind("id", sessionId).bind("owner", owner).execute() > 0));
+        return run("delete session '" + sessionId + "' of its owner", false, () -> jdbi.inTransaction(h -> {
+            boolean deleted = h.createUpdate("DELETE FROM " + SESSIONS + " WHERE id = :id AND owner = :owner")
+                    .bind("id", sessionId).bind("owner", owner).execute() > 0;
+            if (deleted) {
+                claims.delete(h, sessionId);
+            }
+            return deleted;
+        }));
+    }
+
+    @Override
+    public SessionLease claimSession(String sessionId, String holder, Duration duration) {
+        Inputs.sessionId(sessionId);
+        if (holder == null || holder.isBlank() || holder.length() > Inputs.MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("holder must be 1.." + Inputs.MAX_KEY_LENGTH + " characters and not blank, was "
+                    + (holder == null ? "null" : holder.length() + " characters"));
+        }
+        Inputs.text("holder", holder);
+        requirePositive(duration);
+        return run("claim session '" + sessionId + "'", true, () -> jdbi.inTransaction(h -> claims.claim(h, sessionId, holder, duration)));
+    }
+
+    @Override
+    public SessionLease renewClaim(SessionLease claim, Duration duration) {
+        Objects.requireNonNull(claim, "claim");
+        requirePositive(duration);
+        return run("renew the claim on session '" + claim.sessionId() + "'", false,
+                () -> jdbi.inTransaction(h -> claims.renew(h, claim, duration)));
+    }
+
+    @Override
+    public boolean releaseClaim(SessionLease claim) {
+        Objects.requireNonNull(claim, "claim");
+        return run("release the claim on session '" + claim.sessionId() + "'", false,
+                () -> jdbi.inTransaction(h -> claims.release(h, claim)));
+    }
+
+    @Override
+    public Optional<SessionLease> findClaim(String sessionId) {
+        Inputs.sessionId(sessionId);
+        return run("read the claim on session '" + sessionId + "'", false, () -> jdbi.withHandle(h -> claims.find(h, sessionId)));
+    }
+
+    private static void requirePositive(Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("claim duration must be positive, was " + d);
+        }
     }
 
     @Override
@@ -465,7 +544,7 @@ public final class JdbcSessionStore implements SessionStore {
         for (int attempt = 1; ; attempt++) {
             try {
                 return op.get();
-            } catch (SessionStoreException | IllegalArgumentException e) {
+            } catch (SessionStoreException | SessionLeaseException | IllegalArgumentException e) {
                 throw e;
             } catch (RuntimeException e) {
                 if (attempt < MAX_ATTEMPTS && Failures.isTransient(e, uniqueIsRace)) {

@@ -61,7 +61,7 @@ class MigrationTest {
             DataSource ds = emptyDatabase();
             JdbcSessionStore store = open(ds, true);
             assertEquals(dialect(), store.dialect(), "detected dialect");
-            assertEquals(List.of(1, 2), versions(ds));
+            assertEquals(List.of(1, 2, 3), versions(ds));
             store.create(SessionRecord.newSession("s", "o", "m", T));
             assertEquals(1, store.append("s", List.of(new NewEvent("e", "t", T, null, null, "{}"))).size());
             assertTrue(tables(ds).containsAll(List.of("copilot4j_sessions", "copilot4j_events", "copilot4j_schema_version")),
@@ -75,7 +75,7 @@ class MigrationTest {
             first.create(SessionRecord.newSession("keep", "o", "m", T));
             first.close();
             JdbcSessionStore second = open(ds, true);
-            assertEquals(List.of(1, 2), versions(ds), "no second version row");
+            assertEquals(List.of(1, 2, 3), versions(ds), "no second version row");
             assertTrue(second.find("keep").isPresent(), "data survives a restart");
         }
 
@@ -103,7 +103,7 @@ class MigrationTest {
                 assertTrue(!t.isAlive(), "a concurrent start hangs");
             }
             assertEquals(List.of(), errors, "every concurrent first start succeeds");
-            assertEquals(List.of(1, 2), versions(ds));
+            assertEquals(List.of(1, 2, 3), versions(ds));
         }
 
         @Test
@@ -112,7 +112,7 @@ class MigrationTest {
             open(ds, true).close();
             exec(ds, "INSERT INTO copilot4j_schema_version (version, description, installed_at) VALUES (7, 'from the future', CURRENT_TIMESTAMP)");
             SessionStoreException e = assertThrows(SessionStoreException.class, () -> open(ds, true));
-            assertTrue(e.getMessage().contains("schema version 7 is newer than this copilot4j supports (2); upgrade copilot4j"),
+            assertTrue(e.getMessage().contains("schema version 7 is newer than this copilot4j supports (3); upgrade copilot4j"),
                     e.getMessage());
         }
 
@@ -131,20 +131,24 @@ class MigrationTest {
         void migrateFalseWorksAfterTheShippedScriptsWereAppliedByAnotherTool() throws Exception {
             DataSource ds = emptyDatabase();
             String location = dialect().migrationsLocation().substring("classpath:".length());
-            String script;
-            try (InputStream in = getClass().getClassLoader().getResourceAsStream(location + "/V1__sessions.sql")) {
-                script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-                for (String sql : script.replaceAll("(?m)^--.*$", "").split(";")) {
-                    if (!sql.isBlank()) {
-                        st.execute(sql);
+            for (String file : List.of("V1__sessions.sql", "V2__session_state.sql", "V3__session_claims.sql")) {
+                String script;
+                try (InputStream in = getClass().getClassLoader().getResourceAsStream(location + "/" + file)) {
+                    script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                    for (String sql : script.replaceAll("(?m)^--.*$", "").split(";")) {
+                        if (!sql.isBlank()) {
+                            st.execute(sql);
+                        }
                     }
                 }
             }
             JdbcSessionStore store = open(ds, false);
             store.create(SessionRecord.newSession("flyway", null, null, T));
             assertTrue(store.find("flyway").isPresent());
+            store.claimSession("flyway", "tool", java.time.Duration.ofSeconds(5));
+            assertTrue(store.findClaim("flyway").isPresent(), "claims work on the scripts applied by another tool");
         }
 
         List<Integer> versions(DataSource ds) throws SQLException {

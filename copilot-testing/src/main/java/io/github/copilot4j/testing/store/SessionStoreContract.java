@@ -65,8 +65,8 @@ import org.junit.jupiter.api.Timeout;
  * concurrency test too; otherwise that test is skipped.
  *
  * <p>Tests are grouped by topic in {@code @Nested} classes: {@link Crud}, {@link OrderingAndSeq},
- * {@link Idempotency}, {@link Paging}, {@link OwnerIsolation}, {@link Expiry}, {@link Concurrency}
- * and {@link HostileValues}. Event {@code dataJson} is compared as JSON (a store may normalise
+ * {@link Idempotency}, {@link Paging}, {@link OwnerIsolation}, {@link Expiry}, {@link Concurrency},
+ * {@link Claims} and {@link HostileValues}. Event {@code dataJson} is compared as JSON (a store may normalise
  * whitespace or key order, as PostgreSQL {@code jsonb} does); everything else is compared exactly.
  *
  * <p>Threads: JUnit runs each test on its own thread; the concurrency tests start up to {@value
@@ -1081,6 +1081,20 @@ public abstract class SessionStoreContract {
     }
 
     /** Quotes, SQL fragments, unicode and long values are data, never code. */
+    /** One driver per session: claims, their expiry and fencing (the tests are in {@link SessionClaimsContract}). */
+    @Nested
+    class Claims extends SessionClaimsContract {
+        @Override
+        protected SessionStore store() {
+            return store;
+        }
+
+        @Override
+        protected SessionStore otherInstance() throws Exception {
+            return newStoreOnSameData(store);
+        }
+    }
+
     @Nested
     class HostileValues {
 

@@ -3,10 +3,12 @@ package io.github.copilot4j.testing.reliability;
 import io.github.copilot4j.Page;
 import io.github.copilot4j.SessionQuery;
 import io.github.copilot4j.spi.NewEvent;
+import io.github.copilot4j.spi.SessionLease;
 import io.github.copilot4j.spi.SessionRecord;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.spi.SessionStoreException;
 import io.github.copilot4j.spi.StoredEvent;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -62,13 +64,42 @@ final class FlakyStore implements SessionStore {
 
     @Override
     public List<StoredEvent> append(String sessionId, List<NewEvent> events) {
+        return append(sessionId, events, UNFENCED);
+    }
+
+    @Override
+    public List<StoredEvent> append(String sessionId, List<NewEvent> events, long fencingToken) {
         check("append");
         for (NewEvent e : events) {
             if (refused.test(e)) {
                 throw new IllegalArgumentException("event data contains text this store cannot hold (test)");
             }
         }
-        return delegate.append(sessionId, events);
+        return delegate.append(sessionId, events, fencingToken);
+    }
+
+    @Override
+    public SessionLease claimSession(String sessionId, String holder, Duration duration) {
+        check("claimSession");
+        return delegate.claimSession(sessionId, holder, duration);
+    }
+
+    @Override
+    public SessionLease renewClaim(SessionLease claim, Duration duration) {
+        check("renewClaim");
+        return delegate.renewClaim(claim, duration);
+    }
+
+    @Override
+    public boolean releaseClaim(SessionLease claim) {
+        check("releaseClaim");
+        return delegate.releaseClaim(claim);
+    }
+
+    @Override
+    public Optional<SessionLease> findClaim(String sessionId) {
+        check("findClaim");
+        return delegate.findClaim(sessionId);
     }
 
     @Override

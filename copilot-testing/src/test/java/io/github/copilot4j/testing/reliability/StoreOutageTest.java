@@ -9,6 +9,7 @@ import io.github.copilot4j.ConnectionClosedException;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
+import io.github.copilot4j.SessionLeaseOptions;
 import io.github.copilot4j.StoreFailure;
 import io.github.copilot4j.event.AssistantMessage;
 import io.github.copilot4j.internal.json.Json;
@@ -61,7 +62,10 @@ class StoreOutageTest {
     }
 
     CopilotClient.Builder client() {
+        // A claim whose release fails during an outage (a client closed then) lapses after 2 s; a later
+        // client's resume waits for that.
         return CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(store).onStoreFailure(failures::add)
+                .sessionLeases(SessionLeaseOptions.builder().leaseDuration(Duration.ofSeconds(2)).leaseWait(Duration.ofSeconds(20)).build())
                 .requestTimeout(Duration.ofSeconds(5));
     }
 

@@ -8,10 +8,12 @@ import io.github.copilot4j.Page;
 import io.github.copilot4j.SessionQuery;
 import io.github.copilot4j.spi.KeysetCursor;
 import io.github.copilot4j.spi.NewEvent;
+import io.github.copilot4j.spi.SessionLease;
 import io.github.copilot4j.spi.SessionRecord;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.spi.StoredEvent;
 import io.github.copilot4j.store.InMemorySessionStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +65,16 @@ class SessionStoreContractSelfTest {
         assertTrue(r.failedGroups.containsAll(Set.of("Crud", "Concurrency")), "failed groups " + r.failedGroups);
     }
 
+    @Test
+    void appendsThatIgnoreTheFencingTokenAreCaught() {
+        assertEquals(Set.of("Claims"), run(UnfencedStore.class).failedGroups);
+    }
+
+    @Test
+    void aStoreWithoutClaimsFailsTheClaimsGroupOnly() {
+        assertEquals(Set.of("Claims"), run(NoClaimsStore.class).failedGroups);
+    }
+
     // ------------------------------------------------------------------------------------------
 
     private record Result(Set<String> failedGroups, List<String> failures, int passed) {}
@@ -100,6 +112,11 @@ class SessionStoreContractSelfTest {
         @Override public SessionRecord update(SessionRecord r) { return d.update(r); }
         @Override public Optional<SessionRecord> find(String id) { return d.find(id); }
         @Override public List<StoredEvent> append(String id, List<NewEvent> e) { return d.append(id, e); }
+        @Override public List<StoredEvent> append(String id, List<NewEvent> e, long token) { return d.append(id, e, token); }
+        @Override public SessionLease claimSession(String id, String holder, Duration t) { return d.claimSession(id, holder, t); }
+        @Override public SessionLease renewClaim(SessionLease c, Duration t) { return d.renewClaim(c, t); }
+        @Override public boolean releaseClaim(SessionLease c) { return d.releaseClaim(c); }
+        @Override public Optional<SessionLease> findClaim(String id) { return d.findClaim(id); }
         @Override public List<StoredEvent> readEvents(String id, long after, int limit) { return d.readEvents(id, after, limit); }
         @Override public List<StoredEvent> lastEvents(String id, int n) { return d.lastEvents(id, n); }
         @Override public Page<SessionRecord> list(SessionQuery q) { return d.list(q); }
@@ -117,6 +134,36 @@ class SessionStoreContractSelfTest {
             return d.append(id, events.stream().map(e -> new NewEvent(e.eventId() + "#" + n.incrementAndGet(), e.type(),
                     e.timestamp(), e.parentId(), e.agentId(), e.dataJson())).collect(Collectors.toList()));
         }
+    }
+
+    /** Takes claims but appends whatever token comes with the events. */
+    static final class Unfenced extends Delegating {
+        @Override
+        public List<StoredEvent> append(String id, List<NewEvent> events, long token) {
+            Optional<SessionLease> claim = d.findClaim(id);
+            return d.append(id, events, claim.isPresent() ? claim.get().fencingToken() : UNFENCED);
+        }
+
+        @Override
+        public List<StoredEvent> append(String id, List<NewEvent> events) {
+            return append(id, events, UNFENCED);
+        }
+    }
+
+    /** Written before claims existed: only the abstract methods, the SPI's defaults for the rest. */
+    static final class NoClaims implements SessionStore {
+        final InMemorySessionStore d = new InMemorySessionStore();
+
+        @Override public SessionRecord create(SessionRecord r) { return d.create(r); }
+        @Override public SessionRecord update(SessionRecord r) { return d.update(r); }
+        @Override public Optional<SessionRecord> find(String id) { return d.find(id); }
+        @Override public List<StoredEvent> append(String id, List<NewEvent> e) { return d.append(id, e); }
+        @Override public List<StoredEvent> readEvents(String id, long after, int limit) { return d.readEvents(id, after, limit); }
+        @Override public List<StoredEvent> lastEvents(String id, int n) { return d.lastEvents(id, n); }
+        @Override public Page<SessionRecord> list(SessionQuery q) { return d.list(q); }
+        @Override public boolean delete(String id) { return d.delete(id); }
+        @Override public int deleteExpired(Instant cutoff) { return d.deleteExpired(cutoff); }
+        @Override public void close() { d.close(); }
     }
 
     /** Lists every owner's sessions whatever the query says. */
@@ -158,6 +205,14 @@ class SessionStoreContractSelfTest {
 
     static class StuckCursorStore extends SessionStoreContract {
         @Override protected SessionStore newStore() { return new StuckCursor(); }
+    }
+
+    static class UnfencedStore extends SessionStoreContract {
+        @Override protected SessionStore newStore() { return new Unfenced(); }
+    }
+
+    static class NoClaimsStore extends SessionStoreContract {
+        @Override protected SessionStore newStore() { return new NoClaims(); }
     }
 
     static class LastWriterWinsStore extends SessionStoreContract {

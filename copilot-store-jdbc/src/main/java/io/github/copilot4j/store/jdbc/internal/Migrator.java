@@ -33,7 +33,9 @@ public final class Migrator {
     public static final List<Migration> MIGRATIONS = List.of(
             new Migration(1, "sessions"),
             // The runtime's per-session state and leases (JdbcSessionStateStore), in the same database.
-            new Migration(2, "session_state"));
+            new Migration(2, "session_state"),
+            // Session claims (one driver per session) with fencing tokens, checked by appends.
+            new Migration(3, "session_claims"));
 
     /** The schema version this library supports (the newest it ships). */
     public static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();

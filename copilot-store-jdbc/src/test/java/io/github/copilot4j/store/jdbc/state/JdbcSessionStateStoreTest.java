@@ -80,12 +80,12 @@ class JdbcSessionStateStoreTest {
         try (StateTestDatabases.Db db = db(kind)) {
             JdbcSessionStateStore.builder().dataSource(db.dataSource()).build();
             JdbcSessionStateStore.builder().dataSource(db.secondPool()).build();
-            assertEquals(List.of("1", "2"), queryStrings(db.dataSource(), "SELECT version FROM copilot4j_schema_version ORDER BY version"));
+            assertEquals(List.of("1", "2", "3"), queryStrings(db.dataSource(), "SELECT version FROM copilot4j_schema_version ORDER BY version"));
             exec(db.dataSource(), "INSERT INTO copilot4j_schema_version (version, description, installed_at)"
                     + " VALUES (9, 'from the future', CURRENT_TIMESTAMP)");
             SessionStoreException e = assertThrows(SessionStoreException.class,
                     () -> JdbcSessionStateStore.builder().dataSource(db.dataSource()).build());
-            assertTrue(e.getMessage().contains("schema version 9 is newer than this copilot4j supports (2); upgrade copilot4j"), e.getMessage());
+            assertTrue(e.getMessage().contains("schema version 9 is newer than this copilot4j supports (3); upgrade copilot4j"), e.getMessage());
         }
     }
 
