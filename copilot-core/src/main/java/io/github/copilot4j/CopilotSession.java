@@ -95,6 +95,8 @@ public final class CopilotSession implements AutoCloseable {
     private volatile boolean awaitingResume;
     /** Persistence lane only. */
     private boolean reconcileInFlight;
+    /** {@code dropped} when the history in flight was asked for: later drops may not be in it. Persistence lane only. */
+    private int droppedBeforeReconcile;
     /** Another client took the session over: this one's events are no longer saved. Persistence lane only. */
     private boolean fenced;
 
@@ -697,6 +699,7 @@ public final class CopilotSession implements AutoCloseable {
             return false;
         }
         reconcileInFlight = true;
+        droppedBeforeReconcile = dropped;
         conn.request("session.getMessages", CopilotClient.params(sessionId), client.requestTimeout())
                 .whenComplete((r, err) -> persistence.execute(() -> finishReconcile(r, err)));
         return true;
@@ -732,11 +735,14 @@ public final class CopilotSession implements AutoCloseable {
             }
             unsaved.clear();
             unsaved.addAll(merged);
-            if (dropped > 0) {
-                log.info("Filling in {} event(s) of session {} from the runtime's history", dropped, sessionId);
+            if (droppedBeforeReconcile > 0) {
+                log.info("Filling in {} event(s) of session {} from the runtime's history", droppedBeforeReconcile, sessionId);
             }
-            dropped = 0;
+            // Events given up after the history was asked for may be missing from it: read it again.
+            dropped -= droppedBeforeReconcile;
+            needsReconcile = dropped > 0;
         }
+        droppedBeforeReconcile = 0;
         publishUnsavedCount();
         persistQueued();
     }

@@ -16,12 +16,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +70,7 @@ public final class FakeRuntime implements AutoCloseable {
     private final List<ClientCall> clientCalls = Collections.synchronizedList(new ArrayList<>());
     private final boolean recordRequests;
     private final Set<String> unanswered;
+    private final Map<String, CompletionStage<?>> heldAnswers;
 
     /** A request the runtime received. */
     public record Request(String method, JsonNode params) {}
@@ -84,6 +87,7 @@ public final class FakeRuntime implements AutoCloseable {
         this.responder = b.responder;
         this.recordRequests = b.recordRequests;
         this.unanswered = Set.copyOf(b.unanswered);
+        this.heldAnswers = Map.copyOf(b.heldAnswers);
     }
 
     /** A builder with the defaults (echo responder). */
@@ -333,6 +337,12 @@ public final class FakeRuntime implements AutoCloseable {
             if (unanswered.contains(method)) {
                 return; // left pending on purpose (Builder.unanswered)
             }
+            CompletionStage<?> hold = heldAnswers.get(method);
+            if (hold != null && authenticated) {
+                JsonNode reply = reply(id, method, params); // as of now; sent later (Builder.holdAnswers)
+                hold.thenRun(() -> write(reply));
+                return;
+            }
             if (!authenticated && !"connect".equals(method)) {
                 error(id, -32001, "AUTHENTICATION_REQUIRED: call connect with the connection token first");
                 return;
@@ -346,17 +356,18 @@ public final class FakeRuntime implements AutoCloseable {
         }
 
         private void answer(JsonNode id, String method, JsonNode params) {
+            write(reply(id, method, params));
+        }
+
+        /** The whole response message to a request, computed now. */
+        private JsonNode reply(JsonNode id, String method, JsonNode params) {
             try {
                 JsonNode result = dispatch(method, params);
-                if (result == null) {
-                    error(id, -32601, "Unhandled method " + method);
-                } else {
-                    respond(id, result);
-                }
+                return result == null ? errorMessage(id, -32601, "Unhandled method " + method) : resultMessage(id, result);
             } catch (RpcError e) {
-                error(id, e.code, e.getMessage());
+                return errorMessage(id, e.code, e.getMessage());
             } catch (RuntimeException e) {
-                error(id, -32603, "Request " + method + " failed with message: " + e.getMessage());
+                return errorMessage(id, -32603, "Request " + method + " failed with message: " + e.getMessage());
             }
         }
 
@@ -550,19 +561,27 @@ public final class FakeRuntime implements AutoCloseable {
         }
 
         private void respond(JsonNode id, JsonNode result) {
+            write(resultMessage(id, result));
+        }
+
+        private void error(JsonNode id, int code, String message) {
+            write(errorMessage(id, code, message));
+        }
+
+        private static ObjectNode resultMessage(JsonNode id, JsonNode result) {
             ObjectNode m = Json.object();
             m.put("jsonrpc", "2.0");
             m.set("id", id);
             m.set("result", result);
-            write(m);
+            return m;
         }
 
-        private void error(JsonNode id, int code, String message) {
+        private static ObjectNode errorMessage(JsonNode id, int code, String message) {
             ObjectNode m = Json.object();
             m.put("jsonrpc", "2.0");
             m.set("id", id);
             m.putObject("error").put("code", code).put("message", message);
-            write(m);
+            return m;
         }
 
         private void write(JsonNode m) {
@@ -900,6 +919,7 @@ public final class FakeRuntime implements AutoCloseable {
         private Responder responder = Responder.ECHO;
         private boolean recordRequests = true;
         private Set<String> unanswered = Set.of();
+        private final Map<String, CompletionStage<?>> heldAnswers = new HashMap<>();
 
         /** The same as {@link FakeRuntime#builder()}. */
         public Builder() {}
@@ -952,6 +972,16 @@ public final class FakeRuntime implements AutoCloseable {
          */
         public Builder unanswered(String... methods) {
             this.unanswered = Set.of(methods);
+            return this;
+        }
+
+        /**
+         * Requests of {@code method} are answered as of when they arrive, but the answer is sent
+         * only once {@code release} completes: to test what a client does while an answer is on its
+         * way (e.g. events that happen after the runtime took a history snapshot).
+         */
+        public Builder holdAnswers(String method, CompletionStage<?> release) {
+            this.heldAnswers.put(method, release);
             return this;
         }
 

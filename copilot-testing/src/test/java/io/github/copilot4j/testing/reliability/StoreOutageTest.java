@@ -1,6 +1,7 @@
 package io.github.copilot4j.testing.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -110,6 +111,33 @@ class StoreOutageTest {
             store.down(false);
             awaitTrue(() -> s.unsavedEventCount() == 0, "reconciled once the store is back");
             assertStoreMatchesRuntime(s.sessionId());
+        }
+    }
+
+    /**
+     * Events given up while the runtime's history is on its way (taken before they happened) are
+     * not covered by it: the client must read the history again rather than forget them.
+     */
+    @Test
+    void eventsGivenUpWhileTheRuntimesHistoryIsOnItsWayAreFilledInToo() throws Exception {
+        runtime.close();
+        CompletableFuture<Void> releaseHistory = new CompletableFuture<>();
+        runtime = FakeRuntime.builder().holdAnswers("session.getMessages", releaseHistory).build();
+        try (CopilotClient client = client().maxUnsavedEvents(3).build()) {
+            client.start();
+            CopilotSession s = client.createSession(SessionConfig.builder().build());
+            s.sendAndWait("turn before", TURN);
+            String id = s.sessionId();
+            s.close();
+            CopilotSession again = client.resumeSession(id); // checks the store against the runtime's history
+            assertNotNull(runtime.awaitRequest(r -> r.method().equals("session.getMessages"), Duration.ofSeconds(10)), "history asked for");
+            for (int i = 0; i < 3; i++) {
+                again.sendAndWait("turn " + i, TURN); // 4 persisted events each, after the history was taken
+            }
+            assertTrue(failures.stream().anyMatch(f -> f.kind() == StoreFailure.Kind.EVENTS_LOST), failures.toString());
+            releaseHistory.complete(null);
+            awaitTrue(() -> again.unsavedEventCount() == 0, "reconciled");
+            assertStoreMatchesRuntime(id);
         }
     }
 
