@@ -815,6 +815,11 @@ public final class CopilotClient implements AutoCloseable {
         return out;
     }
 
+    /** The runtime's server methods, typed from its schema (see {@link io.github.copilot4j.rpc.ServerRpc}); needs a started client. */
+    public io.github.copilot4j.rpc.ServerRpc rpc() {
+        return new io.github.copilot4j.rpc.ServerRpc(new io.github.copilot4j.internal.rpc.ConnectionCaller(this::requireConnected, requestTimeout));
+    }
+
     /** Pings the runtime (a health check). */
     public PingResponse ping() {
         JsonNode r = join(requireConnected().request("ping", Json.object(), requestTimeout), requestTimeout, "ping");

@@ -201,6 +201,9 @@ final class ApiGenerator {
                 paramType = params.has("$ref") && !(session && hasSessionId)
                         ? models.definitionType(TypeMapper.refName(params))
                         : models.recordOf(base + "Params", obj, skip);
+                if (paramType instanceof ClassName c) {
+                    models.withBuilder(c);
+                }
             }
         } else if (params != null && !params.path("type").asText("object").equals("object")) {
             paramType = models.type(params, base + "Params"); // not seen in the schema; kept general

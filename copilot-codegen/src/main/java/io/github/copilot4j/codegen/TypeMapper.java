@@ -47,6 +47,8 @@ final class TypeMapper {
     private final Map<String, TypeSpec.Builder> types = new TreeMap<>();
     private final Set<String> usedNames = new HashSet<>();
     private final Map<String, List<TypeName>> extraInterfaces = new HashMap<>();
+    private final Map<String, List<ParameterSpec>> components = new HashMap<>();
+    private final Set<String> withBuilder = new HashSet<>();
 
     TypeMapper(String pkg, JsonNode definitions) {
         this.pkg = pkg;
@@ -184,8 +186,45 @@ final class TypeMapper {
     ClassName recordOf(String name, JsonNode s, Set<String> skip) {
         ClassName c = ClassName.get(pkg, claim(name));
         JsonNode u = unwrapOptional(s);
-        types.put(c.simpleName(), record(c, u, s, skip, List.of()));
+        TypeSpec.Builder b = record(c, u, s, skip, List.of());
+        addBuilder(b, c);
+        types.put(c.simpleName(), b);
         return c;
+    }
+
+    /** Gives the record of {@code c} (already collected) a builder, for params people construct by hand. */
+    void withBuilder(ClassName c) {
+        TypeSpec.Builder b = types.get(c.simpleName());
+        if (b != null) {
+            addBuilder(b, c);
+        }
+    }
+
+    /** {@code Params.builder().modelId("gpt-5").build()}: one setter per component, in order. */
+    private void addBuilder(TypeSpec.Builder record, ClassName c) {
+        List<ParameterSpec> comps = components.getOrDefault(c.simpleName(), List.of());
+        if (comps.isEmpty() || !withBuilder.add(c.simpleName())) {
+            return;
+        }
+        ClassName bc = c.nestedClass("Builder");
+        TypeSpec.Builder b = TypeSpec.classBuilder(bc).addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Builds {@link $T}; every field starts unset (null, left out on the wire).\n", c)
+                .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
+        CodeBlock.Builder args = CodeBlock.builder();
+        for (int i = 0; i < comps.size(); i++) {
+            ParameterSpec p = comps.get(i);
+            b.addField(FieldSpec.builder(p.type(), p.name(), Modifier.PRIVATE).build());
+            b.addMethod(MethodSpec.methodBuilder(p.name()).addModifiers(Modifier.PUBLIC).returns(bc)
+                    .addParameter(p.type(), p.name()).addJavadoc("Sets {@code $N}.\n\n@param $N the value\n@return this builder\n",
+                            p.name(), p.name())
+                    .addStatement("this.$N = $N", p.name(), p.name()).addStatement("return this").build());
+            args.add(i == 0 ? "$N" : ", $N", p.name());
+        }
+        b.addMethod(MethodSpec.methodBuilder("build").addModifiers(Modifier.PUBLIC).returns(c)
+                .addJavadoc("@return the record\n").addStatement("return new $T($L)", c, args.build()).build());
+        record.addType(b.build());
+        record.addMethod(MethodSpec.methodBuilder("builder").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(bc)
+                .addJavadoc("@return a builder with every field unset\n").addStatement("return new $T()", bc).build());
     }
 
     /** The object schema behind a node (following one $ref and the optional-params pattern), or null. */
@@ -241,7 +280,9 @@ final class TypeMapper {
                 copies = true;
             }
         }
-        b.recordConstructor(ctor.build());
+        MethodSpec canonical = ctor.build();
+        components.put(c.simpleName(), canonical.parameters());
+        b.recordConstructor(canonical);
         if (copies) {
             b.addMethod(compact.build());
         }
