@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.palantir.javapoet.JavaFile;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,20 +40,35 @@ public final class Main {
         System.out.println("copilot-codegen: " + n + " source files from " + schemas.dir());
     }
 
-    /** Writes all generated sources under {@code out} (emptied first); returns how many files. */
+    /**
+     * Writes all generated sources under {@code out}; returns how many files. Files whose content is
+     * unchanged are left alone (so the compiler's staleness check does not recompile them) and files
+     * that are no longer generated are deleted.
+     */
     static int generate(Path api, Path events, Path out, String schemaVersion) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
         List<JavaFile> files = new ArrayList<>(generate(mapper.readTree(api.toFile()), mapper.readTree(events.toFile()), schemaVersion));
+        Map<Path, String> wanted = new HashMap<>();
+        for (JavaFile f : files) {
+            Path p = out.resolve(f.packageName().replace('.', '/')).resolve(f.typeSpec().name() + ".java");
+            wanted.put(p, f.toString());
+        }
         if (Files.exists(out)) {
             try (Stream<Path> s = Files.walk(out)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
+                    if (Files.isRegularFile(p) && !wanted.containsKey(p)) {
+                        Files.delete(p);
+                    }
                 }
             }
         }
-        Files.createDirectories(out);
-        for (JavaFile f : files) {
-            f.writeTo(out);
+        for (Map.Entry<Path, String> e : wanted.entrySet()) {
+            Path p = e.getKey();
+            if (Files.isRegularFile(p) && Files.readString(p, StandardCharsets.UTF_8).equals(e.getValue())) {
+                continue;
+            }
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, e.getValue(), StandardCharsets.UTF_8);
         }
         return files.size();
     }

@@ -208,11 +208,18 @@ class GeneratorTest {
         Path api = Files.writeString(dir.resolve("api.json"), API);
         Path events = Files.writeString(dir.resolve("events.json"), EVENTS);
         Path out = dir.resolve("out");
-        Files.createDirectories(out.resolve("stale"));
+        Path stale = out.resolve("io/github/copilot4j/rpc/Gone.java");
+        Files.createDirectories(stale.getParent());
+        Files.writeString(stale, "class Gone {}");
         int n = Main.generate(api, events, out, "9.9.9");
         assertTrue(n > 10, "files: " + n);
-        assertTrue(Files.isRegularFile(out.resolve("io/github/copilot4j/rpc/ServerRpc.java")));
-        assertFalse(Files.exists(out.resolve("stale")), "the output directory is emptied first");
+        Path server = out.resolve("io/github/copilot4j/rpc/ServerRpc.java");
+        assertTrue(Files.isRegularFile(server));
+        assertFalse(Files.exists(stale), "files no longer generated are deleted");
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000L);
+        Files.setLastModifiedTime(server, old);
+        assertEquals(n, Main.generate(api, events, out, "9.9.9"));
+        assertEquals(old, Files.getLastModifiedTime(server), "unchanged files are not rewritten (no needless recompiles)");
         JsonNode unused = M.readTree(API);
         assertTrue(unused.has("definitions"));
     }
