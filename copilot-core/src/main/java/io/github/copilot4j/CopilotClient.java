@@ -83,6 +83,7 @@ public final class CopilotClient implements AutoCloseable {
     private final Transport transport;
     private final SessionStore store;
     private final ExecutorService callbackExecutor;
+    private final RuntimeCore core;
     private final boolean ownsCallbackExecutor;
     private final ExecutorService storeExecutor;
     private final Duration requestTimeout;
@@ -137,6 +138,7 @@ public final class CopilotClient implements AutoCloseable {
         }
         this.storeFailureHandler = b.storeFailureHandler;
         this.maxUnsavedEvents = b.maxUnsavedEvents;
+        this.core = new RuntimeCore(this::requireConnected, requestTimeout, callbackExecutor);
     }
 
     public static Builder builder() {
@@ -820,6 +822,11 @@ public final class CopilotClient implements AutoCloseable {
         return new io.github.copilot4j.rpc.ServerRpc(new io.github.copilot4j.internal.rpc.ConnectionCaller(this::requireConnected, requestTimeout));
     }
 
+    /** The runtime's core methods its schema does not hold (status, auth, foreground, metadata, lifecycle). */
+    public RuntimeCore core() {
+        return core;
+    }
+
     /** Pings the runtime (a health check). */
     public PingResponse ping() {
         JsonNode r = join(requireConnected().request("ping", Json.object(), requestTimeout), requestTimeout, "ping");
@@ -945,6 +952,8 @@ public final class CopilotClient implements AutoCloseable {
                     return;
                 }
                 s.onWireEvent(params.get("event"));
+            } else if ("session.lifecycle".equals(method)) {
+                core.dispatch(params);
             } else if (log.isTraceEnabled()) {
                 log.trace("Notification {} ignored", method);
             }

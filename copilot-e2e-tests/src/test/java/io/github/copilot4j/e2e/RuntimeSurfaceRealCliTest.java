@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.copilot4j.ConnectionClosedException;
 import io.github.copilot4j.CopilotClient;
+import io.github.copilot4j.CopilotException;
+import io.github.copilot4j.RuntimeCore;
+import io.github.copilot4j.SessionLifecycleEvent;
+import io.github.copilot4j.Subscription;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.RpcException;
 import io.github.copilot4j.SessionConfig;
@@ -222,6 +226,36 @@ class RuntimeSurfaceRealCliTest {
         assertEquals("session.info", e.type());
         assertEquals(r.eventId(), e.id(), "the log call names the event it emitted");
         s.close();
+    }
+
+    @Test
+    void coreMethodsOutsideTheSchemaAndALifecycleListener() throws Exception {
+        String id = "lifecycle-" + java.util.UUID.randomUUID();
+        CompletableFuture<SessionLifecycleEvent> created = new CompletableFuture<>();
+        CompletableFuture<SessionLifecycleEvent> deleted = new CompletableFuture<>();
+        Subscription sub = client.core().onSessionLifecycle(e -> {
+            if (id.equals(e.sessionId()) && e.type().equals("session.created")) {
+                created.complete(e);
+            } else if (id.equals(e.sessionId()) && e.type().equals("session.deleted")) {
+                deleted.complete(e);
+            }
+        });
+        CopilotSession s = client.createSession(SessionConfig.builder().sessionId(id).model("gpt-5").build());
+        assertTrue(created.get(30, TimeUnit.SECONDS).metadata().has("startTime"));
+        assertTrue(client.core().sessionMetadata(id).isObject());
+        s.close();
+        client.deleteSession(id);
+        assertEquals(id, deleted.get(30, TimeUnit.SECONDS).sessionId());
+        sub.close();
+
+        RuntimeCore.Status status = client.core().status();
+        assertEquals(System.getProperty("copilot4j.cli.version"), status.version());
+        assertEquals(client.protocolVersion(), status.protocolVersion());
+        assertTrue(client.core().authStatus().raw().has("isAuthenticated"));
+        assertTrue(client.core().foregroundSessionId().isEmpty(), "a headless runtime has no foreground session");
+        CopilotException refused = org.junit.jupiter.api.Assertions.assertThrows(CopilotException.class,
+                () -> client.core().setForegroundSession(id));
+        assertTrue(refused.getMessage().contains("TUI"), refused.getMessage());
     }
 
     @Test
