@@ -146,6 +146,10 @@ class RuntimeSurfaceRealCliTest {
         assertEquals(new TreeSet<>(UNKNOWN_TO_THE_PINNED_CLI.keySet()), unknown,
                 "methods the generated client presents that the pinned CLI " + System.getProperty("copilot4j.cli.version")
                         + " does not know (of " + (methods.size() + 1) + "; still running, so known: " + stillRunning + ")");
+        int all = methods.size() + 1;
+        String row = "| methods the pinned CLI knows | " + (all - unknown.size()) + " | " + all + " |";
+        java.nio.file.Path readme = java.nio.file.Path.of("..", "README.md");
+        assertTrue(java.nio.file.Files.readString(readme).contains(row), "the README's Runtime surface table has: " + row);
     }
 
     /**
