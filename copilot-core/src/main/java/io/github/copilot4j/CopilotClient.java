@@ -120,6 +120,7 @@ public final class CopilotClient implements AutoCloseable {
     private final Transport transport;
     private final SessionStore store;
     private final ExecutorService callbackExecutor;
+    private final RuntimeCore core;
     private final boolean ownsCallbackExecutor;
     private final ExecutorService storeExecutor;
     /** The store executor for continuations of requests: on the completing thread once it is shut down. */
@@ -201,6 +202,7 @@ public final class CopilotClient implements AutoCloseable {
         }
         this.storeFailureHandler = b.storeFailureHandler;
         this.maxUnsavedEvents = b.maxUnsavedEvents;
+        this.core = new RuntimeCore(this::requireConnected, requestTimeout, callbackExecutor);
     }
 
     /** A builder for a client; a transport is required. */
@@ -941,6 +943,16 @@ public final class CopilotClient implements AutoCloseable {
         return out;
     }
 
+    /** The runtime's server methods, typed from its schema (see {@link io.github.copilot4j.rpc.ServerRpc}); needs a started client. */
+    public io.github.copilot4j.rpc.ServerRpc rpc() {
+        return new io.github.copilot4j.rpc.ServerRpc(new io.github.copilot4j.internal.rpc.ConnectionCaller(this::requireConnected, requestTimeout));
+    }
+
+    /** The runtime's core methods its schema does not hold (status, auth, foreground, metadata, lifecycle). */
+    public RuntimeCore core() {
+        return core;
+    }
+
     /** Pings the runtime (a health check). */
     public PingResponse ping() {
         JsonNode r = join(requireConnected().request("ping", Json.object(), requestTimeout), requestTimeout, "ping");
@@ -1099,6 +1111,8 @@ public final class CopilotClient implements AutoCloseable {
                     return;
                 }
                 s.onWireEvent(params.get("event"));
+            } else if ("session.lifecycle".equals(method)) {
+                core.dispatch(params);
             } else if (log.isTraceEnabled()) {
                 log.trace("Notification {} ignored", method);
             }

@@ -117,6 +117,11 @@ public final class CopilotSession implements AutoCloseable {
         return sessionId;
     }
 
+    /** This session's runtime methods, typed from its schema, the session id filled in (see {@link io.github.copilot4j.rpc.SessionRpc}). */
+    public io.github.copilot4j.rpc.SessionRpc rpc() {
+        return new io.github.copilot4j.rpc.SessionRpc(new io.github.copilot4j.internal.rpc.ConnectionCaller(this::requireUsable, client.requestTimeout()), sessionId);
+    }
+
     /** The config it was created or resumed with. */
     public SessionConfig config() {
         return config;

@@ -29,6 +29,18 @@ public record SessionEvent(
         JsonNode data,
         EventPayload payload) {
 
+    /**
+     * The {@code data} as the generated record of its type (every type of the runtime's schema,
+     * including those {@link #payload()} gives a hand-written record for, with all their fields), or
+     * empty for a type or shape the schema does not know.
+     */
+    public Optional<io.github.copilot4j.event.data.SessionEventData> typedData() {
+        if (payload instanceof io.github.copilot4j.event.data.SessionEventData d) {
+            return Optional.of(d);
+        }
+        return Optional.ofNullable(io.github.copilot4j.internal.event.EventParser.typedData(type, data));
+    }
+
     /** The payload as {@code type}, if it is one. */
     public <T extends EventPayload> Optional<T> as(Class<T> type) {
         return type.isInstance(payload) ? Optional.of(type.cast(payload)) : Optional.empty();

@@ -1,5 +1,6 @@
 package io.github.copilot4j.examples;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.copilot4j.CopilotClient;
@@ -10,6 +11,12 @@ import io.github.copilot4j.SessionInfo;
 import io.github.copilot4j.event.AssistantMessage;
 import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.event.AssistantMessageDelta;
+import io.github.copilot4j.event.data.AssistantUsageData;
+import io.github.copilot4j.rpc.SessionRpc;
+import io.github.copilot4j.rpc.model.Model;
+import io.github.copilot4j.rpc.model.SessionModelSwitchToParams;
+import io.github.copilot4j.rpc.model.SessionPlanUpdateParams;
+import io.github.copilot4j.rpc.model.UsageGetMetricsResult;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
 import io.github.copilot4j.store.jdbc.state.JdbcSessionStateStore;
 import io.github.copilot4j.testing.junit.CopilotExtension;
@@ -48,6 +55,21 @@ final class ReadmeSnippets {
             client.deleteSession("user-123-chat");
         }
         // end-snippet
+    }
+
+    static void runtimeSurface(CopilotClient client, CopilotSession session) {
+        // snippet:runtime-surface
+        SessionRpc rpc = session.rpc();                                  // typed, the session id filled in
+        rpc.model().switchTo(SessionModelSwitchToParams.builder().modelId("claude-sonnet-4.5").build());
+        System.out.println(rpc.model().getCurrent().modelId());         // the next turn uses it
+        UsageGetMetricsResult usage = rpc.usage().getMetrics();
+        rpc.plan().update(SessionPlanUpdateParams.builder().content("1. write the tests").build());
+        session.on(AssistantUsageData.class, u -> System.out.println(u.model() + ": " + u.outputTokens() + " tokens"));
+
+        for (Model m : client.rpc().models().list().models()) System.out.println(m.id());
+        JsonNode raw = rpc.call("session.someNewerMethod", null);       // any method by name, untyped
+        // end-snippet
+        System.out.println(usage.totalUserRequests() + " " + raw);
     }
 
     static CopilotClient sessionFs(DataSource postgres) {

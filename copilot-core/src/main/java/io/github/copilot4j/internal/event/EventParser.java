@@ -1,5 +1,6 @@
 package io.github.copilot4j.internal.event;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.copilot4j.event.AssistantMessage;
@@ -16,6 +17,8 @@ import io.github.copilot4j.event.SessionStart;
 import io.github.copilot4j.event.ToolExecutionComplete;
 import io.github.copilot4j.event.ToolExecutionStart;
 import io.github.copilot4j.event.UserMessage;
+import io.github.copilot4j.event.data.SessionEventData;
+import io.github.copilot4j.event.data.SessionEventTypes;
 import io.github.copilot4j.internal.json.Json;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,11 +89,30 @@ public final class EventParser {
                     String errText = err == null || err.isNull() ? null : err.isTextual() ? err.asText() : Json.text(err, "message");
                     return new ToolExecutionComplete(Json.text(d, "toolCallId"), d.path("success").asBoolean(false), resultText, errText);
                 default:
-                    return new GenericEvent(type, d);
+                    return generated(type, d);
             }
         } catch (RuntimeException e) {
             // A field of an unexpected shape: keep the event, untyped.
             return new GenericEvent(type, d);
+        }
+    }
+
+    /** The generated record of {@code type}'s data, or {@link GenericEvent} for a type or shape it does not know. */
+    private static EventPayload generated(String type, JsonNode d) {
+        SessionEventData typed = typedData(type, d);
+        return typed != null ? typed : new GenericEvent(type, d);
+    }
+
+    /** The generated record of any known type's data (the 11 hand-written types too), or null. Never throws. */
+    public static SessionEventData typedData(String type, JsonNode d) {
+        Class<? extends SessionEventData> c = type == null ? null : SessionEventTypes.TYPES.get(type);
+        if (c == null || d == null) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.treeToValue(d, c);
+        } catch (JsonProcessingException | RuntimeException e) {
+            return null; // a field of an unexpected shape: the caller keeps the event untyped
         }
     }
 
