@@ -21,6 +21,7 @@ import java.time.Duration;
  */
 public record SessionLeaseOptions(String holderId, Duration leaseDuration, Duration leaseRenewInterval, Duration leaseWait) {
 
+    /** Validates the options: positive durations, a renew interval shorter than the duration. */
     public SessionLeaseOptions {
         Validation.requireText("holderId", holderId, SessionRecord.MAX_ID_LENGTH);
         positive("leaseDuration", leaseDuration);
@@ -40,6 +41,7 @@ public record SessionLeaseOptions(String holderId, Duration leaseDuration, Durat
         return builder().build();
     }
 
+    /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -60,6 +62,7 @@ public record SessionLeaseOptions(String holderId, Duration leaseDuration, Durat
 
         private Builder() {}
 
+        /** This client's name in the claims (default: host, pid and a random suffix). */
         public Builder holderId(String id) {
             this.holderId = id;
             return this;
@@ -71,16 +74,19 @@ public record SessionLeaseOptions(String holderId, Duration leaseDuration, Durat
             return this;
         }
 
+        /** How often held claims are renewed; shorter than the lease duration. */
         public Builder leaseRenewInterval(Duration d) {
             this.leaseRenewInterval = d;
             return this;
         }
 
+        /** How long create/resume/delete wait for another client's claim to end (default zero). */
         public Builder leaseWait(Duration d) {
             this.leaseWait = d;
             return this;
         }
 
+        /** Builds the validated options. */
         public SessionLeaseOptions build() {
             Duration renew = leaseRenewInterval != null ? leaseRenewInterval : leaseDuration == null ? null : leaseDuration.dividedBy(3);
             return new SessionLeaseOptions(holderId != null ? holderId : SessionFsOptions.defaultHolderId(), leaseDuration, renew, leaseWait);
