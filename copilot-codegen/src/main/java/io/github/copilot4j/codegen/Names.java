@@ -81,12 +81,17 @@ final class Names {
         return sb.toString();
     }
 
-    /** Javadoc-safe text: no comment terminator, no stray format characters. */
+    /**
+     * Javadoc-safe text: no comment terminator, no stray format characters, and HTML's special
+     * characters escaped (schema descriptions say things like {@code http.<url>.extraheader}, which
+     * javadoc would read as an unknown tag).
+     */
     static String doc(String text) {
         if (text == null) {
             return "";
         }
-        return text.replace("*/", "*&#47;").replace("@", "{@literal @}").replace("\\u", "\\\\u").trim();
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("*/", "*&#47;").replace("@", "{@literal @}").replace("\\u", "\\\\u").trim();
     }
 
     static String lower(String s) {

@@ -158,6 +158,7 @@ class GeneratorTest {
         assertEquals("APPLICATION_MCP_SERVER_JSON", Names.constant("application/mcp-server+json"));
         assertEquals("V_5", Names.constant("5"));
         assertEquals("a *&#47; b", Names.doc("a */ b"));
+        assertEquals("http.&lt;url&gt;.extraheader &amp; {@literal @}x", Names.doc("http.<url>.extraheader & @x"));
     }
 
     @Test
