@@ -368,7 +368,7 @@ public final class FakeCopilotApi implements AutoCloseable {
         } else {
             reply = defaultReply.apply(request);
         }
-        reply = Objects.requireNonNull(reply, "a scripted reply function returned null");
+        Objects.requireNonNull(reply, "a scripted reply function returned null");
         if (reply.kind == Reply.Kind.TOOL_CALLS) {
             List<ToolCall> withIds = new ArrayList<>();
             for (ToolCall c : reply.toolCalls) {
