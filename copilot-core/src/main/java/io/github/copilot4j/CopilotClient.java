@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.copilot4j.internal.Executors2;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.json.Json;
+import io.github.copilot4j.internal.observe.SafeObserver;
 import io.github.copilot4j.internal.rpc.JsonRpcConnection;
 import io.github.copilot4j.internal.sessionfs.LeaseKeeper;
 import io.github.copilot4j.internal.sessionfs.SessionFsProvider;
+import io.github.copilot4j.spi.ClientObserver;
 import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionRecord;
 import io.github.copilot4j.spi.SessionStateStore;
@@ -71,6 +73,8 @@ import org.slf4j.LoggerFactory;
  *   <li>The callback executor defaults to virtual threads (JDK 21+) or a bounded daemon pool; the
  *       user can supply one ({@link Builder#callbackExecutor}); the client shuts down only executors
  *       it created.
+ *   <li>Observers ({@link Builder#observer}) are called on the threads {@link ClientObserver} names
+ *       per method; one that throws is logged and ignored.
  * </ul>
  */
 public final class CopilotClient implements AutoCloseable {
@@ -93,6 +97,10 @@ public final class CopilotClient implements AutoCloseable {
     private final Clock clock;
     private final Consumer<StoreFailure> storeFailureHandler;
     private final int maxUnsavedEvents;
+    /** The user's observers (metrics, tracing), never throwing. */
+    private final SafeObserver observer;
+    /** Whether start() ever connected: the next connect is a reconnect. */
+    private volatile boolean everConnected;
 
     private final Object stateLock = new Object();
     private volatile ClientState state = ClientState.NEW;
@@ -137,6 +145,7 @@ public final class CopilotClient implements AutoCloseable {
         }
         this.storeFailureHandler = b.storeFailureHandler;
         this.maxUnsavedEvents = b.maxUnsavedEvents;
+        this.observer = new SafeObserver(b.observers);
     }
 
     public static Builder builder() {
@@ -183,6 +192,9 @@ public final class CopilotClient implements AutoCloseable {
                         + " the CLI (StdioTransport, or TcpTransport.spawn()), or turn sessionFs off for this client");
             }
             conn = new JsonRpcConnection(channel, new Router(), callbackExecutor, maxFrameBytes, Duration.ofSeconds(2));
+            if (!observer.isEmpty()) {
+                conn.requestListener(observer::rpcCompleted);
+            }
             this.connection = conn;
             this.ownsRuntime = channel.ownsRuntime();
             conn.start();
@@ -201,6 +213,8 @@ public final class CopilotClient implements AutoCloseable {
                 }
                 state = ClientState.CONNECTED;
             }
+            observer.connected(this, everConnected);
+            everConnected = true;
             log.info("Connected to Copilot runtime {} (protocol {}) via {}", runtimeVersion, protocolVersion, transport.describe());
         } catch (RuntimeException e) {
             if (conn != null) {
@@ -273,6 +287,7 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Called when the store refused a lease this client held: the session cannot persist any more. */
     private void leaseLost(String sessionId, SessionLeaseException why) {
+        observer.leaseRefused(sessionId, why);
         CopilotSession s = sessions.get(sessionId);
         if (s != null) {
             s.failWaiters(why);
@@ -297,6 +312,9 @@ public final class CopilotClient implements AutoCloseable {
             leases.acquire(id);
         } catch (RuntimeException e) {
             sessions.remove(id, session);
+            if (e instanceof SessionLeaseException refused) {
+                observer.leaseRefused(id, refused);
+            }
             throw e;
         }
     }
@@ -868,6 +886,15 @@ public final class CopilotClient implements AutoCloseable {
         return clientName;
     }
 
+    SafeObserver observer() {
+        return observer;
+    }
+
+    /** The transport this client connects with (its {@link Transport#describe()} names the kind, e.g. {@code stdio:...}). */
+    public Transport transport() {
+        return transport;
+    }
+
     static ObjectNode params(String sessionId) {
         ObjectNode p = Json.object();
         p.put("sessionId", sessionId);
@@ -876,6 +903,7 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Tells the user's store-failure handler, if any (never throws). */
     void reportStoreFailure(StoreFailure failure) {
+        observer.storeFailure(failure);
         if (storeFailureHandler == null) {
             return;
         }
@@ -971,6 +999,7 @@ public final class CopilotClient implements AutoCloseable {
             }
             if (unexpected) {
                 log.warn("Lost the Copilot runtime: {}", reason.getMessage());
+                observer.disconnected(CopilotClient.this, reason);
             }
             // Sessions of a dead connection cannot be used any more: they must be resumed.
             for (CopilotSession s : sessions.values()) {
@@ -1001,8 +1030,19 @@ public final class CopilotClient implements AutoCloseable {
         private SessionFsOptions sessionFsOptions;
         private Consumer<StoreFailure> storeFailureHandler;
         private int maxUnsavedEvents = 100_000;
+        private final List<ClientObserver> observers = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Adds an observer of the client (metrics, tracing: e.g. {@code CopilotMetrics} of
+         * copilot-micrometer); called in the order added. See {@link ClientObserver} for which
+         * thread calls what. An observer that throws is logged and never breaks the client.
+         */
+        public Builder observer(ClientObserver observer) {
+            this.observers.add(Validation.requireNonNull("observer", observer));
+            return this;
+        }
 
         /**
          * How many events one session keeps in memory while the store cannot take them (default
@@ -1161,7 +1201,9 @@ public final class CopilotClient implements AutoCloseable {
                             + "copilot-transport-stdio to the class path to use the Copilot CLI over stdio by default", e);
                 }
             }
-            return new CopilotClient(this);
+            CopilotClient client = new CopilotClient(this);
+            client.observer.attached(client);
+            return client;
         }
     }
 }

@@ -14,7 +14,9 @@ import io.github.copilot4j.internal.SerialLane;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.event.EventParser;
 import io.github.copilot4j.internal.json.Json;
+import io.github.copilot4j.internal.observe.TurnTracker;
 import io.github.copilot4j.internal.rpc.JsonRpcConnection;
+import io.github.copilot4j.spi.ClientObserver.TurnOutcome;
 import io.github.copilot4j.spi.NewEvent;
 import io.github.copilot4j.spi.SessionRecord;
 import io.github.copilot4j.spi.SessionStatus;
@@ -63,6 +65,8 @@ public final class CopilotSession implements AutoCloseable {
     private final ExecutorService callbackExecutor;
     private final SerialLane delivery;
     private final SerialLane persistence;
+    /** Tells the client's observers when turns start and end. */
+    private final TurnTracker turns;
     private final List<Consumer<SessionEvent>> listeners = new CopyOnWriteArrayList<>();
     private final List<TurnWaiter> waiters = new CopyOnWriteArrayList<>();
     private final Queue<NewEvent> toPersist = new ConcurrentLinkedQueue<>();
@@ -92,6 +96,7 @@ public final class CopilotSession implements AutoCloseable {
         this.callbackExecutor = callbackExecutor;
         this.delivery = new SerialLane(callbackExecutor, "events:" + sessionId);
         this.persistence = new SerialLane(storeExecutor, "store:" + sessionId);
+        this.turns = new TurnTracker(this, client.observer(), delivery);
         this.listeners.addAll(config.eventListeners()); // before any event can be routed here
     }
 
@@ -134,7 +139,12 @@ public final class CopilotSession implements AutoCloseable {
         JsonRpcConnection conn = requireUsable();
         ObjectNode p = CopilotClient.params(sessionId);
         p.put("prompt", prompt);
-        return conn.request("session.send", p, client.requestTimeout()).thenApply(r -> Json.text(r, "messageId"));
+        turns.sending();
+        return conn.request("session.send", p, client.requestTimeout()).whenComplete((r, err) -> {
+            if (err != null) {
+                turns.sendFailed(CopilotClient.unwrapQuietly(err));
+            }
+        }).thenApply(r -> Json.text(r, "messageId"));
     }
 
     /** Sends and waits up to 60 s for the turn to finish; see {@link #sendAndWaitAsync}. */
@@ -292,6 +302,7 @@ public final class CopilotSession implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         failWaiters(new IllegalStateException("session '" + sessionId + "' was closed"));
+        turns.gone(TurnOutcome.CLOSED, null);
         persistence.execute(this::markDetachedInStore);
         CompletableFuture<Void> done = new CompletableFuture<>();
         // session filesystem mode: the lease goes back before the caller sees the detach complete
@@ -320,12 +331,14 @@ public final class CopilotSession implements AutoCloseable {
         closed.set(true);
         toPersist.clear();
         failWaiters(new SessionNotFoundException("session '" + sessionId + "' was deleted"));
+        turns.gone(TurnOutcome.CLOSED, null);
     }
 
     /** The connection this session was on died; it must be resumed on a new connection. */
     void connectionLost(ConnectionClosedException reason) {
         lost = reason;
         failWaiters(reason);
+        turns.gone(TurnOutcome.DISCONNECTED, reason);
     }
 
     private JsonRpcConnection requireUsable() {
@@ -374,6 +387,7 @@ public final class CopilotSession implements AutoCloseable {
                 log.warn("A listener of session {} failed on {}; delivery goes on", sessionId, e.type(), t);
             }
         }
+        turns.delivered(e); // before the waiters: when sendAndWait returns, observers have seen the turn end
         for (TurnWaiter w : waiters) {
             w.onEvent(e);
         }
