@@ -109,6 +109,14 @@ public class CopilotAutoConfiguration {
         return app + "@" + host;
     }
 
+    /** Reconnects after the runtime went away ({@code copilot.reconnect.enabled}, default on). */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "copilot.reconnect.enabled", matchIfMissing = true)
+    public CopilotReconnector copilotReconnector(CopilotProperties props) {
+        return new CopilotReconnector(props.getReconnect().getDelay());
+    }
+
     @Bean
     @ConditionalOnMissingBean
     public CopilotClientLifecycle copilotClientLifecycle(CopilotClient client, CopilotProperties props) {

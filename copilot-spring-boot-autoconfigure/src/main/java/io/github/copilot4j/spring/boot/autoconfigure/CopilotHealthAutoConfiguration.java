@@ -1,6 +1,7 @@
 package io.github.copilot4j.spring.boot.autoconfigure;
 
 import io.github.copilot4j.CopilotClient;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -18,7 +19,7 @@ public class CopilotHealthAutoConfiguration {
 
     @Bean(name = "copilotHealthIndicator")
     @ConditionalOnMissingBean(name = "copilotHealthIndicator")
-    public CopilotHealthIndicator copilotHealthIndicator(CopilotClient client) {
-        return new CopilotHealthIndicator(client);
+    public CopilotHealthIndicator copilotHealthIndicator(CopilotClient client, ObjectProvider<CopilotReconnector> reconnector) {
+        return new CopilotHealthIndicator(client, reconnector.getIfAvailable());
     }
 }

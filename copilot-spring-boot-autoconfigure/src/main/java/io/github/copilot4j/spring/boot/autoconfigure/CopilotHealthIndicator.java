@@ -9,16 +9,20 @@ import org.springframework.boot.health.contributor.Health;
 /**
  * {@code copilot} health: UP when the client is connected, the runtime answers a ping and the
  * session store answers a lookup; DOWN otherwise, with the client state, the runtime and protocol
- * versions and what failed. Runs on the thread that asks for health; a ping waits at most the
- * client's request timeout.
+ * versions and what failed. A disconnected client is asked to reconnect at once (in the background,
+ * by the {@link CopilotReconnector}), so the next check can be UP again. Runs on the thread that
+ * asks for health; a ping waits at most the client's request timeout.
  */
 public class CopilotHealthIndicator extends AbstractHealthIndicator {
     private static final String PROBE_ID = "copilot4j-health-probe";
     private final CopilotClient client;
+    private final CopilotReconnector reconnector;
 
-    public CopilotHealthIndicator(CopilotClient client) {
+    /** @param reconnector asked to reconnect at once when the client is found disconnected; may be null */
+    public CopilotHealthIndicator(CopilotClient client, CopilotReconnector reconnector) {
         super("Copilot health check failed");
         this.client = client;
+        this.reconnector = reconnector;
     }
 
     @Override
@@ -36,6 +40,10 @@ public class CopilotHealthIndicator extends AbstractHealthIndicator {
         }
         if (state != ClientState.CONNECTED) {
             builder.down().withDetail("runtime", "not connected (" + state.name().toLowerCase() + ")");
+            if (state == ClientState.DISCONNECTED && reconnector != null) {
+                reconnector.reconnectNow();
+                builder.withDetail("reconnect", "requested");
+            }
             return;
         }
         PingResponse pong = client.ping();

@@ -56,10 +56,24 @@ public class CopilotProperties {
     /** Whether start() failing at application start fails the application (false: it starts DOWN and logs). */
     private boolean failOnStartError = true;
 
+    private final Reconnect reconnect = new Reconnect();
     private final Cli cli = new Cli();
     private final Tcp tcp = new Tcp();
     private final Store store = new Store();
     private final SessionFs sessionFs = new SessionFs();
+
+    /** Reconnecting when the runtime went away (the CLI died, the server went down). */
+    public static class Reconnect {
+        /** Whether the client reconnects on its own after it lost the runtime (sessions are not resumed). */
+        private boolean enabled = true;
+        /** Wait before each attempt. */
+        private Duration delay = Duration.ofSeconds(5);
+
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+        public Duration getDelay() { return delay; }
+        public void setDelay(Duration delay) { this.delay = delay; }
+    }
 
     /** The CLI the client spawns (stdio, tcp-spawn). */
     public static class Cli {
@@ -169,6 +183,7 @@ public class CopilotProperties {
     public void setMaxUnsavedEvents(int maxUnsavedEvents) { this.maxUnsavedEvents = maxUnsavedEvents; }
     public boolean isFailOnStartError() { return failOnStartError; }
     public void setFailOnStartError(boolean failOnStartError) { this.failOnStartError = failOnStartError; }
+    public Reconnect getReconnect() { return reconnect; }
     public Cli getCli() { return cli; }
     public Tcp getTcp() { return tcp; }
     public Store getStore() { return store; }

@@ -62,6 +62,7 @@ class CopilotStarterRealCliTest {
     static final OfflineCopilot OFFLINE = OfflineCopilot.start();
     static final TestPostgres.TestSchema SCHEMA = TestPostgres.newSchema();
     static final CountDownLatch DISCONNECTED = new CountDownLatch(1);
+    static final CountDownLatch RECONNECTED = new CountDownLatch(1);
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
@@ -86,6 +87,13 @@ class CopilotStarterRealCliTest {
                 public void disconnected(CopilotClient client, ConnectionClosedException reason) {
                     DISCONNECTED.countDown();
                 }
+
+                @Override
+                public void connected(CopilotClient client, boolean reconnect) {
+                    if (reconnect) {
+                        RECONNECTED.countDown();
+                    }
+                }
             };
         }
     }
@@ -93,6 +101,8 @@ class CopilotStarterRealCliTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry r) {
         OfflineCli.register(OFFLINE, r);
+        // no reconnect on its own within the test: only the health check asks for one, so DOWN is seen first
+        r.add("copilot.reconnect.delay", () -> "10m");
         r.add("spring.datasource.url", SCHEMA::url);
         r.add("spring.datasource.username", () -> SCHEMA.server.user());
         r.add("spring.datasource.password", () -> SCHEMA.server.password() == null ? "" : SCHEMA.server.password());
@@ -154,7 +164,7 @@ class CopilotStarterRealCliTest {
 
     @Test
     @Order(4)
-    void healthIsUpThenDownWhenTheCliIsKilled() throws Exception {
+    void healthIsUpThenDownWhenTheCliIsKilledThenUpAfterTheReconnect() throws Exception {
         JsonNode up = health();
         assertEquals("UP", up.path("status").asText(), up.toString());
         assertEquals(3, up.path("details").path("protocolVersion").asInt(), up.toString());
@@ -170,6 +180,15 @@ class CopilotStarterRealCliTest {
         JsonNode down = health();
         assertEquals("DOWN", down.path("status").asText(), down.toString());
         assertEquals("DISCONNECTED", down.path("details").path("state").asText(), down.toString());
+        assertEquals("requested", down.path("details").path("reconnect").asText(), down.toString());
+
+        assertTrue(RECONNECTED.await(90, TimeUnit.SECONDS), "the reconnect the health check asked for");
+        JsonNode again = health();
+        assertEquals("UP", again.path("status").asText(), again.toString());
+        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        assertEquals("ECHO: back again", s.sendAndWait("back again", TURN).content());
+        assertEquals(1.0, meters.get(CopilotMetrics.RECONNECTS).counter().count());
+        assertEquals(1.0, meters.get(CopilotMetrics.DISCONNECTS).counter().count());
     }
 
     JsonNode health() throws Exception {
