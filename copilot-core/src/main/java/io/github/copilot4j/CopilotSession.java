@@ -16,6 +16,7 @@ import io.github.copilot4j.internal.event.EventParser;
 import io.github.copilot4j.internal.json.Json;
 import io.github.copilot4j.internal.observe.TurnTracker;
 import io.github.copilot4j.internal.rpc.JsonRpcConnection;
+import io.github.copilot4j.spi.ClientObserver;
 import io.github.copilot4j.spi.ClientObserver.TurnOutcome;
 import io.github.copilot4j.spi.NewEvent;
 import io.github.copilot4j.spi.SessionRecord;
@@ -140,6 +141,13 @@ public final class CopilotSession implements AutoCloseable {
         ObjectNode p = CopilotClient.params(sessionId);
         p.put("prompt", prompt);
         turns.sending();
+        Map<String, String> trace = client.observer().traceContext(this);
+        for (String key : List.of("traceparent", "tracestate")) {
+            String v = trace.get(key);
+            if (v != null && !v.isBlank()) {
+                p.put(key, v);
+            }
+        }
         return conn.request("session.send", p, client.requestTimeout()).whenComplete((r, err) -> {
             if (err != null) {
                 turns.sendFailed(CopilotClient.unwrapQuietly(err));
@@ -420,9 +428,18 @@ public final class CopilotSession implements AutoCloseable {
         }
         ObjectNode p = CopilotClient.params(sessionId);
         p.put("requestId", requestId);
+        ClientObserver.ToolCallScope scope = client.observer().toolCallStarted(this, toolName, Json.text(d, "traceparent"),
+                Json.text(d, "tracestate"));
         try {
-            Object value = tool.handler().handle(new ToolInvocation(sessionId, Json.text(d, "toolCallId"), toolName,
-                    args == null || args.isNull() ? Json.object() : args));
+            Object value;
+            try {
+                value = tool.handler().handle(new ToolInvocation(sessionId, Json.text(d, "toolCallId"), toolName,
+                        args == null || args.isNull() ? Json.object() : args));
+            } catch (Exception | Error ex) {
+                scope.end(ex);
+                throw ex;
+            }
+            scope.end(null);
             ObjectNode result = p.putObject("result");
             result.put("textResultForLlm", value == null ? "" : value instanceof String s ? s : Json.write(value));
             result.put("resultType", "success");

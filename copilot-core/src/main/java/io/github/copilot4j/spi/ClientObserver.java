@@ -5,6 +5,7 @@ import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.StoreFailure;
 import io.github.copilot4j.event.SessionEvent;
+import java.util.Map;
 
 /**
  * Watches a {@link CopilotClient} for metrics and tracing (e.g. copilot-micrometer). Register with
@@ -68,6 +69,35 @@ public interface ClientObserver {
      * saw the turn's last event and before a {@code sendAndWait} waiting for it returns.
      */
     default void turnEnded(CopilotSession session, TurnOutcome outcome, Throwable error) {}
+
+    /**
+     * W3C trace context to send with a prompt: the {@code traceparent} and {@code tracestate}
+     * entries of the returned map go into {@code session.send} (other keys are ignored; with
+     * several observers, the first one that returns a {@code traceparent} wins). On the thread that
+     * called {@code send...}, so the caller's current span is visible here.
+     */
+    default Map<String, String> traceContext(CopilotSession session) {
+        return Map.of();
+    }
+
+    /**
+     * A tool handler of this client is about to run, on the thread that runs it (the callback
+     * executor): e.g. open a span and make it current there. {@code traceparent}/{@code tracestate}
+     * are those the runtime sent with the request, or null. The returned scope is ended on the same
+     * thread once the handler returned ({@code error} is what it threw, or null).
+     */
+    default ToolCallScope toolCallStarted(CopilotSession session, String toolName, String traceparent, String tracestate) {
+        return ToolCallScope.NOOP;
+    }
+
+    /** What {@link #toolCallStarted} opened; ended once, on the handler's thread. */
+    interface ToolCallScope {
+        /** Does nothing. */
+        ToolCallScope NOOP = error -> { };
+
+        /** The handler returned ({@code error} null) or threw. */
+        void end(Throwable error);
+    }
 
     /** A store failure the client handled on its own; on the store threads (at close, on the closing thread). */
     default void storeFailure(StoreFailure failure) {}

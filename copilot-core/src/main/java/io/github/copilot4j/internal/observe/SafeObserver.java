@@ -7,7 +7,9 @@ import io.github.copilot4j.StoreFailure;
 import io.github.copilot4j.event.SessionEvent;
 import io.github.copilot4j.spi.ClientObserver;
 import io.github.copilot4j.spi.SessionLeaseException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -40,12 +42,16 @@ public final class SafeObserver implements ClientObserver {
             try {
                 call.on(o);
             } catch (Throwable t) {
-                if (warned.add(o.getClass().getName() + "#" + what)) {
-                    log.warn("Client observer {} failed in {}; ignored (later failures are logged at DEBUG)", o.getClass().getName(), what, t);
-                } else {
-                    log.debug("Client observer {} failed in {}", o.getClass().getName(), what, t);
-                }
+                failed(o, what, t);
             }
+        }
+    }
+
+    private void failed(Object o, String what, Throwable t) {
+        if (warned.add(o.getClass().getName() + "#" + what)) {
+            log.warn("Client observer {} failed in {}; ignored (later failures are logged at DEBUG)", o.getClass().getName(), what, t);
+        } else {
+            log.debug("Client observer {} failed in {}", o.getClass().getName(), what, t);
         }
     }
 
@@ -82,6 +88,48 @@ public final class SafeObserver implements ClientObserver {
     @Override
     public void turnEnded(CopilotSession session, TurnOutcome outcome, Throwable error) {
         each("turnEnded", o -> o.turnEnded(session, outcome, error));
+    }
+
+    @Override
+    public Map<String, String> traceContext(CopilotSession session) {
+        for (ClientObserver o : observers) {
+            try {
+                Map<String, String> m = o.traceContext(session);
+                if (m != null && m.get("traceparent") != null) {
+                    return m;
+                }
+            } catch (Throwable t) {
+                failed(o, "traceContext", t);
+            }
+        }
+        return Map.of();
+    }
+
+    @Override
+    public ToolCallScope toolCallStarted(CopilotSession session, String toolName, String traceparent, String tracestate) {
+        List<ToolCallScope> scopes = new ArrayList<>(observers.size());
+        for (ClientObserver o : observers) {
+            try {
+                ToolCallScope sc = o.toolCallStarted(session, toolName, traceparent, tracestate);
+                if (sc != null && sc != ToolCallScope.NOOP) {
+                    scopes.add(sc);
+                }
+            } catch (Throwable t) {
+                failed(o, "toolCallStarted", t);
+            }
+        }
+        if (scopes.isEmpty()) {
+            return ToolCallScope.NOOP;
+        }
+        return error -> {
+            for (int i = scopes.size() - 1; i >= 0; i--) { // innermost first
+                try {
+                    scopes.get(i).end(error);
+                } catch (Throwable t) {
+                    failed(scopes.get(i), "ToolCallScope.end", t);
+                }
+            }
+        };
     }
 
     @Override

@@ -114,6 +114,14 @@ class CopilotAutoConfigurationTest {
     }
 
     @Test
+    void anOpenTelemetryBeanBringsCopilotTracing() {
+        runner.run(ctx -> assertThat(ctx).doesNotHaveBean(io.github.copilot4j.opentelemetry.CopilotTracing.class));
+        runner.withBean(io.opentelemetry.api.OpenTelemetry.class, io.opentelemetry.api.OpenTelemetry::noop)
+                .withConfiguration(AutoConfigurations.of(CopilotTracingAutoConfiguration.class))
+                .run(ctx -> assertThat(ctx).hasSingleBean(io.github.copilot4j.opentelemetry.CopilotTracing.class));
+    }
+
+    @Test
     void applicationObserversAndCustomizersAreApplied() {
         AtomicBoolean connected = new AtomicBoolean();
         runner.withBean(ClientObserver.class, () -> new ClientObserver() {
