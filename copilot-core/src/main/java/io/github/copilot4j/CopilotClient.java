@@ -999,7 +999,6 @@ public final class CopilotClient implements AutoCloseable {
             }
             if (unexpected) {
                 log.warn("Lost the Copilot runtime: {}", reason.getMessage());
-                observer.disconnected(CopilotClient.this, reason);
             }
             // Sessions of a dead connection cannot be used any more: they must be resumed.
             for (CopilotSession s : sessions.values()) {
@@ -1009,6 +1008,9 @@ public final class CopilotClient implements AutoCloseable {
                     // that runtime is gone (or unusable): another client may resume the session now
                     leases.release(s.sessionId());
                 }
+            }
+            if (unexpected) {
+                observer.disconnected(CopilotClient.this, reason); // after the sessions are gone: a reconnect may follow
             }
         }
     }
