@@ -243,6 +243,26 @@ class CopilotMetricsTest {
         assertTrue(meters.get(CopilotMetrics.UNSAVED_EVENTS).gauge().value() > 0, "events wait for the store");
     }
 
+    @Test
+    void aRefusedLeaseIsCountedByReason() {
+        runtime = FakeRuntime.create();
+        io.github.copilot4j.store.InMemorySessionStateStore state = new io.github.copilot4j.store.InMemorySessionStateStore();
+        InMemorySessionStore sessions = new InMemorySessionStore();
+        try (CopilotClient holder = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(sessions)
+                .sessionFs(state, io.github.copilot4j.SessionFsOptions.builder().holderId("node-a").build()).build();
+                FakeRuntime other = FakeRuntime.create()) {
+            holder.start();
+            holder.createSession(SessionConfig.builder().sessionId("leased").build());
+            CopilotMetrics metrics = CopilotMetrics.builder(meters).build();
+            client = CopilotClient.builder().transport(InMemoryTransport.to(other)).sessionStore(sessions).observer(metrics)
+                    .sessionFs(state, io.github.copilot4j.SessionFsOptions.builder().holderId("node-b").build()).build();
+            client.start();
+            assertThrows(io.github.copilot4j.spi.SessionLeaseException.Held.class, () -> client.resumeSession("leased"));
+            assertEquals(1, counter(CopilotMetrics.LEASE_REFUSALS, "reason", "held"));
+            client.close();
+        }
+    }
+
     /** An in-memory store whose appends fail while {@code failing}. */
     static final class FailingAppends implements SessionStore {
         final InMemorySessionStore d = new InMemorySessionStore();
