@@ -6,10 +6,12 @@ import io.github.copilot4j.internal.Executors2;
 import io.github.copilot4j.internal.InternalExecutor;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.json.Json;
+import io.github.copilot4j.internal.observe.SafeObserver;
 import io.github.copilot4j.internal.rpc.FrameReader;
 import io.github.copilot4j.internal.rpc.JsonRpcConnection;
 import io.github.copilot4j.internal.sessionfs.LeaseKeeper;
 import io.github.copilot4j.internal.sessionfs.SessionFsProvider;
+import io.github.copilot4j.spi.ClientObserver;
 import io.github.copilot4j.spi.NewEvent;
 import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionRecord;
@@ -94,6 +96,8 @@ import org.slf4j.LoggerFactory;
  *       leases expire). With sessionFs the lease lives in the session state store; otherwise it is
  *       the session store's claim ({@link SessionStore#claimSession}), whose fencing token every
  *       append of the session carries.
+ *   <li>Observers ({@link Builder#observer}) are called on the threads {@link ClientObserver} names
+ *       per method; one that throws is logged and ignored.
  *   <li>All of the client's threads are daemons, stopped by {@link #close()}; the client shuts down
  *       only executors it created.
  * </ul>
@@ -139,6 +143,10 @@ public final class CopilotClient implements AutoCloseable {
     private final Clock clock;
     private final Consumer<StoreFailure> storeFailureHandler;
     private final int maxUnsavedEvents;
+    /** The user's observers (metrics, tracing), never throwing. */
+    private final SafeObserver observer;
+    /** Whether start() ever connected: the next connect is a reconnect. */
+    private volatile boolean everConnected;
 
     private final Object stateLock = new Object();
     private volatile ClientState state = ClientState.NEW;
@@ -203,6 +211,7 @@ public final class CopilotClient implements AutoCloseable {
         this.storeFailureHandler = b.storeFailureHandler;
         this.maxUnsavedEvents = b.maxUnsavedEvents;
         this.core = new RuntimeCore(this::requireConnected, requestTimeout, callbackExecutor);
+        this.observer = new SafeObserver(b.observers);
     }
 
     /** A builder for a client; a transport is required. */
@@ -254,6 +263,9 @@ public final class CopilotClient implements AutoCloseable {
             conn = new JsonRpcConnection(channel, routes, internal, maxFrameBytes, Duration.ofSeconds(2));
             routes.served = conn;
             this.router = routes;
+            if (!observer.isEmpty()) {
+                conn.requestListener(observer::rpcCompleted);
+            }
             this.connection = conn;
             this.ownsRuntime = channel.ownsRuntime();
             conn.start();
@@ -273,6 +285,8 @@ public final class CopilotClient implements AutoCloseable {
                 state = ClientState.CONNECTED;
                 routes.established = true;
             }
+            observer.connected(this, everConnected);
+            everConnected = true;
             log.info("Connected to Copilot runtime {} (protocol {}) via {}", runtimeVersion, protocolVersion, transport.describe());
         } catch (RuntimeException e) {
             if (conn != null) {
@@ -364,6 +378,7 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Called when the store refused a lease this client held: the session cannot persist any more. */
     private void leaseLost(String sessionId, SessionLeaseException why) {
+        observer.leaseRefused(sessionId, why);
         CopilotSession s = sessions.get(sessionId);
         if (s != null) {
             s.failWaiters(why);
@@ -385,6 +400,9 @@ public final class CopilotClient implements AutoCloseable {
             leases.acquire(id);
         } catch (RuntimeException e) {
             sessions.remove(id, session);
+            if (e instanceof SessionLeaseException refused) {
+                observer.leaseRefused(id, refused);
+            }
             throw e;
         }
     }
@@ -1019,6 +1037,15 @@ public final class CopilotClient implements AutoCloseable {
         return clientName;
     }
 
+    SafeObserver observer() {
+        return observer;
+    }
+
+    /** The transport this client connects with (its {@link Transport#describe()} names the kind, e.g. {@code stdio:...}). */
+    public Transport transport() {
+        return transport;
+    }
+
     static ObjectNode params(String sessionId) {
         ObjectNode p = Json.object();
         p.put("sessionId", sessionId);
@@ -1027,6 +1054,7 @@ public final class CopilotClient implements AutoCloseable {
 
     /** Tells the user's store-failure handler, if any (never throws). */
     void reportStoreFailure(StoreFailure failure) {
+        observer.storeFailure(failure);
         if (storeFailureHandler == null) {
             return;
         }
@@ -1163,6 +1191,9 @@ public final class CopilotClient implements AutoCloseable {
                 // that runtime is gone (or unusable): another client may resume the session now
                 leases.release(s.sessionId());
             }
+            if (unexpected) {
+                observer.disconnected(CopilotClient.this, reason); // after the sessions are gone: a reconnect may follow
+            }
         }
     }
 
@@ -1186,8 +1217,19 @@ public final class CopilotClient implements AutoCloseable {
         private int maxUnsavedEvents = 100_000;
         private Duration handlerTimeout = Duration.ofMinutes(5);
         private int maxConcurrentHandlersPerSession = 8;
+        private final List<ClientObserver> observers = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Adds an observer of the client (metrics, tracing: e.g. {@code CopilotMetrics} of
+         * copilot-micrometer); called in the order added. See {@link ClientObserver} for which
+         * thread calls what. An observer that throws is logged and never breaks the client.
+         */
+        public Builder observer(ClientObserver observer) {
+            this.observers.add(Validation.requireNonNull("observer", observer));
+            return this;
+        }
 
         /**
          * How many events one session keeps in memory while the store cannot take them (default
@@ -1399,7 +1441,9 @@ public final class CopilotClient implements AutoCloseable {
                 throw new IllegalStateException("sessionLeases(...) and sessionFs(...) both set: with sessionFs the lease lives in the"
                         + " session state store; set its holder and timings in SessionFsOptions instead");
             }
-            return new CopilotClient(this);
+            CopilotClient client = new CopilotClient(this);
+            client.observer.attached(client);
+            return client;
         }
     }
 }

@@ -16,7 +16,10 @@ import io.github.copilot4j.internal.SerialLane;
 import io.github.copilot4j.internal.Validation;
 import io.github.copilot4j.internal.event.EventParser;
 import io.github.copilot4j.internal.json.Json;
+import io.github.copilot4j.internal.observe.TurnTracker;
 import io.github.copilot4j.internal.rpc.JsonRpcConnection;
+import io.github.copilot4j.spi.ClientObserver;
+import io.github.copilot4j.spi.ClientObserver.TurnOutcome;
 import io.github.copilot4j.spi.NewEvent;
 import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionRecord;
@@ -74,6 +77,8 @@ public final class CopilotSession implements AutoCloseable {
     private final SerialLane delivery;
     private final SerialLane persistence;
     private final HandlerRunner handlers;
+    /** Tells the client's observers when turns start and end. */
+    private final TurnTracker turns;
     private final List<Consumer<SessionEvent>> listeners = new CopyOnWriteArrayList<>();
     private final List<TurnWaiter> waiters = new CopyOnWriteArrayList<>();
     private final Queue<NewEvent> toPersist = new ConcurrentLinkedQueue<>();
@@ -109,6 +114,7 @@ public final class CopilotSession implements AutoCloseable {
         this.persistence = new SerialLane(storeExecutor, "store:" + sessionId);
         this.handlers = new HandlerRunner(callbackExecutor, client.internalExecutor(), client.maxConcurrentHandlersPerSession(),
                 client.handlerTimeout(), "handlers:" + sessionId);
+        this.turns = new TurnTracker(this, client.observer(), delivery);
         this.listeners.addAll(config.eventListeners()); // before any event can be routed here
     }
 
@@ -161,7 +167,19 @@ public final class CopilotSession implements AutoCloseable {
         JsonRpcConnection conn = requireUsable();
         ObjectNode p = CopilotClient.params(sessionId);
         p.put("prompt", prompt);
-        return conn.request("session.send", p, client.requestTimeout()).thenApply(r -> Json.text(r, "messageId"));
+        turns.sending();
+        Map<String, String> trace = client.observer().traceContext(this);
+        for (String key : List.of("traceparent", "tracestate")) {
+            String v = trace.get(key);
+            if (v != null && !v.isBlank()) {
+                p.put(key, v);
+            }
+        }
+        return conn.request("session.send", p, client.requestTimeout()).whenComplete((r, err) -> {
+            if (err != null) {
+                turns.sendFailed(CopilotClient.unwrapQuietly(err));
+            }
+        }).thenApply(r -> Json.text(r, "messageId"));
     }
 
     /** Sends and waits up to 60 s for the turn to finish; see {@link #sendAndWaitAsync}. */
@@ -327,6 +345,7 @@ public final class CopilotSession implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         failWaiters(new IllegalStateException("session '" + sessionId + "' was closed"));
+        turns.gone(TurnOutcome.CLOSED, null);
         persistence.execute(this::markDetachedInStore);
         CompletableFuture<Void> done = new CompletableFuture<>();
         // The lease goes back before the caller sees the detach complete, and only after the events
@@ -380,12 +399,14 @@ public final class CopilotSession implements AutoCloseable {
         closed.set(true);
         toPersist.clear();
         failWaiters(new SessionNotFoundException("session '" + sessionId + "' was deleted"));
+        turns.gone(TurnOutcome.CLOSED, null);
     }
 
     /** The connection this session was on died; it must be resumed on a new connection. */
     void connectionLost(ConnectionClosedException reason) {
         lost = reason;
         failWaiters(reason);
+        turns.gone(TurnOutcome.DISCONNECTED, reason);
     }
 
     private JsonRpcConnection requireUsable() {
@@ -434,6 +455,7 @@ public final class CopilotSession implements AutoCloseable {
                 log.warn("A listener of session {} failed on {}; delivery goes on", sessionId, e.type(), t);
             }
         }
+        turns.delivered(e); // before the waiters: when sendAndWait returns, observers have seen the turn end
         for (TurnWaiter w : waiters) {
             w.onEvent(e);
         }
@@ -474,11 +496,20 @@ public final class CopilotSession implements AutoCloseable {
                 // keep the text
             }
         }
+        ObjectNode p = CopilotClient.params(sessionId);
+        p.put("requestId", requestId);
+        ClientObserver.ToolCallScope scope = client.observer().toolCallStarted(this, tool.name(), Json.text(d, "traceparent"),
+                Json.text(d, "tracestate"));
         try {
-            Object value = tool.handler().handle(new ToolInvocation(sessionId, Json.text(d, "toolCallId"), tool.name(),
-                    args == null || args.isNull() ? Json.object() : args));
-            ObjectNode p = CopilotClient.params(sessionId);
-            p.put("requestId", requestId);
+            Object value;
+            try {
+                value = tool.handler().handle(new ToolInvocation(sessionId, Json.text(d, "toolCallId"), tool.name(),
+                        args == null || args.isNull() ? Json.object() : args));
+            } catch (Exception | Error ex) {
+                scope.end(ex);
+                throw ex;
+            }
+            scope.end(null);
             ObjectNode result = p.putObject("result");
             result.put("textResultForLlm", value == null ? "" : value instanceof String s ? s : Json.write(value));
             result.put("resultType", "success");

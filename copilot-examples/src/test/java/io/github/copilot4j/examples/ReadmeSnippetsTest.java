@@ -25,11 +25,15 @@ class ReadmeSnippetsTest {
         while (m.find()) {
             blocks.add(normalize(m.group(1)));
         }
-        String java = Files.readString(root.resolve("src/test/java/io/github/copilot4j/examples/ReadmeSnippets.java"));
         List<List<String>> snippets = new ArrayList<>();
-        Matcher s = Pattern.compile("// snippet:[a-z-]+\\n(.*?)// end-snippet", Pattern.DOTALL).matcher(java);
-        while (s.find()) {
-            snippets.add(normalize(s.group(1)));
+        // this module's snippets, then the Spring Boot and metrics ones (compiled where Spring is on the class path)
+        for (Path source : List.of(root.resolve("src/test/java/io/github/copilot4j/examples/ReadmeSnippets.java"),
+                root.resolveSibling("copilot-spring-boot-example")
+                        .resolve("src/test/java/io/github/copilot4j/examples/spring/ReadmeSpringSnippets.java"))) {
+            Matcher s = Pattern.compile("// snippet:[a-z-]+\\n(.*?)// end-snippet", Pattern.DOTALL).matcher(Files.readString(source));
+            while (s.find()) {
+                snippets.add(normalize(s.group(1)));
+            }
         }
         assertTrue(snippets.size() >= 2, "snippets found: " + snippets.size());
         assertEquals(snippets, blocks, "README.md's java blocks must equal the snippets in ReadmeSnippets, in order");

@@ -101,6 +101,13 @@ public final class JsonRpcConnection implements AutoCloseable {
     /** A message that may have been a response but whose id could not be read; {@code at} is System.nanoTime(). */
     private record Unattributed(String problem, long at) {}
 
+    /** Told when each request finishes (on the thread that completes it); must be quick and never throw. */
+    public interface RequestListener {
+        void completed(String method, long nanos, Throwable error);
+    }
+
+    private volatile RequestListener requestListener;
+
     public JsonRpcConnection(TransportChannel channel, Handler handler, Executor completionExecutor, int maxFrameBytes, Duration terminationWait) {
         this.channel = channel;
         this.handler = handler;
@@ -114,6 +121,11 @@ public final class JsonRpcConnection implements AutoCloseable {
 
     public void start() {
         reader.start();
+    }
+
+    /** Sets who is told when each request finishes (null: nobody). Set it before {@link #start()}. */
+    public void requestListener(RequestListener listener) {
+        this.requestListener = listener;
     }
 
     public boolean isOpen() {
@@ -131,6 +143,22 @@ public final class JsonRpcConnection implements AutoCloseable {
      * when the connection dies first, or with {@link CopilotTimeoutException} after {@code timeout}.
      */
     public CompletableFuture<JsonNode> request(String method, JsonNode params, Duration timeout) {
+        RequestListener listener = requestListener;
+        if (listener == null) {
+            return send(method, params, timeout);
+        }
+        long started = System.nanoTime();
+        // The listener runs before anything the caller chains on the returned future.
+        return send(method, params, timeout).whenComplete((r, e) -> {
+            try {
+                listener.completed(method, System.nanoTime() - started, e);
+            } catch (RuntimeException ex) {
+                log.debug("request listener failed on {}", method, ex);
+            }
+        });
+    }
+
+    private CompletableFuture<JsonNode> send(String method, JsonNode params, Duration timeout) {
         CompletableFuture<JsonNode> future = new CompletableFuture<>();
         ConnectionClosedException reason = closeReason;
         if (reason != null || closed.get()) {
