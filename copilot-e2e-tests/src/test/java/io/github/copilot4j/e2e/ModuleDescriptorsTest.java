@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.devruntime.OfflineCopilot;
+import io.github.copilot4j.micrometer.CopilotMetrics;
+import io.github.copilot4j.opentelemetry.CopilotTracing;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
 import io.github.copilot4j.testing.LeakCheck;
 import io.github.copilot4j.transport.stdio.StdioTransport;
@@ -52,12 +54,23 @@ class ModuleDescriptorsTest {
         PUBLISHED.put("io.github.copilot4j.store.jdbc", JdbcSessionStore.class);
         PUBLISHED.put("io.github.copilot4j.devruntime", OfflineCopilot.class);
         PUBLISHED.put("io.github.copilot4j.testing", LeakCheck.class);
+        PUBLISHED.put("io.github.copilot4j.micrometer", CopilotMetrics.class);
+        PUBLISHED.put("io.github.copilot4j.opentelemetry", CopilotTracing.class);
     }
+
+    /**
+     * Published modules that deliberately have no descriptor, by artifact -> the Automatic-Module-Name
+     * their jar must carry: Spring Boot's own jars are automatic modules and Boot applications run on
+     * the class path, so a descriptor here would only have to name Boot's jars by their file names.
+     */
+    private static final Map<String, String> AUTOMATIC = Map.of(
+            "copilot-spring-boot-autoconfigure", "io.github.copilot4j.spring.boot.autoconfigure",
+            "copilot-spring-boot-starter", "io.github.copilot4j.spring.boot.starter");
 
     /** Third-party jars the published modules need at run time, by file-name prefix. */
     private static final Pattern THIRD_PARTY = Pattern.compile(
             "(jackson-(databind|core|annotations)|slf4j-api|jdbi3-core|geantyref|h2|HikariCP|junit-jupiter-api|junit-platform-commons"
-                    + "|opentest4j|apiguardian-api)-\\d.*\\.jar");
+                    + "|opentest4j|apiguardian-api|micrometer-(core|observation|commons)|opentelemetry-(api|context|common))-\\d.*\\.jar");
 
     @Test
     void everyPublishedModuleOfTheReactorIsChecked() throws IOException {
@@ -72,9 +85,14 @@ class ModuleDescriptorsTest {
                 published.add(m.group(1));
             }
         }
-        Set<String> checked = new TreeSet<>();
+        Set<String> checked = new TreeSet<>(AUTOMATIC.keySet());
         for (Class<?> c : PUBLISHED.values()) {
             checked.add(artifactDir(location(c)));
+        }
+        for (Map.Entry<String, String> a : AUTOMATIC.entrySet()) {
+            String pom = Files.readString(root.resolve(a.getKey()).resolve("pom.xml"));
+            assertTrue(pom.contains("<Automatic-Module-Name>" + a.getValue() + "</Automatic-Module-Name>"),
+                    a.getKey() + "'s jar must carry Automatic-Module-Name " + a.getValue());
         }
         assertEquals(published, checked, "each deployed jar module of the reactor must be listed in ModuleDescriptorsTest.PUBLISHED");
     }
