@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PublicApiJavadocTest {
 
     static final List<String> PUBLISHED = List.of("copilot-core", "copilot-transport-stdio", "copilot-transport-tcp",
-            "copilot-store-jdbc", "copilot-devruntime", "copilot-testing");
+            "copilot-store-jdbc", "copilot-devruntime", "copilot-testing", "copilot-micrometer", "copilot-opentelemetry");
 
     @TempDir
     Path out;

@@ -69,15 +69,25 @@ import org.slf4j.LoggerFactory;
 public final class CopilotMetrics implements ClientObserver {
     private static final Logger log = LoggerFactory.getLogger(CopilotMetrics.class);
 
+    /** The turn observation (and its timer): send to {@code session.idle}; tags model, outcome, transport. */
     public static final String TURN = "copilot.turn";
+    /** Timer of JSON-RPC calls; tags method, outcome, transport. */
     public static final String RPC = "copilot.rpc";
+    /** Counter of tokens from {@code assistant.usage}; tags type (input, output, ...), model, transport. */
     public static final String TOKENS = "copilot.tokens";
+    /** Counter of the cost the runtime reports in {@code assistant.usage}; tags model, transport. */
     public static final String COST = "copilot.cost";
+    /** Gauge of the sessions open in the client. */
     public static final String SESSIONS_OPEN = "copilot.sessions.open";
+    /** Gauge of the events waiting for the session store. */
     public static final String UNSAVED_EVENTS = "copilot.store.unsaved.events";
+    /** Counter of session store failures; tag kind. */
     public static final String STORE_FAILURES = "copilot.store.failures";
+    /** Counter of session leases refused to this client; tag reason. */
     public static final String LEASE_REFUSALS = "copilot.lease.refusals";
+    /** Counter of connections made after a lost one; tag transport. */
     public static final String RECONNECTS = "copilot.reconnects";
+    /** Counter of connections lost; tag transport. */
     public static final String DISCONNECTS = "copilot.disconnects";
 
     private final MeterRegistry registry;
@@ -318,6 +328,7 @@ public final class CopilotMetrics implements ClientObserver {
             return this;
         }
 
+        /** Builds the observer; register it with {@code CopilotClient.Builder.observer}. */
         public CopilotMetrics build() {
             return new CopilotMetrics(this);
         }
