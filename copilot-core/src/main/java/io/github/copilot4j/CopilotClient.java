@@ -32,6 +32,7 @@ import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -744,9 +745,9 @@ public final class CopilotClient implements AutoCloseable {
         if (cause instanceof RpcException rpc) {
             String msg = rpc.rpcMessage();
             String hint = "";
-            if (config.model() != null && msg.toLowerCase().contains("model")) {
+            if (config.model() != null && msg.toLowerCase(Locale.ROOT).contains("model")) {
                 hint = "; check that model '" + config.model() + "' is available to this account (client.listModels())";
-            } else if ("resume".equals(verb) && msg.toLowerCase().contains("not found")) {
+            } else if ("resume".equals(verb) && msg.toLowerCase(Locale.ROOT).contains("not found")) {
                 hint = "; the runtime has no state for it (was it deleted, or created on a runtime with another COPILOT_HOME?)";
             }
             return new RpcException(rpc.method(), rpc.code(), "could not " + verb + " session '" + id + "': " + msg + hint);
@@ -1185,7 +1186,7 @@ public final class CopilotClient implements AutoCloseable {
                 log.warn("Lost the Copilot runtime: {}", reason.getMessage());
             }
             // Sessions of a dead connection cannot be used any more: they must be resumed.
-            for (CopilotSession s : sessions.values()) {
+            for (CopilotSession s : List.copyOf(sessions.values())) { // a snapshot: the loop removes from the map
                 s.connectionLost(reason);
                 sessions.remove(s.sessionId(), s);
                 // that runtime is gone (or unusable): another client may resume the session now

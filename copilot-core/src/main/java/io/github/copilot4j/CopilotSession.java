@@ -214,6 +214,7 @@ public final class CopilotSession implements AutoCloseable {
      * sendAndWaitAsync's work. The future completes where the turn's end is seen (the delivery lane,
      * after the listeners), or on the library's threads (timeout, send failure, lost connection).
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the whenComplete callbacks handle both outcomes; the stages they return only repeat them
     private CompletableFuture<AssistantMessage> startTurn(String prompt, Duration timeout) {
         Validation.requireNonNull("timeout", timeout);
         if (timeout.isNegative() || timeout.isZero()) {
@@ -340,6 +341,7 @@ public final class CopilotSession implements AutoCloseable {
     }
 
     /** Detaches; {@code conn} is the connection to use (null: the client's current one, if connected). */
+    @SuppressWarnings("FutureReturnValueIgnored") // the session.destroy callback logs a failure and finishes the detach either way
     CompletableFuture<Void> detachAsync(Duration timeout, JsonRpcConnection conn) {
         if (!closed.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(null);
@@ -565,6 +567,7 @@ public final class CopilotSession implements AutoCloseable {
         });
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // fire-and-forget answer: the callback logs a failure
     private void answer(String method, ObjectNode params) {
         try {
             client.requireConnected().request(method, params, client.requestTimeout()).whenComplete((r, err) -> {
@@ -637,7 +640,7 @@ public final class CopilotSession implements AutoCloseable {
                 return;
             }
         }
-        if (reconcileInFlight || unsaved.isEmpty() || closed.get() && record == null) {
+        if (reconcileInFlight || unsaved.isEmpty() || (closed.get() && record == null)) {
             return;
         }
         appendUnsaved();
@@ -727,6 +730,7 @@ public final class CopilotSession implements AutoCloseable {
     }
 
     /** Asks the runtime for the session's history; false if there is no usable connection. */
+    @SuppressWarnings("FutureReturnValueIgnored") // finishReconcile handles both outcomes on the persistence executor
     private boolean startReconcile() {
         JsonRpcConnection conn;
         try {
@@ -818,6 +822,7 @@ public final class CopilotSession implements AutoCloseable {
         persistence.execute(this::persistQueued);
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // a one-shot retry, never cancelled; it only hands on to the persistence executor
     private void scheduleRetry() {
         if (retryScheduled || client.state() == ClientState.CLOSED) {
             return; // a closed client reports what is unsaved and stops
@@ -1002,8 +1007,8 @@ public final class CopilotSession implements AutoCloseable {
                     return;
                 }
                 if (p instanceof UserMessage um) {
-                    if (messageId != null && messageId.equals(um.messageId())
-                            || um.messageId() == null && prompt.equals(um.content())
+                    if ((messageId != null && messageId.equals(um.messageId()))
+                            || (um.messageId() == null && prompt.equals(um.content()))
                             || messageId == null) {
                         armed = true;
                         last = null;

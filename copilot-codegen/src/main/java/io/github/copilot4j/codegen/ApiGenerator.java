@@ -41,13 +41,11 @@ final class ApiGenerator {
     private final ClassName caller;
     private final ClassName codec;
     final TypeMapper models;
-    private final JsonNode schema;
     private final String schemaVersion;
     final List<Method> methods = new ArrayList<>();
 
     ApiGenerator(JsonNode schema, String pkg, String schemaVersion) {
         this.pkg = pkg;
-        this.schema = schema;
         this.schemaVersion = schemaVersion;
         this.caller = ClassName.get(pkg, "RpcCaller");
         this.codec = ClassName.get(pkg, "RpcCodec");
@@ -62,8 +60,7 @@ final class ApiGenerator {
             methods.add(new Method(group, List.copyOf(path), node.get("rpcMethod").asText(), node));
             return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (e.getValue().isObject()) {
                 path.add(e.getKey());
                 collect(group, path, e.getValue());
@@ -193,7 +190,7 @@ final class ApiGenerator {
                     optional = false;
                 }
             }
-            if (TypeMapper.unwrapOptional(params) != params) {
+            if (TypeMapper.optionalBranch(params) != null) {
                 optional = true;
             }
             if (props > 0) {

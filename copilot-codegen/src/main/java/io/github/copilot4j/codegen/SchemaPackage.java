@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -107,7 +108,7 @@ public final class SchemaPackage {
     }
 
     private Path npmPack(Path into) throws IOException, InterruptedException {
-        String npm = System.getProperty("os.name", "").toLowerCase().startsWith("windows") ? "npm.cmd" : "npm";
+        String npm = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows") ? "npm.cmd" : "npm";
         List<String> cmd = new ArrayList<>(List.of(npm, "pack", PACKAGE + "@" + version, "--pack-destination", into.toString(),
                 "--silent", "--no-audit", "--no-fund"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -132,8 +132,8 @@ final class TypeMapper {
         if (s.has("x-opaque-json")) {
             return JSON_NODE;
         }
-        JsonNode u = unwrapOptional(s);
-        if (u != s) {
+        JsonNode u = optionalBranch(s);
+        if (u != null) {
             return type(u, context);
         }
         if (s.has("anyOf") || s.has("oneOf") || s.has("allOf")) {
@@ -255,8 +255,7 @@ final class TypeMapper {
         Set<String> members = new HashSet<>();
         Set<String> required = new HashSet<>();
         s.path("required").forEach(r -> required.add(r.asText()));
-        for (Iterator<Map.Entry<String, JsonNode>> it = s.path("properties").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> p = it.next();
+        for (Map.Entry<String, JsonNode> p : s.path("properties").properties()) {
             if (skip.contains(p.getKey())) {
                 continue;
             }
@@ -351,8 +350,7 @@ final class TypeMapper {
             if (o == null || !isRecord(o)) {
                 return null;
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = o.get("properties").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> p = it.next();
+            for (Map.Entry<String, JsonNode> p : o.get("properties").properties()) {
                 JsonNode norm = normalized(p.getValue());
                 JsonNode prev = props.get(p.getKey());
                 if (prev == null) {
@@ -397,9 +395,15 @@ final class TypeMapper {
 
     /** {@code anyOf [{not:{}}, X]} (optional params) and {@code anyOf [X, {type:null}]} (nullable) → X. */
     static JsonNode unwrapOptional(JsonNode s) {
+        JsonNode branch = optionalBranch(s);
+        return branch == null ? s : branch;
+    }
+
+    /** The one real branch of an optional {@code anyOf} (the others null or "never"), or null if {@code s} is no such wrapper. */
+    static JsonNode optionalBranch(JsonNode s) {
         JsonNode any = s.get("anyOf");
         if (any == null || !any.isArray()) {
-            return s;
+            return null;
         }
         List<JsonNode> rest = new ArrayList<>();
         for (JsonNode b : any) {
@@ -409,7 +413,7 @@ final class TypeMapper {
                 rest.add(b);
             }
         }
-        return rest.size() == 1 && rest.size() < any.size() ? rest.get(0) : s;
+        return rest.size() == 1 && rest.size() < any.size() ? rest.get(0) : null;
     }
 
     static boolean isRecord(JsonNode s) {

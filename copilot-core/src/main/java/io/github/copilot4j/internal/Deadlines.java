@@ -18,6 +18,7 @@ public final class Deadlines {
     private Deadlines() {}
 
     /** Runs {@code action} on {@code executor} after {@code timeout}, unless {@code watched} completes first. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the callbacks only cancel or complete a deadline; the action's own failure is the caller's to handle
     public static void onTimeout(CompletableFuture<?> watched, Duration timeout, Executor executor, Runnable action) {
         if (executor instanceof InternalExecutor internal) {
             Future<?> task = internal.schedule(action, timeout);

@@ -58,6 +58,7 @@ public final class InternalExecutor implements Executor, AutoCloseable {
      * so that what the user chains to it never runs on a library thread; on the completing thread
      * only once {@code executor} refuses work (it was shut down). Cancelling it cancels {@code source}.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // both callbacks only forward the outcome; neither can fail
     public static <T> CompletableFuture<T> completeOn(Executor executor, CompletableFuture<T> source) {
         CompletableFuture<T> out = new CompletableFuture<>();
         source.whenComplete((value, error) -> {

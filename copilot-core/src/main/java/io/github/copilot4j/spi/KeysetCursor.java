@@ -28,7 +28,11 @@ public record KeysetCursor(Instant lastActivityAt, String sessionId) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** @throws IllegalArgumentException if {@code cursor} was not made by {@link #encode()} */
+    /**
+     * Reads a cursor made by {@link #encode()}.
+     *
+     * @throws IllegalArgumentException if {@code cursor} was not made by {@link #encode()}
+     */
     public static KeysetCursor decode(String cursor) {
         try {
             String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);

@@ -29,7 +29,7 @@ public final class StatePaths {
             throw new IllegalArgumentException("a state path must not contain NUL");
         }
         StringBuilder out = new StringBuilder(path.length());
-        for (String seg : path.split("/")) {
+        for (String seg : path.split("/", -1)) {
             if (seg.isEmpty() || seg.equals(".")) {
                 continue;
             }

@@ -99,7 +99,7 @@ public final class InMemorySessionStateStore implements SessionStateStore {
         synchronized (lock) {
             fence(sessionId, fencingToken);
             Node n = node(sessionId, path);
-            if (n != null && n.isDir() || StatePaths.ROOT.equals(path)) {
+            if ((n != null && n.isDir()) || StatePaths.ROOT.equals(path)) {
                 throw new SessionStateException(Code.EISDIR, "open", path);
             }
             Instant now = clock.instant();

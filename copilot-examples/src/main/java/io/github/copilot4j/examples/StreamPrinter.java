@@ -28,7 +28,8 @@ final class StreamPrinter {
     }
 
     private void append(String delta) {
-        for (char c : delta.toCharArray()) {
+        for (int i = 0; i < delta.length(); i++) {
+            char c = delta.charAt(i);
             if (c == '\n') {
                 emit();
             } else {

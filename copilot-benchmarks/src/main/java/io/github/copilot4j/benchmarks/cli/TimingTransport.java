@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -160,7 +161,7 @@ public final class TimingTransport implements Transport {
                             if (have >= 4 && frame[have - 1] == '\n' && frame[have - 2] == '\r' && frame[have - 3] == '\n'
                                     && frame[have - 4] == '\r') {
                                 String header = new String(frame, 0, have, StandardCharsets.US_ASCII);
-                                int colon = header.toLowerCase().indexOf("content-length:");
+                                int colon = header.toLowerCase(Locale.ROOT).indexOf("content-length:");
                                 int lineEnd = header.indexOf('\r', colon);
                                 bodyLength = Integer.parseInt(header.substring(colon + 15, lineEnd).trim());
                                 bodyStart = have;

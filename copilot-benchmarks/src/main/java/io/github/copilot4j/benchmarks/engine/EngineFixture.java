@@ -42,7 +42,6 @@ public final class EngineFixture implements AutoCloseable {
 
     /**
      * @param persisted true: non-ephemeral events (each goes to the store lane too); false: ephemeral deltas
-     * @param uniqueIds true: every event of the blob has its own id (costs memory for a big blob)
      */
     public EngineFixture(int sessionCount, int eventsPerBlob, boolean persisted) {
         this.client = CopilotClient.builder().transport(peer).sessionStore(store)

@@ -95,7 +95,7 @@ public final class MemoryBench {
             FakeRuntime runtime = FakeRuntime.builder().recordRequests(false).build();
             try (runtime;
                  CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime))
-                         .requestTimeout(Duration.ofSeconds(120)).build()) {
+                         .requestTimeout(Duration.ofMinutes(2)).build()) {
                 client.start();
                 long before = Jvm.usedHeapAfterGc();
                 Latencies turns = new Latencies();
@@ -112,7 +112,7 @@ public final class MemoryBench {
                                     sessions.add(s);
                                 }
                                 long s0 = System.nanoTime();
-                                return s.sendAndWaitAsync("Hello from session " + k, Duration.ofSeconds(120))
+                                return s.sendAndWaitAsync("Hello from session " + k, Duration.ofMinutes(2))
                                         .whenComplete((m, e) -> turns.add(System.nanoTime() - s0));
                             })
                             .whenComplete((r, e) -> inFlight.release());

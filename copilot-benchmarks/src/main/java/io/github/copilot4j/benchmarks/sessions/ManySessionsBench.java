@@ -70,7 +70,7 @@ public final class ManySessionsBench {
         InMemorySessionStore store = new InMemorySessionStore();
         try (runtime;
              CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(store)
-                     .requestTimeout(Duration.ofSeconds(120)).build()) {
+                     .requestTimeout(Duration.ofMinutes(2)).build()) {
             client.start();
             client.ping();
             long heapBefore = Jvm.usedHeapAfterGc();
@@ -124,6 +124,7 @@ public final class ManySessionsBench {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the callback handles both outcomes (a failure fails `finished`)
     private static void runTurn(CopilotSession s, int session, int turn, int turns, Latencies lat, CompletableFuture<Void> finished,
             AtomicInteger failures) {
         if (turn == turns) {
@@ -131,7 +132,7 @@ public final class ManySessionsBench {
             return;
         }
         long start = System.nanoTime();
-        s.sendAndWaitAsync("session " + session + " turn " + turn, Duration.ofSeconds(300)).whenComplete((m, e) -> {
+        s.sendAndWaitAsync("session " + session + " turn " + turn, Duration.ofMinutes(5)).whenComplete((m, e) -> {
             lat.add(System.nanoTime() - start);
             if (e != null) {
                 failures.incrementAndGet();
@@ -171,7 +172,7 @@ public final class ManySessionsBench {
                     types.add(e.type());
                 }
             }
-            ok = !events.isEmpty() && events.get(0).type().equals("session.start");
+            ok = ok && !events.isEmpty() && events.get(0).type().equals("session.start");
             for (int t = 0; t < turns && ok; t++) {
                 ok = prompts.size() == turns && prompts.get(t).endsWith(" turn " + t)
                         && types.size() == turns * turnShape.size()

@@ -86,6 +86,8 @@ public final class StoreBench {
     }
 
     /**
+     * Runs the store benchmarks on H2 (and PostgreSQL unless {@code h2Only}) and adds their rows to {@code report}.
+     *
      * @param runtime the rates at which the real CLI produced persisted events in benchmark 3, or
      *     null if it was not run (the appends are then reported without the comparison)
      */
@@ -156,7 +158,7 @@ public final class StoreBench {
                     Latencies.ms(System.nanoTime() - t0));
             listAll[i] = time(reps, () -> check(store.list(SessionQuery.all()).items().size() == 50, "page of 50"));
             listOwner[i] = time(reps, () -> check(store.list(SessionQuery.byOwner("owner-7")).items().size() == 10
-                    || size >= 5_000 && store.list(SessionQuery.byOwner("owner-7")).items().size() == 50, "owner page"));
+                    || (size >= 5_000 && store.list(SessionQuery.byOwner("owner-7")).items().size() == 50), "owner page"));
             last[i] = time(reps, () -> check(store.lastEvents(big, 100).size() == 100, "100 events"));
             // a page deep in the list: after the cursor of a session that 90% of the others are newer than
             SessionQuery deep = SessionQuery.all().after(cursorOfSeeded(size / 10));

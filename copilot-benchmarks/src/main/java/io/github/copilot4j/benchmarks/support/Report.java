@@ -1,6 +1,7 @@
 package io.github.copilot4j.benchmarks.support;
 
 import java.lang.management.ManagementFactory;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class Report {
     public synchronized String table(String title) {
         StringBuilder sb = new StringBuilder();
         sb.append("## ").append(title).append("\n\n");
-        sb.append("Taken ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME.withLocale(Locale.ROOT)))
+        sb.append("Taken ").append(ZonedDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME.withLocale(Locale.ROOT)))
                 .append(" on ").append(machine()).append("\n\n");
         int w0 = "benchmark".length();
         int w1 = "metric".length();

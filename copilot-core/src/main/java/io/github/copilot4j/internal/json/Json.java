@@ -94,7 +94,7 @@ public final class Json {
         int minute = digits(s, 14, 2);
         int second = digits(s, 17, 2);
         int millis = digits(s, 20, 3);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth()
+        if (year < 0 || month < 1 || month > 12 || day < 1 || (day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth())
                 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) {
             return null;
         }

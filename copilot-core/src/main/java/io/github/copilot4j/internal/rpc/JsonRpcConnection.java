@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -297,7 +298,7 @@ public final class JsonRpcConnection implements AutoCloseable {
         }
         if (msg == null || !msg.isObject()) {
             handler.onProtocolError(new ProtocolException("rejected a JSON-RPC message that is not an object: "
-                    + (msg == null ? "empty" : msg.getNodeType().toString().toLowerCase())));
+                    + (msg == null ? "empty" : msg.getNodeType().toString().toLowerCase(Locale.ROOT))));
             return;
         }
         JsonNode method = msg.get("method");
@@ -352,7 +353,7 @@ public final class JsonRpcConnection implements AutoCloseable {
      */
     private void rejectUnparseable(byte[] body, IOException e) {
         String problem = e instanceof JsonProcessingException jpe && jpe.getOriginalMessage() != null
-                ? jpe.getOriginalMessage().split("\n")[0] : String.valueOf(e.getMessage()).split("\n")[0];
+                ? jpe.getOriginalMessage().split("\n", -1)[0] : String.valueOf(e.getMessage()).split("\n", -1)[0];
         MessageHead head = MessageHead.scan(body);
         Long id = head.responseId();
         Pending p = id == null ? null : pending.remove(id);
@@ -377,6 +378,7 @@ public final class JsonRpcConnection implements AutoCloseable {
                 + problem + "): " + what));
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the callback answers the request on success and on failure (logged)
     private void dispatchRequest(JsonNode id, String method, JsonNode params) {
         CompletableFuture<JsonNode> result;
         try {

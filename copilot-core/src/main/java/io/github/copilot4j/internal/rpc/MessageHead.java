@@ -8,7 +8,7 @@ package io.github.copilot4j.internal.rpc;
  * (so any nesting depth costs constant memory and no stack), and stops at the first thing it cannot
  * make sense of, keeping what it found so far. Stateless; used by the reader thread only.
  *
- * @param object the body starts with {@code {} (after whitespace and an optional UTF-8 BOM)
+ * @param object the body starts with <code>&#123;</code> (after whitespace and an optional UTF-8 BOM)
  * @param hasMethod a top-level {@code "method"} member was seen (a request or notification)
  * @param id the last top-level {@code "id"} that is an integer, or null
  */

@@ -275,6 +275,7 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // renewAllQuietly catches and logs everything; shutdownNow stops the task
     private void ensureScheduler() {
         synchronized (schedulerLock) {
             if (closed) {

@@ -140,7 +140,7 @@ public final class FakeCopilotApi implements AutoCloseable {
         HttpServer http = null;
         try {
             sink = new ProxySink(journal, executor);
-            InetAddress loopback = InetAddress.getByName("127.0.0.1");
+            InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
             http = HttpServer.create(new InetSocketAddress(loopback, 0), 64);
             http.setExecutor(executor);
             http.createContext("/", this::handle);
@@ -481,7 +481,7 @@ public final class FakeCopilotApi implements AutoCloseable {
         if (get && path.equals("/models")) {
             sendJson(ex, 200, ModelCatalog.list(models));
         } else if (get && path.startsWith("/models/")) {
-            String id = path.substring("/models/".length()).split("/")[0];
+            String id = path.substring("/models/".length()).split("/", -1)[0];
             if (models.contains(id)) {
                 sendJson(ex, 200, ModelCatalog.entry(id, id.equals(models.get(0))));
             } else {
@@ -597,7 +597,7 @@ public final class FakeCopilotApi implements AutoCloseable {
                 List.of(obj("index", 0, "delta", delta, "finish_reason", null)));
         sse(out, chunk.apply(obj("role", "assistant", "content", "")));
         if (!text.isEmpty()) {
-            for (String piece : WORD_BOUNDARY.split(text)) {
+            for (String piece : WORD_BOUNDARY.split(text, -1)) { // never matches at the end: no trailing empty piece
                 if (!pause(reply.chunkDelay)) {
                     return;
                 }

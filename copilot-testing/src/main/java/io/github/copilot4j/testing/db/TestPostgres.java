@@ -39,7 +39,6 @@ public final class TestPostgres {
 
     private static Server server;
     private static String unavailable;
-    private static Object container;
 
     private TestPostgres() {}
 
@@ -94,7 +93,6 @@ public final class TestPostgres {
             Class<?> type = Class.forName("org.testcontainers.containers.PostgreSQLContainer");
             Object pg = type.getConstructor(String.class).newInstance("postgres:16-alpine");
             type.getMethod("start").invoke(pg);
-            container = pg;
             Method stop = type.getMethod("stop");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {

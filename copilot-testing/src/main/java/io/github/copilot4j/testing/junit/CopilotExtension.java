@@ -231,8 +231,8 @@ public final class CopilotExtension implements BeforeEachCallback, AfterEachCall
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
         return type == CopilotClient.class
-                || type == FakeRuntime.class && mode == Mode.IN_MEMORY
-                || (type == OfflineCopilot.class || type == FakeCopilotApi.class) && mode != Mode.IN_MEMORY;
+                || (type == FakeRuntime.class && mode == Mode.IN_MEMORY)
+                || ((type == OfflineCopilot.class || type == FakeCopilotApi.class) && mode != Mode.IN_MEMORY);
     }
 
     @Override

@@ -499,7 +499,6 @@ public final class FakeRuntime implements AutoCloseable {
                 s = FakeSession.restore(FakeRuntime.this, id, model == null ? models.get(0) : model, this);
                 sessions.put(id, s);
                 s.streaming = p.path("streaming").asBoolean(false);
-                s.tools = p.path("tools");
                 s.emit("session.resume", Json.object().put("eventCount", s.persisted.size()).put("selectedModel", s.model), false);
             } else if (resume) {
                 s = sessions.get(id);
@@ -511,7 +510,6 @@ public final class FakeRuntime implements AutoCloseable {
                     s.model = model;
                 }
                 s.streaming = p.path("streaming").asBoolean(false);
-                s.tools = p.path("tools");
                 s.emit("session.resume", Json.object().put("eventCount", s.persisted.size()).put("selectedModel", s.model), false);
             } else {
                 if (sessions.containsKey(id)) {
@@ -519,7 +517,6 @@ public final class FakeRuntime implements AutoCloseable {
                 }
                 s = new FakeSession(id, model == null ? models.get(0) : model, this);
                 s.streaming = p.path("streaming").asBoolean(false);
-                s.tools = p.path("tools");
                 if (provider != null) {
                     s.initWorkspace();
                 }
@@ -558,10 +555,6 @@ public final class FakeRuntime implements AutoCloseable {
             m.put("method", method);
             m.set("params", params);
             write(m);
-        }
-
-        private void respond(JsonNode id, JsonNode result) {
-            write(resultMessage(id, result));
         }
 
         private void error(JsonNode id, int code, String message) {
@@ -631,7 +624,6 @@ public final class FakeRuntime implements AutoCloseable {
         volatile Connection connection;
         volatile boolean streaming;
         volatile boolean aborted;
-        volatile JsonNode tools;
         final Instant created = Instant.now();
         volatile Instant modified = created;
         volatile String summary;
@@ -719,7 +711,7 @@ public final class FakeRuntime implements AutoCloseable {
                         + s.statePath("events.jsonl") + ": " + errorOf(read));
             }
             String pendingPrompt = null;
-            for (String line : read.path("content").asText().split("\n")) {
+            for (String line : read.path("content").asText().split("\n", -1)) {
                 if (line.isBlank()) {
                     continue;
                 }

@@ -441,7 +441,7 @@ public abstract class SessionStateStoreContract {
         } finally {
             pool.shutdownNow();
         }
-        String[] lines = store.readFile("s1", "/shared/events.jsonl").split("\n");
+        String[] lines = store.readFile("s1", "/shared/events.jsonl").lines().toArray(String[]::new);
         assertEquals(threads * per, lines.length);
         int[] next = new int[threads];
         for (String line : lines) {

@@ -38,6 +38,9 @@ public abstract class SessionClaimsContract {
     private static final Duration LONG = Duration.ofMinutes(5);
     private static final Duration SHORT = Duration.ofMillis(300);
 
+    /** For subclasses, which say which store to check. */
+    protected SessionClaimsContract() {}
+
     /** The store under test (fresh and empty for every test). */
     protected abstract SessionStore store();
 

@@ -200,7 +200,7 @@ public final class CliLocator {
 
         String pathVar = env.getOrDefault("PATH", env.getOrDefault("Path", ""));
         int dirs = 0;
-        for (String dir : pathVar.split(File.pathSeparator)) {
+        for (String dir : pathVar.split(File.pathSeparator, -1)) {
             if (dir.isBlank()) {
                 continue;
             }

@@ -48,7 +48,7 @@ public final class ProxySink implements AutoCloseable {
         this.journal = journal;
         this.executor = executor;
         this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
+        server.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 50);
         this.acceptor = new Thread(this::acceptLoop, "fake-copilot-api-proxy-sink");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -85,8 +85,8 @@ public final class ProxySink implements AutoCloseable {
             if (head == null || head.isBlank()) {
                 return;
             }
-            String[] lines = head.split("\r\n");
-            String[] requestLine = lines[0].split(" ");
+            String[] lines = head.split("\r\n", -1);
+            String[] requestLine = lines[0].split(" ", -1);
             String method = requestLine[0].toUpperCase(Locale.ROOT);
             String target = requestLine.length > 1 ? requestLine[1] : "";
             Map<String, List<String>> headers = new LinkedHashMap<>();

@@ -161,7 +161,7 @@ public final class JdbcSessionStateStore implements SessionStateStore {
         int chunks = content.isEmpty() ? 0 : 1;
         inWriteTransaction(sessionId, fencingToken, (append ? "append to " : "write ") + path, h -> {
             Node n = lockNode(h, sessionId, path);
-            if (StatePaths.ROOT.equals(path) || n != null && n.dir()) {
+            if (StatePaths.ROOT.equals(path) || (n != null && n.dir())) {
                 throw new SessionStateException(Code.EISDIR, "open", path);
             }
             Instant now = now();
@@ -523,7 +523,8 @@ public final class JdbcSessionStateStore implements SessionStateStore {
     /** {@code dir/%} for LIKE, with LIKE's own characters escaped. */
     private static String likePrefix(String dir) {
         StringBuilder b = new StringBuilder(dir.length() + 4);
-        for (char c : dir.toCharArray()) {
+        for (int i = 0; i < dir.length(); i++) {
+            char c = dir.charAt(i);
             if (c == '\\' || c == '%' || c == '_') {
                 b.append('\\');
             }
@@ -600,6 +601,8 @@ public final class JdbcSessionStateStore implements SessionStateStore {
         }
 
         /**
+         * Opens the store; with {@code migrate(true)} (the default) it first creates or upgrades the state schema.
+         *
          * @throws SessionStoreException if the database is unreachable, not H2 or PostgreSQL, or its
          *     state schema is newer than this release
          */
