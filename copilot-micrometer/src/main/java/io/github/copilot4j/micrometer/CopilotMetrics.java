@@ -263,7 +263,7 @@ public final class CopilotMetrics implements ClientObserver {
             return; // cache counters only once the runtime reports them
         }
         Counter.builder(TOKENS).tags(commonTags).tag("type", type).tag("model", model).tag("transport", transport)
-                .baseUnit("tokens").description("Tokens the Copilot runtime reported (assistant.usage)").register(registry).increment(n);
+                .baseUnit("tokens").description("Tokens the Copilot runtime reported (assistant.usage)").register(registry).increment((double) n); // token counts are far below 2^53
     }
 
     @Override

@@ -38,6 +38,7 @@ public final class CopilotTracing implements ClientObserver {
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
     private static final TextMapGetter<Map<String, String>> GETTER = new TextMapGetter<>() {
         @Override
+        @SuppressWarnings("deprecation") // deprecated in newer APIs, abstract in older ones (Spring Boot 4.0 manages 1.55)
         public Iterable<String> keys(Map<String, String> carrier) {
             return carrier.keySet();
         }

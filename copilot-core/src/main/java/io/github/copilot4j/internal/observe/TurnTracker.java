@@ -87,7 +87,7 @@ public final class TurnTracker {
                 case "abort" -> aborted = true;
                 case "session.idle" -> {
                     if (active && pendingPrompts == 0) {
-                        boolean wasAborted = aborted || e.payload() instanceof SessionIdle idle && idle.aborted();
+                        boolean wasAborted = aborted || (e.payload() instanceof SessionIdle idle && idle.aborted());
                         outcome = wasAborted ? TurnOutcome.ABORTED : TurnOutcome.SUCCESS;
                     }
                 }

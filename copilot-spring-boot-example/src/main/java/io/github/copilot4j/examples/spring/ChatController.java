@@ -45,6 +45,7 @@ class ChatController {
     }
 
     @PostMapping(path = "/users/{user}/messages", produces = "text/event-stream")
+    @SuppressWarnings("FutureReturnValueIgnored") // the whenComplete callback handles success and failure alike
     SseEmitter send(@PathVariable("user") String user, @RequestBody String prompt) {
         CopilotSession session = sessionOf(user);
         SseEmitter sse = new SseEmitter(TURN.toMillis() + 5_000);

@@ -39,7 +39,7 @@ public class CopilotHealthIndicator extends AbstractHealthIndicator {
             storeUp = false;
         }
         if (state != ClientState.CONNECTED) {
-            builder.down().withDetail("runtime", "not connected (" + state.name().toLowerCase() + ")");
+            builder.down().withDetail("runtime", "not connected (" + state.name().toLowerCase(java.util.Locale.ROOT) + ")");
             if (state == ClientState.DISCONNECTED && reconnector != null) {
                 reconnector.reconnectNow();
                 builder.withDetail("reconnect", "requested");

@@ -60,6 +60,8 @@ public class CopilotReconnector implements ClientObserver, AutoCloseable {
         }
     }
 
+    // attempt() catches and logs its own failures; nothing waits for the scheduled task.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private void scheduleDelayed() {
         if (closed || !delayedPending.compareAndSet(false, true)) {
             return;
