@@ -21,10 +21,12 @@ module io.github.copilot4j.core {
     exports io.github.copilot4j.spi;
     exports io.github.copilot4j.store;
     exports io.github.copilot4j.tool;
-
-    exports io.github.copilot4j.internal to io.github.copilot4j.testing;
-    exports io.github.copilot4j.internal.json to io.github.copilot4j.testing;
-    exports io.github.copilot4j.internal.rpc to io.github.copilot4j.testing;
+    exports io.github.copilot4j.internal to
+            io.github.copilot4j.testing;
+    exports io.github.copilot4j.internal.json to
+            io.github.copilot4j.testing;
+    exports io.github.copilot4j.internal.rpc to
+            io.github.copilot4j.testing;
 
     uses io.github.copilot4j.spi.TransportProvider;
 }

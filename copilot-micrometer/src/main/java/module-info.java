@@ -3,7 +3,8 @@
  * a {@code ClientObserver} that records an {@code Observation} per turn and meters for RPCs,
  * tokens, sessions, the store and leases. Needs no Spring.
  */
-@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // Micrometer's jars have Automatic-Module-Name, no descriptor
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"
+}) // Micrometer's jars have Automatic-Module-Name, no descriptor
 module io.github.copilot4j.micrometer {
     requires transitive io.github.copilot4j.core;
     requires transitive micrometer.core;

@@ -20,6 +20,8 @@ module io.github.copilot4j.testing {
     exports io.github.copilot4j.testing.state;
     exports io.github.copilot4j.testing.store;
 
-    opens io.github.copilot4j.testing.state to org.junit.platform.commons;
-    opens io.github.copilot4j.testing.store to org.junit.platform.commons;
+    opens io.github.copilot4j.testing.state to
+            org.junit.platform.commons;
+    opens io.github.copilot4j.testing.store to
+            org.junit.platform.commons;
 }

@@ -9,5 +9,6 @@ module io.github.copilot4j.transport.stdio {
 
     exports io.github.copilot4j.transport.stdio;
 
-    provides io.github.copilot4j.spi.TransportProvider with io.github.copilot4j.transport.stdio.StdioTransportProvider;
+    provides io.github.copilot4j.spi.TransportProvider with
+            io.github.copilot4j.transport.stdio.StdioTransportProvider;
 }

@@ -9,5 +9,6 @@ module io.github.copilot4j.transport.tcp {
 
     exports io.github.copilot4j.transport.tcp;
 
-    provides io.github.copilot4j.spi.TransportProvider with io.github.copilot4j.transport.tcp.TcpTransportProvider;
+    provides io.github.copilot4j.spi.TransportProvider with
+            io.github.copilot4j.transport.tcp.TcpTransportProvider;
 }

@@ -134,6 +134,7 @@ public final class CopilotClient implements AutoCloseable {
     private final InternalExecutor internal;
     /** Answers the runtime's sessionFs requests (store work) in session filesystem mode, else null. */
     private final ExecutorService sessionFsExecutor;
+
     private final Duration handlerTimeout;
     private final int maxConcurrentHandlersPerSession;
     private final Duration requestTimeout;
@@ -154,17 +155,21 @@ public final class CopilotClient implements AutoCloseable {
     private volatile JsonRpcConnection connection;
     /** Routes the current (or last) connection; a reconnect waits until it has torn the last one down. */
     private volatile Router router;
+
     private volatile boolean storeClosed;
     /** Whether the current connection's runtime was spawned for this client (only then is it shut down at close). */
     private volatile boolean ownsRuntime;
+
     private volatile String runtimeVersion;
     private volatile int protocolVersion;
     private final Map<String, CopilotSession> sessions = new ConcurrentHashMap<>();
     /** Session filesystem mode (null when off): the runtime's per-session state lives in this store. */
     private final SessionStateStore stateStore;
+
     private final SessionFsOptions sessionFsOptions;
     /** One driver per session: leases in the state store (sessionFs mode) or claims in the session store. */
     private final LeaseKeeper leases;
+
     private final SessionFsProvider sessionFs;
 
     private CopilotClient(Builder b) {
@@ -198,14 +203,22 @@ public final class CopilotClient implements AutoCloseable {
         this.sessionFsOptions = b.sessionFsOptions;
         if (stateStore != null) {
             // The state-store lease is the one driver claim: the session store's claims stay unused.
-            this.leases = new LeaseKeeper(LeaseKeeper.backend(stateStore), new LeaseKeeper.Settings(sessionFsOptions.holderId(),
-                    sessionFsOptions.leaseDuration(), sessionFsOptions.leaseRenewInterval(), sessionFsOptions.leaseWait()), this::leaseLost);
+            this.leases = new LeaseKeeper(
+                    LeaseKeeper.backend(stateStore),
+                    new LeaseKeeper.Settings(
+                            sessionFsOptions.holderId(),
+                            sessionFsOptions.leaseDuration(),
+                            sessionFsOptions.leaseRenewInterval(),
+                            sessionFsOptions.leaseWait()),
+                    this::leaseLost);
             this.sessionFsExecutor = Executors2.defaultExecutor("copilot4j-sessionfs", 16);
             this.sessionFs = new SessionFsProvider(stateStore, sessionFsOptions, leases, sessionFsExecutor);
         } else {
             SessionLeaseOptions o = b.leaseOptions != null ? b.leaseOptions : SessionLeaseOptions.defaults();
-            this.leases = new LeaseKeeper(LeaseKeeper.backend(store), new LeaseKeeper.Settings(o.holderId(), o.leaseDuration(),
-                    o.leaseRenewInterval(), o.leaseWait()), this::leaseLost);
+            this.leases = new LeaseKeeper(
+                    LeaseKeeper.backend(store),
+                    new LeaseKeeper.Settings(o.holderId(), o.leaseDuration(), o.leaseRenewInterval(), o.leaseWait()),
+                    this::leaseLost);
             this.sessionFsExecutor = null;
             this.sessionFs = null;
         }
@@ -252,13 +265,16 @@ public final class CopilotClient implements AutoCloseable {
             try {
                 channel = transport.open();
             } catch (IOException e) {
-                throw new ConnectionClosedException("Could not open " + transport.describe() + ": " + e.getMessage(), e);
+                throw new ConnectionClosedException(
+                        "Could not open " + transport.describe() + ": " + e.getMessage(), e);
             }
             if (sessionFs != null && !channel.ownsRuntime()) {
-                throw new IllegalStateException("The session filesystem option needs a Copilot runtime that this client starts itself,"
-                        + " but " + transport.describe() + " is an external, shared server: a runtime that served a session"
-                        + " filesystem is unusable after that connection drops (for every client). Use a transport that spawns"
-                        + " the CLI (StdioTransport, or TcpTransport.spawn()), or turn sessionFs off for this client");
+                throw new IllegalStateException(
+                        "The session filesystem option needs a Copilot runtime that this client starts itself,"
+                                + " but " + transport.describe()
+                                + " is an external, shared server: a runtime that served a session"
+                                + " filesystem is unusable after that connection drops (for every client). Use a transport that spawns"
+                                + " the CLI (StdioTransport, or TcpTransport.spawn()), or turn sessionFs off for this client");
             }
             Router routes = new Router();
             conn = new JsonRpcConnection(channel, routes, internal, maxFrameBytes, Duration.ofSeconds(2));
@@ -288,7 +304,11 @@ public final class CopilotClient implements AutoCloseable {
             }
             observer.connected(this, everConnected);
             everConnected = true;
-            log.info("Connected to Copilot runtime {} (protocol {}) via {}", runtimeVersion, protocolVersion, transport.describe());
+            log.info(
+                    "Connected to Copilot runtime {} (protocol {}) via {}",
+                    runtimeVersion,
+                    protocolVersion,
+                    transport.describe());
         } catch (RuntimeException e) {
             if (conn != null) {
                 conn.close("start failed", Duration.ofSeconds(2));
@@ -315,7 +335,9 @@ public final class CopilotClient implements AutoCloseable {
         }
         try {
             if (!last.tornDown.await(TEARDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("The last connection was not torn down within {} ms; reconnecting anyway", TEARDOWN_WAIT.toMillis());
+                log.warn(
+                        "The last connection was not torn down within {} ms; reconnecting anyway",
+                        TEARDOWN_WAIT.toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -331,9 +353,12 @@ public final class CopilotClient implements AutoCloseable {
             result = await(conn.request("connect", params, startTimeout), startTimeout, "the connect handshake");
         } catch (RpcException e) {
             if (e.code() == RpcException.AUTHENTICATION_FAILED || e.code() == RpcException.AUTHENTICATION_REQUIRED) {
-                throw new AuthenticationException("The Copilot runtime at " + transport.describe()
-                        + " refused the connection token (" + e.rpcMessage() + "); check the token the server was started with"
-                        + " (COPILOT_CONNECTION_TOKEN)", e);
+                throw new AuthenticationException(
+                        "The Copilot runtime at " + transport.describe()
+                                + " refused the connection token (" + e.rpcMessage()
+                                + "); check the token the server was started with"
+                                + " (COPILOT_CONNECTION_TOKEN)",
+                        e);
             }
             if (e.code() == RpcException.METHOD_NOT_FOUND || e.rpcMessage().contains("Unhandled method connect")) {
                 result = await(conn.request("ping", Json.object(), startTimeout), startTimeout, "the ping handshake");
@@ -341,19 +366,22 @@ public final class CopilotClient implements AutoCloseable {
                 throw e;
             }
         } catch (CopilotTimeoutException e) {
-            throw new CopilotTimeoutException("The Copilot runtime (" + transport.describe() + ") did not answer the handshake within "
-                    + startTimeout.toMillis() + " ms; is it a Copilot CLI started with --headless? (raise startTimeout if it is just slow)");
+            throw new CopilotTimeoutException("The Copilot runtime (" + transport.describe()
+                    + ") did not answer the handshake within " + startTimeout.toMillis()
+                    + " ms; is it a Copilot CLI started with --headless? (raise startTimeout if it is just slow)");
         }
         JsonNode pv = result.get("protocolVersion");
         if (pv == null || !pv.canConvertToInt()) {
-            throw new ProtocolException("The Copilot runtime did not report a protocol version; this client needs version "
-                    + MIN_PROTOCOL_VERSION + "-" + MAX_PROTOCOL_VERSION + "; upgrade the Copilot CLI");
+            throw new ProtocolException(
+                    "The Copilot runtime did not report a protocol version; this client needs version "
+                            + MIN_PROTOCOL_VERSION + "-" + MAX_PROTOCOL_VERSION + "; upgrade the Copilot CLI");
         }
         int v = pv.asInt();
         if (v < MIN_PROTOCOL_VERSION || v > MAX_PROTOCOL_VERSION) {
-            throw new ProtocolException("The Copilot runtime speaks protocol version " + v + " but this client supports "
-                    + MIN_PROTOCOL_VERSION + "-" + MAX_PROTOCOL_VERSION + "; "
-                    + (v < MIN_PROTOCOL_VERSION ? "upgrade the Copilot CLI" : "upgrade copilot4j"));
+            throw new ProtocolException(
+                    "The Copilot runtime speaks protocol version " + v + " but this client supports "
+                            + MIN_PROTOCOL_VERSION + "-" + MAX_PROTOCOL_VERSION + "; "
+                            + (v < MIN_PROTOCOL_VERSION ? "upgrade the Copilot CLI" : "upgrade copilot4j"));
         }
         this.protocolVersion = v;
         this.runtimeVersion = Json.text(result, "version");
@@ -363,16 +391,23 @@ public final class CopilotClient implements AutoCloseable {
     private void registerSessionFs(JsonRpcConnection conn) {
         JsonNode r;
         try {
-            r = await(conn.request("sessionFs.setProvider", sessionFs.setProviderParams(), startTimeout), startTimeout,
+            r = await(
+                    conn.request("sessionFs.setProvider", sessionFs.setProviderParams(), startTimeout),
+                    startTimeout,
                     "sessionFs.setProvider");
         } catch (RpcException e) {
-            throw new RpcException(e.method(), e.code(), "The Copilot runtime (" + transport.describe() + ") refused this client as its"
-                    + " session filesystem (" + e.rpcMessage() + "); it needs a fresh runtime with no sessions and no other provider"
-                    + " (Copilot CLI 1.0.102 or later)");
+            throw new RpcException(
+                    e.method(),
+                    e.code(),
+                    "The Copilot runtime (" + transport.describe() + ") refused this client as its"
+                            + " session filesystem (" + e.rpcMessage()
+                            + "); it needs a fresh runtime with no sessions and no other provider"
+                            + " (Copilot CLI 1.0.102 or later)");
         }
         if (r != null && r.has("success") && !r.path("success").asBoolean()) {
-            throw new ProtocolException("The Copilot runtime (" + transport.describe() + ") answered sessionFs.setProvider with " + r
-                    + "; it cannot use this client as its session filesystem");
+            throw new ProtocolException(
+                    "The Copilot runtime (" + transport.describe() + ") answered sessionFs.setProvider with " + r
+                            + "; it cannot use this client as its session filesystem");
         }
         log.debug("Registered as the session filesystem (state path {})", sessionFsOptions.sessionStatePath());
     }
@@ -424,8 +459,9 @@ public final class CopilotClient implements AutoCloseable {
         if (taken) {
             sessions.remove(id, session);
             afterDetach(id);
-            throw new IllegalStateException("Session '" + id + "' already has runtime state in the session state store; use resumeSession(\""
-                    + id + "\", config) to continue it, or deleteSession it first");
+            throw new IllegalStateException(
+                    "Session '" + id + "' already has runtime state in the session state store; use resumeSession(\""
+                            + id + "\", config) to continue it, or deleteSession it first");
         }
     }
 
@@ -510,7 +546,9 @@ public final class CopilotClient implements AutoCloseable {
             awaitQuietly(CompletableFuture.allOf(destroys.toArray(CompletableFuture[]::new)), remaining(deadline, 0.4));
             if (conn.isOpen() && ownsRuntime) {
                 // Never for a shared server (TCP connect mode): other clients use it.
-                awaitQuietly(conn.request("runtime.shutdown", Json.object(), remaining(deadline, 0.3)), remaining(deadline, 0.3));
+                awaitQuietly(
+                        conn.request("runtime.shutdown", Json.object(), remaining(deadline, 0.3)),
+                        remaining(deadline, 0.3));
             }
         }
         for (CopilotSession s : open) {
@@ -518,9 +556,15 @@ public final class CopilotClient implements AutoCloseable {
             s.flushStore(remaining(deadline, 0.2));
             int unsaved = s.unsavedEventCount();
             if (unsaved > 0) {
-                log.error("{} event(s) of session {} are not in the session store at close; resume the session later and the client "
-                        + "fills them in from the runtime's history", unsaved, s.sessionId());
-                reportStoreFailure(new StoreFailure(s.sessionId(), StoreFailure.Kind.EVENTS_LOST, unsaved,
+                log.error(
+                        "{} event(s) of session {} are not in the session store at close; resume the session later and the client "
+                                + "fills them in from the runtime's history",
+                        unsaved,
+                        s.sessionId());
+                reportStoreFailure(new StoreFailure(
+                        s.sessionId(),
+                        StoreFailure.Kind.EVENTS_LOST,
+                        unsaved,
                         new SessionStoreException(unsaved + " event(s) unsaved when the client was closed")));
             }
         }
@@ -591,7 +635,9 @@ public final class CopilotClient implements AutoCloseable {
     private CompletableFuture<CopilotSession> startCreate(SessionConfig config) {
         Validation.requireNonNull("config", config);
         JsonRpcConnection conn = requireConnected();
-        String id = config.sessionId() != null ? config.sessionId() : UUID.randomUUID().toString();
+        String id = config.sessionId() != null
+                ? config.sessionId()
+                : UUID.randomUUID().toString();
         CopilotSession session = new CopilotSession(this, id, config, storeExecutor, callbackExecutor);
         if (sessions.putIfAbsent(id, session) != null) {
             throw new IllegalStateException("Session '" + id + "' is already open in this client");
@@ -607,28 +653,35 @@ public final class CopilotClient implements AutoCloseable {
         } catch (SessionStoreException.DuplicateSession e) {
             sessions.remove(id, session);
             afterDetach(id);
-            throw new IllegalStateException("Session '" + id + "' already exists in the session store; use resumeSession(\""
-                    + id + "\", config) to continue it, or deleteSession it first", e);
+            throw new IllegalStateException(
+                    "Session '" + id + "' already exists in the session store; use resumeSession(\"" + id
+                            + "\", config) to continue it, or deleteSession it first",
+                    e);
         } catch (IllegalArgumentException e) {
             sessions.remove(id, session);
             throw new IllegalArgumentException("The session store refuses session '" + id + "': " + e.getMessage(), e);
         } catch (RuntimeException e) {
             sessions.remove(id, session);
             afterDetach(id);
-            throw new SessionStoreException("Could not record the new session '" + id + "' in the session store: " + e.getMessage(), e);
+            throw new SessionStoreException(
+                    "Could not record the new session '" + id + "' in the session store: " + e.getMessage(), e);
         }
         ObjectNode params = sessionParams(session, false);
-        return conn.request("session.create", params, requestTimeout).handleAsync((result, err) -> {
-            if (err != null) {
-                sessions.remove(id, session);
-                deleteFromStoreQuietly(id);
-                deleteStateQuietly(id);
-                leases.release(id);
-                throw new CompletionException(describeSessionFailure("create", id, config, unwrap(err)));
-            }
-            session.setWorkspacePath(Json.text(result, "workspacePath"));
-            return session;
-        }, storeContinuations);
+        return conn.request("session.create", params, requestTimeout)
+                .handleAsync(
+                        (result, err) -> {
+                            if (err != null) {
+                                sessions.remove(id, session);
+                                deleteFromStoreQuietly(id);
+                                deleteStateQuietly(id);
+                                leases.release(id);
+                                throw new CompletionException(
+                                        describeSessionFailure("create", id, config, unwrap(err)));
+                            }
+                            session.setWorkspacePath(Json.text(result, "workspacePath"));
+                            return session;
+                        },
+                        storeContinuations);
     }
 
     /** Resumes a session by id with a default config (blocking). */
@@ -656,7 +709,8 @@ public final class CopilotClient implements AutoCloseable {
         Validation.requireText("sessionId", sessionId, SessionConfig.MAX_SESSION_ID_LENGTH);
         Validation.requireNonNull("config", config);
         if (config.sessionId() != null && !config.sessionId().equals(sessionId)) {
-            throw new IllegalArgumentException("config.sessionId '" + config.sessionId() + "' differs from the session to resume '" + sessionId + "'");
+            throw new IllegalArgumentException("config.sessionId '" + config.sessionId()
+                    + "' differs from the session to resume '" + sessionId + "'");
         }
         JsonRpcConnection conn = requireConnected();
         Optional<SessionRecord> existing;
@@ -666,13 +720,23 @@ public final class CopilotClient implements AutoCloseable {
             log.warn("Could not read session '{}' from the store; resuming without it: {}", sessionId, e.toString());
             existing = Optional.empty();
         }
-        if (config.owner() != null && existing.isPresent() && !config.owner().equals(existing.get().owner())) {
+        if (config.owner() != null
+                && existing.isPresent()
+                && !config.owner().equals(existing.get().owner())) {
             // Owner isolation: to a caller scoped to one owner, another owner's session does not exist.
-            throw new SessionNotFoundException("No session '" + sessionId + "' of owner '" + config.owner() + "' in the session store");
+            throw new SessionNotFoundException(
+                    "No session '" + sessionId + "' of owner '" + config.owner() + "' in the session store");
         }
-        SessionConfig effective = config.toBuilder().sessionId(sessionId)
-                .owner(config.owner() != null ? config.owner() : existing.map(SessionRecord::owner).orElse(null))
-                .model(config.model() != null ? config.model() : existing.map(SessionRecord::model).orElse(null))
+        SessionConfig effective = config.toBuilder()
+                .sessionId(sessionId)
+                .owner(
+                        config.owner() != null
+                                ? config.owner()
+                                : existing.map(SessionRecord::owner).orElse(null))
+                .model(
+                        config.model() != null
+                                ? config.model()
+                                : existing.map(SessionRecord::model).orElse(null))
                 .build();
         CopilotSession session = new CopilotSession(this, sessionId, effective, storeExecutor, callbackExecutor);
         if (sessions.putIfAbsent(sessionId, session) != null) {
@@ -681,24 +745,29 @@ public final class CopilotClient implements AutoCloseable {
         acquireLease(sessionId, session);
         Optional<SessionRecord> known = existing;
         session.expectResume();
-        return conn.request("session.resume", sessionParams(session, true), requestTimeout).handleAsync((result, err) -> {
-            if (err != null) {
-                sessions.remove(sessionId, session);
-                afterDetach(sessionId);
-                throw new CompletionException(describeSessionFailure("resume", sessionId, effective, unwrap(err)));
-            }
-            session.setWorkspacePath(Json.text(result, "workspacePath"));
-            session.setRecord(recordResumed(sessionId, effective, known.orElse(null)));
-            session.resumed();
-            return session;
-        }, storeContinuations);
+        return conn.request("session.resume", sessionParams(session, true), requestTimeout)
+                .handleAsync(
+                        (result, err) -> {
+                            if (err != null) {
+                                sessions.remove(sessionId, session);
+                                afterDetach(sessionId);
+                                throw new CompletionException(
+                                        describeSessionFailure("resume", sessionId, effective, unwrap(err)));
+                            }
+                            session.setWorkspacePath(Json.text(result, "workspacePath"));
+                            session.setRecord(recordResumed(sessionId, effective, known.orElse(null)));
+                            session.resumed();
+                            return session;
+                        },
+                        storeContinuations);
     }
 
     private SessionRecord recordResumed(String id, SessionConfig config, SessionRecord existing) {
         Instant now = clock.instant();
         try {
             if (existing == null) {
-                SessionRecord fresh = SessionRecord.newSession(id, config.owner(), config.model(), now).withConfig(safeConfig(config));
+                SessionRecord fresh = SessionRecord.newSession(id, config.owner(), config.model(), now)
+                        .withConfig(safeConfig(config));
                 try {
                     return store.create(fresh);
                 } catch (SessionStoreException.DuplicateSession race) {
@@ -736,21 +805,26 @@ public final class CopilotClient implements AutoCloseable {
             m.put("reasoningEffort", c.reasoningEffort());
         }
         if (!c.tools().isEmpty()) {
-            m.put("tools", String.join(",", c.tools().stream().map(t -> t.name()).toList()));
+            m.put(
+                    "tools",
+                    String.join(",", c.tools().stream().map(t -> t.name()).toList()));
         }
         return m;
     }
 
-    private CopilotException describeSessionFailure(String verb, String id, SessionConfig config, CopilotException cause) {
+    private CopilotException describeSessionFailure(
+            String verb, String id, SessionConfig config, CopilotException cause) {
         if (cause instanceof RpcException rpc) {
             String msg = rpc.rpcMessage();
             String hint = "";
             if (config.model() != null && msg.toLowerCase(Locale.ROOT).contains("model")) {
                 hint = "; check that model '" + config.model() + "' is available to this account (client.listModels())";
             } else if ("resume".equals(verb) && msg.toLowerCase(Locale.ROOT).contains("not found")) {
-                hint = "; the runtime has no state for it (was it deleted, or created on a runtime with another COPILOT_HOME?)";
+                hint =
+                        "; the runtime has no state for it (was it deleted, or created on a runtime with another COPILOT_HOME?)";
             }
-            return new RpcException(rpc.method(), rpc.code(), "could not " + verb + " session '" + id + "': " + msg + hint);
+            return new RpcException(
+                    rpc.method(), rpc.code(), "could not " + verb + " session '" + id + "': " + msg + hint);
         }
         return cause;
     }
@@ -811,7 +885,10 @@ public final class CopilotClient implements AutoCloseable {
             q = next.get();
         }
         if (state == ClientState.CONNECTED && sessionFs == null) {
-            JsonNode result = join(requireConnected().request("session.list", Json.object(), requestTimeout), requestTimeout, "session.list");
+            JsonNode result = join(
+                    requireConnected().request("session.list", Json.object(), requestTimeout),
+                    requestTimeout,
+                    "session.list");
             for (JsonNode s : result.path("sessions")) {
                 String id = Json.text(s, "sessionId");
                 if (id == null) {
@@ -822,11 +899,21 @@ public final class CopilotClient implements AutoCloseable {
                 Instant modified = Json.instant(s, "modifiedTime");
                 String summary = Json.text(s, "summary");
                 if (fromStore == null) {
-                    merged.put(id, new SessionInfo(id, null, null, summary, start, modified, EnumSet.of(SessionInfo.Source.RUNTIME)));
+                    merged.put(
+                            id,
+                            new SessionInfo(
+                                    id, null, null, summary, start, modified, EnumSet.of(SessionInfo.Source.RUNTIME)));
                 } else {
-                    merged.put(id, new SessionInfo(id, fromStore.owner(), fromStore.model(),
-                            fromStore.summary() != null ? fromStore.summary() : summary, fromStore.createdAt(),
-                            latest(fromStore.lastActivityAt(), modified), EnumSet.allOf(SessionInfo.Source.class)));
+                    merged.put(
+                            id,
+                            new SessionInfo(
+                                    id,
+                                    fromStore.owner(),
+                                    fromStore.model(),
+                                    fromStore.summary() != null ? fromStore.summary() : summary,
+                                    fromStore.createdAt(),
+                                    latest(fromStore.lastActivityAt(), modified),
+                                    EnumSet.allOf(SessionInfo.Source.class)));
                 }
             }
         }
@@ -844,7 +931,11 @@ public final class CopilotClient implements AutoCloseable {
     public Page<SessionInfo> listSessions(SessionQuery query) {
         Validation.requireNonNull("query", query);
         Page<SessionRecord> page = store.list(query);
-        return new Page<>(page.items().stream().map(r -> info(r, EnumSet.of(SessionInfo.Source.STORE))).toList(), page.nextCursor());
+        return new Page<>(
+                page.items().stream()
+                        .map(r -> info(r, EnumSet.of(SessionInfo.Source.STORE)))
+                        .toList(),
+                page.nextCursor());
     }
 
     private static Instant latest(Instant a, Instant b) {
@@ -858,7 +949,8 @@ public final class CopilotClient implements AutoCloseable {
     }
 
     private static SessionInfo info(SessionRecord r, Set<SessionInfo.Source> sources) {
-        return new SessionInfo(r.sessionId(), r.owner(), r.model(), r.summary(), r.createdAt(), r.lastActivityAt(), sources);
+        return new SessionInfo(
+                r.sessionId(), r.owner(), r.model(), r.summary(), r.createdAt(), r.lastActivityAt(), sources);
     }
 
     /**
@@ -871,8 +963,8 @@ public final class CopilotClient implements AutoCloseable {
         Validation.requireText("sessionId", sessionId, SessionConfig.MAX_SESSION_ID_LENGTH);
         Validation.requireText("owner", owner, 256);
         if (store.find(sessionId, owner).isEmpty()) {
-            throw new SessionNotFoundException("Cannot delete session '" + sessionId + "': the session store has no session with that id"
-                    + " of owner '" + owner + "'");
+            throw new SessionNotFoundException("Cannot delete session '" + sessionId
+                    + "': the session store has no session with that id" + " of owner '" + owner + "'");
         }
         deleteSession(sessionId);
     }
@@ -909,7 +1001,10 @@ public final class CopilotClient implements AutoCloseable {
         String runtimeError = null;
         if (state == ClientState.CONNECTED) {
             try {
-                JsonNode r = join(requireConnected().request("session.delete", params(sessionId), requestTimeout), requestTimeout, "session.delete");
+                JsonNode r = join(
+                        requireConnected().request("session.delete", params(sessionId), requestTimeout),
+                        requestTimeout,
+                        "session.delete");
                 runtimeDeleted = r.path("success").asBoolean(false);
                 if (!runtimeDeleted) {
                     runtimeError = Json.text(r, "error");
@@ -920,8 +1015,9 @@ public final class CopilotClient implements AutoCloseable {
         }
         boolean storeDeleted = store.delete(sessionId);
         if (!runtimeDeleted && !storeDeleted) {
-            throw new SessionNotFoundException("Cannot delete session '" + sessionId + "': neither the runtime nor the session store has it"
-                    + (runtimeError == null ? "" : " (runtime said: " + runtimeError + ")"));
+            throw new SessionNotFoundException(
+                    "Cannot delete session '" + sessionId + "': neither the runtime nor the session store has it"
+                            + (runtimeError == null ? "" : " (runtime said: " + runtimeError + ")"));
         }
         log.debug("Deleted session {} (runtime: {}, store: {})", sessionId, runtimeDeleted, storeDeleted);
     }
@@ -946,15 +1042,18 @@ public final class CopilotClient implements AutoCloseable {
         }
         boolean storeDeleted = store.delete(sessionId);
         if (!stateDeleted && !storeDeleted) {
-            throw new SessionNotFoundException("Cannot delete session '" + sessionId + "': neither the session store nor the session"
-                    + " state store has it");
+            throw new SessionNotFoundException("Cannot delete session '" + sessionId
+                    + "': neither the session store nor the session" + " state store has it");
         }
         log.debug("Deleted session {} (state: {}, store: {})", sessionId, stateDeleted, storeDeleted);
     }
 
     /** Models the runtime offers. */
     public List<ModelInfo> listModels() {
-        JsonNode r = join(requireConnected().request("models.list", Json.object(), requestTimeout), requestTimeout, "models.list");
+        JsonNode r = join(
+                requireConnected().request("models.list", Json.object(), requestTimeout),
+                requestTimeout,
+                "models.list");
         List<ModelInfo> out = new ArrayList<>();
         for (JsonNode m : r.path("models")) {
             out.add(new ModelInfo(Json.text(m, "id"), Json.text(m, "name"), m));
@@ -964,7 +1063,8 @@ public final class CopilotClient implements AutoCloseable {
 
     /** The runtime's server methods, typed from its schema (see {@link io.github.copilot4j.rpc.ServerRpc}); needs a started client. */
     public io.github.copilot4j.rpc.ServerRpc rpc() {
-        return new io.github.copilot4j.rpc.ServerRpc(new io.github.copilot4j.internal.rpc.ConnectionCaller(this::requireConnected, requestTimeout));
+        return new io.github.copilot4j.rpc.ServerRpc(
+                new io.github.copilot4j.internal.rpc.ConnectionCaller(this::requireConnected, requestTimeout));
     }
 
     /** The runtime's core methods its schema does not hold (status, auth, foreground, metadata, lifecycle). */
@@ -975,7 +1075,10 @@ public final class CopilotClient implements AutoCloseable {
     /** Pings the runtime (a health check). */
     public PingResponse ping() {
         JsonNode r = join(requireConnected().request("ping", Json.object(), requestTimeout), requestTimeout, "ping");
-        return new PingResponse(Json.text(r, "message"), Json.instant(r, "timestamp"), r.path("protocolVersion").asInt(0));
+        return new PingResponse(
+                Json.text(r, "message"),
+                Json.instant(r, "timestamp"),
+                r.path("protocolVersion").asInt(0));
     }
 
     // ------------------------------------------------------------------ internals used by sessions
@@ -995,8 +1098,11 @@ public final class CopilotClient implements AutoCloseable {
                 throw new IllegalStateException("the client is still starting");
             default:
                 ConnectionClosedException why = conn == null ? null : conn.closeReason();
-                throw new ConnectionClosedException("the client is disconnected from the Copilot runtime"
-                        + (why == null ? "" : ": " + why.getMessage()) + "; call start() to reconnect, then resume the sessions", why);
+                throw new ConnectionClosedException(
+                        "the client is disconnected from the Copilot runtime"
+                                + (why == null ? "" : ": " + why.getMessage())
+                                + "; call start() to reconnect, then resume the sessions",
+                        why);
         }
     }
 
@@ -1101,7 +1207,6 @@ public final class CopilotClient implements AutoCloseable {
         }
     }
 
-
     static <T> T await(CompletableFuture<T> f, Duration timeout, String what) {
         return join(f, timeout.plusSeconds(1), what);
     }
@@ -1175,7 +1280,8 @@ public final class CopilotClient implements AutoCloseable {
             boolean unexpected;
             synchronized (stateLock) {
                 if (CopilotClient.this.connection != served) {
-                    return; // a newer connection replaced this one (its teardown overran TEARDOWN_WAIT): leave that alone
+                    return; // a newer connection replaced this one (its teardown overran TEARDOWN_WAIT): leave that
+                    // alone
                 }
                 unexpected = lostWhileConnected || state == ClientState.CONNECTED;
                 if (state != ClientState.CLOSED) {
@@ -1193,7 +1299,8 @@ public final class CopilotClient implements AutoCloseable {
                 leases.release(s.sessionId());
             }
             if (unexpected) {
-                observer.disconnected(CopilotClient.this, reason); // after the sessions are gone: a reconnect may follow
+                observer.disconnected(
+                        CopilotClient.this, reason); // after the sessions are gone: a reconnect may follow
             }
         }
     }
@@ -1271,7 +1378,8 @@ public final class CopilotClient implements AutoCloseable {
             int colon = uri.indexOf(':');
             String scheme = (colon < 0 ? uri : uri.substring(0, colon)).toLowerCase(java.util.Locale.ROOT);
             List<String> seen = new ArrayList<>();
-            for (TransportProvider p : ServiceLoader.load(TransportProvider.class, CopilotClient.class.getClassLoader())) {
+            for (TransportProvider p :
+                    ServiceLoader.load(TransportProvider.class, CopilotClient.class.getClassLoader())) {
                 seen.addAll(p.schemes());
                 if (p.schemes().contains(scheme)) {
                     this.transport = p.create(uri);
@@ -1279,7 +1387,8 @@ public final class CopilotClient implements AutoCloseable {
                 }
             }
             throw new IllegalArgumentException("No transport for '" + scheme + ":' URIs on the class path (found: "
-                    + (seen.isEmpty() ? "none" : String.join(", ", seen)) + "); add copilot-transport-stdio or copilot-transport-tcp"
+                    + (seen.isEmpty() ? "none" : String.join(", ", seen))
+                    + "); add copilot-transport-stdio or copilot-transport-tcp"
                     + " as a dependency, or pass a Transport instance");
         }
 
@@ -1434,13 +1543,16 @@ public final class CopilotClient implements AutoCloseable {
                 try {
                     transport("stdio:");
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalStateException("No transport configured: call transport(...) on the builder, or add "
-                            + "copilot-transport-stdio to the class path to use the Copilot CLI over stdio by default", e);
+                    throw new IllegalStateException(
+                            "No transport configured: call transport(...) on the builder, or add "
+                                    + "copilot-transport-stdio to the class path to use the Copilot CLI over stdio by default",
+                            e);
                 }
             }
             if (leaseOptions != null && stateStore != null) {
-                throw new IllegalStateException("sessionLeases(...) and sessionFs(...) both set: with sessionFs the lease lives in the"
-                        + " session state store; set its holder and timings in SessionFsOptions instead");
+                throw new IllegalStateException(
+                        "sessionLeases(...) and sessionFs(...) both set: with sessionFs the lease lives in the"
+                                + " session state store; set its holder and timings in SessionFsOptions instead");
             }
             CopilotClient client = new CopilotClient(this);
             client.observer.attached(client);

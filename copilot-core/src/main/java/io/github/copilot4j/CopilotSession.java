@@ -79,11 +79,13 @@ public final class CopilotSession implements AutoCloseable {
     private final HandlerRunner handlers;
     /** Tells the client's observers when turns start and end. */
     private final TurnTracker turns;
+
     private final List<Consumer<SessionEvent>> listeners = new CopyOnWriteArrayList<>();
     private final List<TurnWaiter> waiters = new CopyOnWriteArrayList<>();
     private final Queue<NewEvent> toPersist = new ConcurrentLinkedQueue<>();
     /** Events the store refused; retried before newer ones. Only touched on the persistence lane. */
     private final Deque<NewEvent> unsaved = new ArrayDeque<>();
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile SessionRecord record;
     private volatile String workspacePath;
@@ -105,15 +107,24 @@ public final class CopilotSession implements AutoCloseable {
     /** Another client took the session over: this one's events are no longer saved. Persistence lane only. */
     private boolean fenced;
 
-    CopilotSession(CopilotClient client, String sessionId, SessionConfig config, ExecutorService storeExecutor, ExecutorService callbackExecutor) {
+    CopilotSession(
+            CopilotClient client,
+            String sessionId,
+            SessionConfig config,
+            ExecutorService storeExecutor,
+            ExecutorService callbackExecutor) {
         this.client = client;
         this.sessionId = sessionId;
         this.config = config;
         this.callbackExecutor = callbackExecutor;
         this.delivery = new SerialLane(callbackExecutor, "events:" + sessionId);
         this.persistence = new SerialLane(storeExecutor, "store:" + sessionId);
-        this.handlers = new HandlerRunner(callbackExecutor, client.internalExecutor(), client.maxConcurrentHandlersPerSession(),
-                client.handlerTimeout(), "handlers:" + sessionId);
+        this.handlers = new HandlerRunner(
+                callbackExecutor,
+                client.internalExecutor(),
+                client.maxConcurrentHandlersPerSession(),
+                client.handlerTimeout(),
+                "handlers:" + sessionId);
         this.turns = new TurnTracker(this, client.observer(), delivery);
         this.listeners.addAll(config.eventListeners()); // before any event can be routed here
     }
@@ -125,7 +136,9 @@ public final class CopilotSession implements AutoCloseable {
 
     /** This session's runtime methods, typed from its schema, the session id filled in (see {@link io.github.copilot4j.rpc.SessionRpc}). */
     public io.github.copilot4j.rpc.SessionRpc rpc() {
-        return new io.github.copilot4j.rpc.SessionRpc(new io.github.copilot4j.internal.rpc.ConnectionCaller(this::requireUsable, client.requestTimeout()), sessionId);
+        return new io.github.copilot4j.rpc.SessionRpc(
+                new io.github.copilot4j.internal.rpc.ConnectionCaller(this::requireUsable, client.requestTimeout()),
+                sessionId);
     }
 
     /** The config it was created or resumed with. */
@@ -175,11 +188,13 @@ public final class CopilotSession implements AutoCloseable {
                 p.put(key, v);
             }
         }
-        return conn.request("session.send", p, client.requestTimeout()).whenComplete((r, err) -> {
-            if (err != null) {
-                turns.sendFailed(CopilotClient.unwrapQuietly(err));
-            }
-        }).thenApply(r -> Json.text(r, "messageId"));
+        return conn.request("session.send", p, client.requestTimeout())
+                .whenComplete((r, err) -> {
+                    if (err != null) {
+                        turns.sendFailed(CopilotClient.unwrapQuietly(err));
+                    }
+                })
+                .thenApply(r -> Json.text(r, "messageId"));
     }
 
     /** Sends and waits up to 60 s for the turn to finish; see {@link #sendAndWaitAsync}. */
@@ -214,7 +229,9 @@ public final class CopilotSession implements AutoCloseable {
      * sendAndWaitAsync's work. The future completes where the turn's end is seen (the delivery lane,
      * after the listeners), or on the library's threads (timeout, send failure, lost connection).
      */
-    @SuppressWarnings("FutureReturnValueIgnored") // the whenComplete callbacks handle both outcomes; the stages they return only repeat them
+    @SuppressWarnings(
+            "FutureReturnValueIgnored") // the whenComplete callbacks handle both outcomes; the stages they return only
+    // repeat them
     private CompletableFuture<AssistantMessage> startTurn(String prompt, Duration timeout) {
         Validation.requireNonNull("timeout", timeout);
         if (timeout.isNegative() || timeout.isZero()) {
@@ -235,16 +252,22 @@ public final class CopilotSession implements AutoCloseable {
             waiters.remove(waiter);
             throw e;
         }
-        Deadlines.onTimeout(waiter.future, timeout, client.internalExecutor(), () ->
-                waiter.fail(new CopilotTimeoutException("Session '" + sessionId + "' did not finish the turn within "
-                        + timeout.toMillis() + " ms; the turn goes on (call abort() to stop it)")));
+        Deadlines.onTimeout(
+                waiter.future,
+                timeout,
+                client.internalExecutor(),
+                () -> waiter.fail(
+                        new CopilotTimeoutException("Session '" + sessionId + "' did not finish the turn within "
+                                + timeout.toMillis() + " ms; the turn goes on (call abort() to stop it)")));
         return waiter.future;
     }
 
     /** Aborts the turn in progress; the session stays usable. */
     public void abort() {
-        CopilotClient.join(requireUsable().request("session.abort", CopilotClient.params(sessionId), client.requestTimeout()),
-                client.requestTimeout().plusSeconds(1), "session.abort");
+        CopilotClient.join(
+                requireUsable().request("session.abort", CopilotClient.params(sessionId), client.requestTimeout()),
+                client.requestTimeout().plusSeconds(1),
+                "session.abort");
     }
 
     // ------------------------------------------------------------------ listening
@@ -298,8 +321,11 @@ public final class CopilotSession implements AutoCloseable {
         if (!out.isEmpty() || closed.get()) {
             return out;
         }
-        JsonNode r = CopilotClient.join(requireUsable().request("session.getMessages", CopilotClient.params(sessionId), client.requestTimeout()),
-                client.requestTimeout().plusSeconds(1), "session.getMessages");
+        JsonNode r = CopilotClient.join(
+                requireUsable()
+                        .request("session.getMessages", CopilotClient.params(sessionId), client.requestTimeout()),
+                client.requestTimeout().plusSeconds(1),
+                "session.getMessages");
         for (JsonNode ev : r.path("events")) {
             SessionEvent e = EventParser.parse(sessionId, ev);
             if (e != null) {
@@ -316,7 +342,15 @@ public final class CopilotSession implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             data = Json.object();
         }
-        return new SessionEvent(se.sessionId(), se.eventId(), se.timestamp(), se.parentId(), false, se.agentId(), se.type(), data,
+        return new SessionEvent(
+                se.sessionId(),
+                se.eventId(),
+                se.timestamp(),
+                se.parentId(),
+                false,
+                se.agentId(),
+                se.type(),
+                data,
                 EventParser.payload(se.type(), data));
     }
 
@@ -332,7 +366,8 @@ public final class CopilotSession implements AutoCloseable {
             return;
         }
         try {
-            detachAsync(client.requestTimeout(), null).get(client.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            detachAsync(client.requestTimeout(), null)
+                    .get(client.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -341,7 +376,9 @@ public final class CopilotSession implements AutoCloseable {
     }
 
     /** Detaches; {@code conn} is the connection to use (null: the client's current one, if connected). */
-    @SuppressWarnings("FutureReturnValueIgnored") // the session.destroy callback logs a failure and finishes the detach either way
+    @SuppressWarnings(
+            "FutureReturnValueIgnored") // the session.destroy callback logs a failure and finishes the detach either
+    // way
     CompletableFuture<Void> detachAsync(Duration timeout, JsonRpcConnection conn) {
         if (!closed.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(null);
@@ -364,13 +401,14 @@ public final class CopilotSession implements AutoCloseable {
             }
         }
         // Stay routable until the runtime answered: its last events (session.shutdown) come before the answer.
-        conn.request("session.destroy", CopilotClient.params(sessionId), timeout).whenComplete((r, e) -> {
-            if (e != null) {
-                log.debug("session.destroy of {} failed: {}", sessionId, e.toString());
-            }
-            client.forget(this);
-            done.complete(null);
-        });
+        conn.request("session.destroy", CopilotClient.params(sessionId), timeout)
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        log.debug("session.destroy of {} failed: {}", sessionId, e.toString());
+                    }
+                    client.forget(this);
+                    done.complete(null);
+                });
         return released;
     }
 
@@ -414,11 +452,15 @@ public final class CopilotSession implements AutoCloseable {
     private JsonRpcConnection requireUsable() {
         ConnectionClosedException why = lost;
         if (why != null) {
-            throw new ConnectionClosedException("session '" + sessionId + "' lost its connection to the Copilot runtime: "
-                    + why.getMessage() + "; call client.start() to reconnect if needed, then client.resumeSession(\"" + sessionId + "\")", why);
+            throw new ConnectionClosedException(
+                    "session '" + sessionId + "' lost its connection to the Copilot runtime: " + why.getMessage()
+                            + "; call client.start() to reconnect if needed, then client.resumeSession(\"" + sessionId
+                            + "\")",
+                    why);
         }
         if (closed.get()) {
-            throw new IllegalStateException("session '" + sessionId + "' is closed; resume it with client.resumeSession(\"" + sessionId + "\")");
+            throw new IllegalStateException("session '" + sessionId
+                    + "' is closed; resume it with client.resumeSession(\"" + sessionId + "\")");
         }
         return client.requireConnected();
     }
@@ -444,7 +486,7 @@ public final class CopilotSession implements AutoCloseable {
             }
             case "external_tool.requested" -> runTool(e);
             case "permission.requested" -> decidePermission(e);
-            default -> { }
+            default -> {}
         }
         delivery.execute(() -> deliver(e));
     }
@@ -476,16 +518,26 @@ public final class CopilotSession implements AutoCloseable {
         JsonNode d = e.data();
         String requestId = Json.text(d, "requestId");
         String toolName = Json.text(d, "toolName");
-        ToolDefinition tool = config.tools().stream().filter(t -> t.name().equals(toolName)).findFirst().orElse(null);
+        ToolDefinition tool = config.tools().stream()
+                .filter(t -> t.name().equals(toolName))
+                .findFirst()
+                .orElse(null);
         if (tool == null || requestId == null) {
             log.debug("Session {}: tool {} is not handled by this client", sessionId, toolName);
             return;
         }
-        handlers.submit(() -> toolResult(tool, requestId, d), () -> {
-            String why = "Tool '" + toolName + "' did not finish within " + handlers.timeout().toMillis() + " ms (the client's handlerTimeout)";
-            log.warn("{} in session {}; answered the runtime with a failure (a handler still running is interrupted)", why, sessionId);
-            return toolFailure(requestId, why, why);
-        }, p -> answer("session.tools.handlePendingToolCall", p));
+        handlers.submit(
+                () -> toolResult(tool, requestId, d),
+                () -> {
+                    String why = "Tool '" + toolName + "' did not finish within "
+                            + handlers.timeout().toMillis() + " ms (the client's handlerTimeout)";
+                    log.warn(
+                            "{} in session {}; answered the runtime with a failure (a handler still running is interrupted)",
+                            why,
+                            sessionId);
+                    return toolFailure(requestId, why, why);
+                },
+                p -> answer("session.tools.handlePendingToolCall", p));
     }
 
     /** Callback executor: runs the user's tool handler; its failure becomes a failed tool result. */
@@ -500,13 +552,17 @@ public final class CopilotSession implements AutoCloseable {
         }
         ObjectNode p = CopilotClient.params(sessionId);
         p.put("requestId", requestId);
-        ClientObserver.ToolCallScope scope = client.observer().toolCallStarted(this, tool.name(), Json.text(d, "traceparent"),
-                Json.text(d, "tracestate"));
+        ClientObserver.ToolCallScope scope = client.observer()
+                .toolCallStarted(this, tool.name(), Json.text(d, "traceparent"), Json.text(d, "tracestate"));
         try {
             Object value;
             try {
-                value = tool.handler().handle(new ToolInvocation(sessionId, Json.text(d, "toolCallId"), tool.name(),
-                        args == null || args.isNull() ? Json.object() : args));
+                value = tool.handler()
+                        .handle(new ToolInvocation(
+                                sessionId,
+                                Json.text(d, "toolCallId"),
+                                tool.name(),
+                                args == null || args.isNull() ? Json.object() : args));
             } catch (Exception | Error ex) {
                 scope.end(ex);
                 throw ex;
@@ -537,44 +593,55 @@ public final class CopilotSession implements AutoCloseable {
 
     /** Reader thread: hands a permission request to the handler runner. */
     private void decidePermission(SessionEvent e) {
-        if (config.permissionHandler() == null || e.data().path("resolvedByHook").asBoolean(false)) {
+        if (config.permissionHandler() == null
+                || e.data().path("resolvedByHook").asBoolean(false)) {
             return;
         }
         JsonNode d = e.data();
         String requestId = Json.text(d, "requestId");
         JsonNode req = d.path("permissionRequest");
-        handlers.submit(() -> {
-            PermissionDecision decision;
-            try {
-                decision = Objects.requireNonNullElse(
-                        config.permissionHandler().decide(new PermissionRequest(sessionId, requestId, Json.text(req, "kind"), req)),
-                        PermissionDecision.USER_NOT_AVAILABLE);
-            } catch (Exception ex) {
-                log.warn("Permission handler of session {} failed: {}", sessionId, ex.toString());
-                decision = PermissionDecision.USER_NOT_AVAILABLE;
-            }
-            return decision;
-        }, () -> {
-            log.warn("The permission handler of session {} did not decide within {} ms (the client's handlerTimeout); answered the"
-                    + " runtime with {} (a handler still running is interrupted)", sessionId, handlers.timeout().toMillis(),
-                    PermissionDecision.USER_NOT_AVAILABLE.wireName());
-            return PermissionDecision.USER_NOT_AVAILABLE;
-        }, decision -> {
-            ObjectNode p = CopilotClient.params(sessionId);
-            p.put("requestId", requestId);
-            p.putObject("result").put("kind", decision.wireName());
-            answer("session.permissions.handlePendingPermissionRequest", p);
-        });
+        handlers.submit(
+                () -> {
+                    PermissionDecision decision;
+                    try {
+                        decision = Objects.requireNonNullElse(
+                                config.permissionHandler()
+                                        .decide(new PermissionRequest(
+                                                sessionId, requestId, Json.text(req, "kind"), req)),
+                                PermissionDecision.USER_NOT_AVAILABLE);
+                    } catch (Exception ex) {
+                        log.warn("Permission handler of session {} failed: {}", sessionId, ex.toString());
+                        decision = PermissionDecision.USER_NOT_AVAILABLE;
+                    }
+                    return decision;
+                },
+                () -> {
+                    log.warn(
+                            "The permission handler of session {} did not decide within {} ms (the client's handlerTimeout); answered the"
+                                    + " runtime with {} (a handler still running is interrupted)",
+                            sessionId,
+                            handlers.timeout().toMillis(),
+                            PermissionDecision.USER_NOT_AVAILABLE.wireName());
+                    return PermissionDecision.USER_NOT_AVAILABLE;
+                },
+                decision -> {
+                    ObjectNode p = CopilotClient.params(sessionId);
+                    p.put("requestId", requestId);
+                    p.putObject("result").put("kind", decision.wireName());
+                    answer("session.permissions.handlePendingPermissionRequest", p);
+                });
     }
 
     @SuppressWarnings("FutureReturnValueIgnored") // fire-and-forget answer: the callback logs a failure
     private void answer(String method, ObjectNode params) {
         try {
-            client.requireConnected().request(method, params, client.requestTimeout()).whenComplete((r, err) -> {
-                if (err != null) {
-                    log.warn("{} for session {} failed: {}", method, sessionId, err.toString());
-                }
-            });
+            client.requireConnected()
+                    .request(method, params, client.requestTimeout())
+                    .whenComplete((r, err) -> {
+                        if (err != null) {
+                            log.warn("{} for session {} failed: {}", method, sessionId, err.toString());
+                        }
+                    });
         } catch (RuntimeException ex) {
             log.warn("Could not send {} for session {}: {}", method, sessionId, ex.toString());
         }
@@ -626,10 +693,18 @@ public final class CopilotSession implements AutoCloseable {
         }
         if (droppedNow > 0 && dropped == droppedNow) { // once per outage, not for every event given up
             needsReconcile = true;
-            log.error("Gave up {} event(s) of session {}: more than {} are waiting for the session store; they will be "
-                    + "filled in from the runtime's history when the store is back", droppedNow, sessionId, client.maxUnsavedEvents());
-            client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.EVENTS_LOST, unsaved.size() + dropped,
-                    new SessionStoreException(droppedNow + " event(s) over the limit of " + client.maxUnsavedEvents() + " unsaved events")));
+            log.error(
+                    "Gave up {} event(s) of session {}: more than {} are waiting for the session store; they will be "
+                            + "filled in from the runtime's history when the store is back",
+                    droppedNow,
+                    sessionId,
+                    client.maxUnsavedEvents());
+            client.reportStoreFailure(new StoreFailure(
+                    sessionId,
+                    StoreFailure.Kind.EVENTS_LOST,
+                    unsaved.size() + dropped,
+                    new SessionStoreException(droppedNow + " event(s) over the limit of " + client.maxUnsavedEvents()
+                            + " unsaved events")));
         }
         publishUnsavedCount();
         if (awaitingResume) {
@@ -653,14 +728,20 @@ public final class CopilotSession implements AutoCloseable {
             unsaved.clear();
             if (storeFailing) {
                 storeFailing = false;
-                log.info("Session store is writable again; {} queued event(s) of session {} saved", batch.size(), sessionId);
+                log.info(
+                        "Session store is writable again; {} queued event(s) of session {} saved",
+                        batch.size(),
+                        sessionId);
             }
             summarize(stored);
             if (needsReconcile) {
                 persistence.execute(this::persistQueued);
             }
         } catch (SessionStoreException.NoSuchSession gone) {
-            log.warn("Session {} is no longer in the store (deleted elsewhere?); dropping {} event(s)", sessionId, batch.size());
+            log.warn(
+                    "Session {} is no longer in the store (deleted elsewhere?); dropping {} event(s)",
+                    sessionId,
+                    batch.size());
             unsaved.clear();
             dropped = 0;
             needsReconcile = false;
@@ -671,9 +752,14 @@ public final class CopilotSession implements AutoCloseable {
             appendOneByOne();
         } catch (RuntimeException ex) {
             if (!storeFailing) {
-                log.error("Could not save {} event(s) of session {} to the session store; will retry: {}", batch.size(), sessionId, ex.toString());
+                log.error(
+                        "Could not save {} event(s) of session {} to the session store; will retry: {}",
+                        batch.size(),
+                        sessionId,
+                        ex.toString());
                 storeFailing = true;
-                client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.SAVE_EVENTS, batch.size() + dropped, ex));
+                client.reportStoreFailure(
+                        new StoreFailure(sessionId, StoreFailure.Kind.SAVE_EVENTS, batch.size() + dropped, ex));
             }
             scheduleRetry();
         }
@@ -691,15 +777,24 @@ public final class CopilotSession implements AutoCloseable {
                 return;
             } catch (IllegalArgumentException refused) {
                 unsaved.removeFirst();
-                log.error("The session store refused event {} ({}) of session {}; it is not saved: {}", one.eventId(), one.type(), sessionId,
+                log.error(
+                        "The session store refused event {} ({}) of session {}; it is not saved: {}",
+                        one.eventId(),
+                        one.type(),
+                        sessionId,
                         refused.getMessage());
-                client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.EVENTS_LOST, unsaved.size() + dropped, refused));
+                client.reportStoreFailure(
+                        new StoreFailure(sessionId, StoreFailure.Kind.EVENTS_LOST, unsaved.size() + dropped, refused));
             } catch (RuntimeException ex) {
                 if (!storeFailing) {
-                    log.error("Could not save {} event(s) of session {} to the session store; will retry: {}", unsaved.size(), sessionId,
+                    log.error(
+                            "Could not save {} event(s) of session {} to the session store; will retry: {}",
+                            unsaved.size(),
+                            sessionId,
                             ex.toString());
                     storeFailing = true;
-                    client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.SAVE_EVENTS, unsaved.size() + dropped, ex));
+                    client.reportStoreFailure(
+                            new StoreFailure(sessionId, StoreFailure.Kind.SAVE_EVENTS, unsaved.size() + dropped, ex));
                 }
                 scheduleRetry();
                 return;
@@ -719,8 +814,11 @@ public final class CopilotSession implements AutoCloseable {
             return;
         }
         fenced = true;
-        log.error("Session {} is driven by another client now; {} event(s) of this client are not saved: {}", sessionId,
-                events + dropped, why.getMessage());
+        log.error(
+                "Session {} is driven by another client now; {} event(s) of this client are not saved: {}",
+                sessionId,
+                events + dropped,
+                why.getMessage());
         client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.EVENTS_LOST, events + dropped, why));
         unsaved.clear();
         toPersist.clear();
@@ -751,12 +849,19 @@ public final class CopilotSession implements AutoCloseable {
         if (err != null) {
             Throwable cause = CopilotClient.unwrapQuietly(err);
             if (dropped > 0) {
-                log.error("Could not read the runtime's history of session {} to fill in {} event(s) missing from the store: {}",
-                        sessionId, dropped, cause.toString());
+                log.error(
+                        "Could not read the runtime's history of session {} to fill in {} event(s) missing from the store: {}",
+                        sessionId,
+                        dropped,
+                        cause.toString());
             } else {
-                log.warn("Could not read the runtime's history of session {} to check the store is complete: {}", sessionId, cause.toString());
+                log.warn(
+                        "Could not read the runtime's history of session {} to check the store is complete: {}",
+                        sessionId,
+                        cause.toString());
             }
-            client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.RECONCILE, unsaved.size() + dropped, cause));
+            client.reportStoreFailure(
+                    new StoreFailure(sessionId, StoreFailure.Kind.RECONCILE, unsaved.size() + dropped, cause));
             dropped = 0;
         } else {
             List<NewEvent> history = new ArrayList<>();
@@ -776,7 +881,10 @@ public final class CopilotSession implements AutoCloseable {
             unsaved.clear();
             unsaved.addAll(merged);
             if (droppedBeforeReconcile > 0) {
-                log.info("Filling in {} event(s) of session {} from the runtime's history", droppedBeforeReconcile, sessionId);
+                log.info(
+                        "Filling in {} event(s) of session {} from the runtime's history",
+                        droppedBeforeReconcile,
+                        sessionId);
             }
             // Events given up after the history was asked for may be missing from it: read it again.
             dropped -= droppedBeforeReconcile;
@@ -796,9 +904,13 @@ public final class CopilotSession implements AutoCloseable {
         if (r != null && r.summary() == null) {
             for (StoredEvent se : stored) {
                 if ("user.message".equals(se.type())) {
-                    String content = fromStored(se).as(UserMessage.class).map(UserMessage::content).orElse(null);
+                    String content = fromStored(se)
+                            .as(UserMessage.class)
+                            .map(UserMessage::content)
+                            .orElse(null);
                     if (content != null) {
-                        updateRecord(rec -> rec.summary() == null ? rec.withSummary(truncate(content, 120)) : rec, false);
+                        updateRecord(
+                                rec -> rec.summary() == null ? rec.withSummary(truncate(content, 120)) : rec, false);
                     }
                     break;
                 }
@@ -807,7 +919,13 @@ public final class CopilotSession implements AutoCloseable {
     }
 
     private static NewEvent toNewEvent(SessionEvent e) {
-        return new NewEvent(e.id(), e.type(), e.timestamp(), e.parentId(), e.agentId(), e.data().toString());
+        return new NewEvent(
+                e.id(),
+                e.type(),
+                e.timestamp(),
+                e.parentId(),
+                e.agentId(),
+                e.data().toString());
     }
 
     /** For a resumed session: hold appends until resumed, then check the store against the runtime's history. */
@@ -822,18 +940,23 @@ public final class CopilotSession implements AutoCloseable {
         persistence.execute(this::persistQueued);
     }
 
-    @SuppressWarnings("FutureReturnValueIgnored") // a one-shot retry, never cancelled; it only hands on to the persistence executor
+    @SuppressWarnings(
+            "FutureReturnValueIgnored") // a one-shot retry, never cancelled; it only hands on to the persistence
+    // executor
     private void scheduleRetry() {
         if (retryScheduled || client.state() == ClientState.CLOSED) {
             return; // a closed client reports what is unsaved and stops
         }
         retryScheduled = true;
-        client.internalExecutor().schedule(() -> persistence.execute(() -> {
-            retryScheduled = false;
-            if (client.state() != ClientState.CLOSED) {
-                persistQueued();
-            }
-        }), Duration.ofSeconds(1));
+        client.internalExecutor()
+                .schedule(
+                        () -> persistence.execute(() -> {
+                            retryScheduled = false;
+                            if (client.state() != ClientState.CLOSED) {
+                                persistQueued();
+                            }
+                        }),
+                        Duration.ofSeconds(1));
     }
 
     private void markDetachedInStore() {
@@ -864,7 +987,8 @@ public final class CopilotSession implements AutoCloseable {
             } catch (RuntimeException ex) {
                 if (!quietIfMissing) {
                     log.warn("Could not update session {} in the store: {}", sessionId, ex.toString());
-                    client.reportStoreFailure(new StoreFailure(sessionId, StoreFailure.Kind.UPDATE_RECORD, unsavedEventCount(), ex));
+                    client.reportStoreFailure(
+                            new StoreFailure(sessionId, StoreFailure.Kind.UPDATE_RECORD, unsavedEventCount(), ex));
                 }
                 return;
             }
@@ -979,7 +1103,7 @@ public final class CopilotSession implements AutoCloseable {
                     seen.add(e);
                     evaluate();
                 }
-                default -> { }
+                default -> {}
             }
         }
 
@@ -1014,7 +1138,9 @@ public final class CopilotSession implements AutoCloseable {
                         last = null;
                     }
                 } else if (armed && p instanceof AssistantMessage am) {
-                    if (am.originatingMessageId() == null || messageId == null || messageId.equals(am.originatingMessageId())) {
+                    if (am.originatingMessageId() == null
+                            || messageId == null
+                            || messageId.equals(am.originatingMessageId())) {
                         last = am;
                     }
                 } else if (armed && p instanceof SessionIdle) {

@@ -116,7 +116,8 @@ public final class RuntimeCore {
             return;
         }
         JsonNode meta = params.get("metadata");
-        SessionLifecycleEvent e = new SessionLifecycleEvent(type, sid, meta != null && meta.isObject() ? meta : Json.object());
+        SessionLifecycleEvent e =
+                new SessionLifecycleEvent(type, sid, meta != null && meta.isObject() ? meta : Json.object());
         lane.execute(() -> {
             for (Consumer<SessionLifecycleEvent> l : listeners) {
                 try {

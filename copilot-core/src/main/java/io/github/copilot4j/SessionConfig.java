@@ -120,11 +120,14 @@ public record SessionConfig(
     public String toString() {
         return "SessionConfig[sessionId=" + sessionId + ", owner=" + owner + ", model=" + model
                 + ", systemMessage=" + (systemMessage == null ? null : systemMessage.length() + " chars")
-                + ", replaceSystemMessage=" + replaceSystemMessage + ", streaming=" + streaming + ", workingDirectory=" + workingDirectory
+                + ", replaceSystemMessage=" + replaceSystemMessage + ", streaming=" + streaming + ", workingDirectory="
+                + workingDirectory
                 + ", tools=" + tools.stream().map(ToolDefinition::name).toList() + ", availableTools=" + availableTools
-                + ", excludedTools=" + excludedTools + ", permissionHandler=" + (permissionHandler == null ? "none" : "set")
+                + ", excludedTools=" + excludedTools + ", permissionHandler="
+                + (permissionHandler == null ? "none" : "set")
                 + ", reasoningEffort=" + reasoningEffort + ", timeToLive=" + timeToLive
-                + ", extraParams=" + extraParams.keySet().stream().sorted().map(k -> k + "=***").toList()
+                + ", extraParams="
+                + extraParams.keySet().stream().sorted().map(k -> k + "=***").toList()
                 + ", eventListeners=" + eventListeners.size() + "]";
     }
 
@@ -253,8 +256,22 @@ public record SessionConfig(
 
         /** Builds the validated configuration. */
         public SessionConfig build() {
-            return new SessionConfig(sessionId, owner, model, systemMessage, replaceSystemMessage, streaming, workingDirectory,
-                    tools, availableTools, excludedTools, permissionHandler, reasoningEffort, timeToLive, extraParams, eventListeners);
+            return new SessionConfig(
+                    sessionId,
+                    owner,
+                    model,
+                    systemMessage,
+                    replaceSystemMessage,
+                    streaming,
+                    workingDirectory,
+                    tools,
+                    availableTools,
+                    excludedTools,
+                    permissionHandler,
+                    reasoningEffort,
+                    timeToLive,
+                    extraParams,
+                    eventListeners);
         }
     }
 }

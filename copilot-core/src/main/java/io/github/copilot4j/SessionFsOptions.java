@@ -46,8 +46,8 @@ public record SessionFsOptions(
         positive("leaseDuration", leaseDuration);
         positive("leaseRenewInterval", leaseRenewInterval);
         if (leaseRenewInterval.compareTo(leaseDuration) >= 0) {
-            throw new IllegalArgumentException("leaseRenewInterval (" + leaseRenewInterval + ") must be shorter than leaseDuration ("
-                    + leaseDuration + ")");
+            throw new IllegalArgumentException("leaseRenewInterval (" + leaseRenewInterval
+                    + ") must be shorter than leaseDuration (" + leaseDuration + ")");
         }
         Validation.requireNonNull("leaseWait", leaseWait);
         if (leaseWait.isNegative()) {
@@ -151,11 +151,15 @@ public record SessionFsOptions(
         /** Builds the validated options. */
         public SessionFsOptions build() {
             Duration duration = leaseDuration;
-            Duration renew = leaseRenewInterval != null ? leaseRenewInterval
-                    : duration == null ? null : duration.dividedBy(3);
-            return new SessionFsOptions(sessionStatePath,
+            Duration renew =
+                    leaseRenewInterval != null ? leaseRenewInterval : duration == null ? null : duration.dividedBy(3);
+            return new SessionFsOptions(
+                    sessionStatePath,
                     initialCwd != null ? initialCwd : System.getProperty("user.dir", "/"),
-                    holderId != null ? holderId : defaultHolderId(), duration, renew, leaseWait);
+                    holderId != null ? holderId : defaultHolderId(),
+                    duration,
+                    renew,
+                    leaseWait);
         }
     }
 }

@@ -15,7 +15,13 @@ import java.util.Set;
  * @param knownTo where this session is known: the store, the runtime, or both
  */
 public record SessionInfo(
-        String sessionId, String owner, String model, String summary, Instant createdAt, Instant lastActivityAt, Set<Source> knownTo) {
+        String sessionId,
+        String owner,
+        String model,
+        String summary,
+        Instant createdAt,
+        Instant lastActivityAt,
+        Set<Source> knownTo) {
     /** Copies the set of places the session is known to. */
     public SessionInfo {
         knownTo = Set.copyOf(knownTo);

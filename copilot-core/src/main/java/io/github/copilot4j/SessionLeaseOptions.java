@@ -19,7 +19,8 @@ import java.time.Duration;
  *     failing with {@link io.github.copilot4j.spi.SessionLeaseException.Held} (default zero: fail
  *     at once)
  */
-public record SessionLeaseOptions(String holderId, Duration leaseDuration, Duration leaseRenewInterval, Duration leaseWait) {
+public record SessionLeaseOptions(
+        String holderId, Duration leaseDuration, Duration leaseRenewInterval, Duration leaseWait) {
 
     /** Validates the options: positive durations, a renew interval shorter than the duration. */
     public SessionLeaseOptions {
@@ -27,8 +28,8 @@ public record SessionLeaseOptions(String holderId, Duration leaseDuration, Durat
         positive("leaseDuration", leaseDuration);
         positive("leaseRenewInterval", leaseRenewInterval);
         if (leaseRenewInterval.compareTo(leaseDuration) >= 0) {
-            throw new IllegalArgumentException("leaseRenewInterval (" + leaseRenewInterval + ") must be shorter than leaseDuration ("
-                    + leaseDuration + ")");
+            throw new IllegalArgumentException("leaseRenewInterval (" + leaseRenewInterval
+                    + ") must be shorter than leaseDuration (" + leaseDuration + ")");
         }
         Validation.requireNonNull("leaseWait", leaseWait);
         if (leaseWait.isNegative()) {
@@ -88,8 +89,11 @@ public record SessionLeaseOptions(String holderId, Duration leaseDuration, Durat
 
         /** Builds the validated options. */
         public SessionLeaseOptions build() {
-            Duration renew = leaseRenewInterval != null ? leaseRenewInterval : leaseDuration == null ? null : leaseDuration.dividedBy(3);
-            return new SessionLeaseOptions(holderId != null ? holderId : SessionFsOptions.defaultHolderId(), leaseDuration, renew, leaseWait);
+            Duration renew = leaseRenewInterval != null
+                    ? leaseRenewInterval
+                    : leaseDuration == null ? null : leaseDuration.dividedBy(3);
+            return new SessionLeaseOptions(
+                    holderId != null ? holderId : SessionFsOptions.defaultHolderId(), leaseDuration, renew, leaseWait);
         }
     }
 }

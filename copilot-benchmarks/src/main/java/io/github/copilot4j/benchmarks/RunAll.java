@@ -83,8 +83,8 @@ public final class RunAll {
         if (only.contains("5")) {
             section(report, "5 memory", () -> MemoryBench.run(report));
         }
-        String table = report.table("copilot4j benchmarks (" + (quick ? "quick" : "full") + String.format(Locale.ROOT, ", %.0f s)",
-                (System.nanoTime() - t0) / 1e9));
+        String table = report.table("copilot4j benchmarks (" + (quick ? "quick" : "full")
+                + String.format(Locale.ROOT, ", %.0f s)", (System.nanoTime() - t0) / 1e9));
         System.out.println();
         System.out.println(table);
         if (out != null) {
@@ -109,11 +109,19 @@ public final class RunAll {
 
     /** The JMH engine benchmarks through JMH's API, with the GC profiler; rows added to the report. */
     static void engineJmh(Report report, boolean quick) throws Exception {
-        System.out.println("== 1. engine alone (JMH, scripted peer, pre-encoded frames)" + (quick ? " - quick settings" : ""));
-        ChainedOptionsBuilder opts = new OptionsBuilder().include(EngineJmh.class.getName() + "\\.").addProfiler(GCProfiler.class)
-                .forks(1).verbosity(VerboseMode.SILENT).shouldFailOnError(true);
+        System.out.println(
+                "== 1. engine alone (JMH, scripted peer, pre-encoded frames)" + (quick ? " - quick settings" : ""));
+        ChainedOptionsBuilder opts = new OptionsBuilder()
+                .include(EngineJmh.class.getName() + "\\.")
+                .addProfiler(GCProfiler.class)
+                .forks(1)
+                .verbosity(VerboseMode.SILENT)
+                .shouldFailOnError(true);
         if (quick) {
-            opts.warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(5).measurementTime(TimeValue.seconds(1));
+            opts.warmupIterations(2)
+                    .warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(5)
+                    .measurementTime(TimeValue.seconds(1));
         }
         Collection<RunResult> results = new Runner(opts.build()).run();
         for (RunResult r : results) {
@@ -125,24 +133,57 @@ public final class RunAll {
             switch (name) {
                 case "events" -> {
                     boolean persisted = Boolean.parseBoolean(p.getParam("persisted"));
-                    String label = String.format(Locale.ROOT, "%s events/s, %s session%s", persisted ? "persisted" : "delta",
-                            p.getParam("sessions"), "1".equals(p.getParam("sessions")) ? "" : "s");
-                    String value = String.format(Locale.ROOT, "%,.0f ± %,.0f; %s allocated per event", primary.getScore(),
-                            primary.getScoreError(), allocText);
+                    String label = String.format(
+                            Locale.ROOT,
+                            "%s events/s, %s session%s",
+                            persisted ? "persisted" : "delta",
+                            p.getParam("sessions"),
+                            "1".equals(p.getParam("sessions")) ? "" : "s");
+                    String value = String.format(
+                            Locale.ROOT,
+                            "%,.0f ± %,.0f; %s allocated per event",
+                            primary.getScore(),
+                            primary.getScoreError(),
+                            allocText);
                     if (persisted) {
                         report.add("1 engine", label, value);
                     } else {
-                        report.add("1 engine", label, value, "≥ 200,000", primary.getScore() >= EngineBenchTargets.EVENTS_PER_SECOND);
+                        report.add(
+                                "1 engine",
+                                label,
+                                value,
+                                "≥ 200,000",
+                                primary.getScore() >= EngineBenchTargets.EVENTS_PER_SECOND);
                     }
                 }
                 case "roundTrip" -> {
                     Statistics st = primary.getStatistics();
-                    report.add("1 engine", "round trip, 1 in flight", String.format(Locale.ROOT, "%.1f / %.1f / %,.0f µs; %s per round trip",
-                            st.getPercentile(50), st.getPercentile(95), st.getMax(), allocText));
+                    report.add(
+                            "1 engine",
+                            "round trip, 1 in flight",
+                            String.format(
+                                    Locale.ROOT,
+                                    "%.1f / %.1f / %,.0f µs; %s per round trip",
+                                    st.getPercentile(50),
+                                    st.getPercentile(95),
+                                    st.getMax(),
+                                    allocText));
                 }
-                case "roundTrips64InFlight" -> report.add("1 engine", "round trips/s, 64 in flight",
-                        String.format(Locale.ROOT, "%,.0f ± %,.0f; %s per round trip", primary.getScore(), primary.getScoreError(), allocText));
-                default -> report.add("1 engine", name, String.format(Locale.ROOT, "%,.1f %s", primary.getScore(), primary.getScoreUnit()));
+                case "roundTrips64InFlight" ->
+                    report.add(
+                            "1 engine",
+                            "round trips/s, 64 in flight",
+                            String.format(
+                                    Locale.ROOT,
+                                    "%,.0f ± %,.0f; %s per round trip",
+                                    primary.getScore(),
+                                    primary.getScoreError(),
+                                    allocText));
+                default ->
+                    report.add(
+                            "1 engine",
+                            name,
+                            String.format(Locale.ROOT, "%,.1f %s", primary.getScore(), primary.getScoreUnit()));
             }
         }
     }

@@ -57,10 +57,13 @@ class BenchmarksSmokeTest {
             s.on(e -> seen.add(t.takeArrival(e.id())));
             for (int i = 0; i < 3; i++) {
                 long t0 = System.nanoTime();
-                assertEquals("ECHO: hello", s.sendAndWait("hello", Duration.ofSeconds(20)).content());
+                assertEquals(
+                        "ECHO: hello",
+                        s.sendAndWait("hello", Duration.ofSeconds(20)).content());
                 TimingTransport.SessionTimes times = t.times(s.sessionId());
                 assertTrue(times.sendWrittenAt() >= t0, "request written after the call");
-                assertTrue(times.idleArrivedAt() >= times.sendWrittenAt(), "idle arrived after the request was written");
+                assertTrue(
+                        times.idleArrivedAt() >= times.sendWrittenAt(), "idle arrived after the request was written");
             }
             assertEquals(15, seen.size());
             assertTrue(seen.stream().allMatch(a -> a > 0), "every delivered event had a recorded arrival: " + seen);
@@ -71,12 +74,17 @@ class BenchmarksSmokeTest {
     void theOrderCheckPassesARealRunAndCatchesASwap() throws Exception {
         FakeRuntime runtime = FakeRuntime.builder().recordRequests(false).build();
         InMemorySessionStore store = new InMemorySessionStore();
-        try (runtime; CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(store).build()) {
+        try (runtime;
+                CopilotClient client = CopilotClient.builder()
+                        .transport(InMemoryTransport.to(runtime))
+                        .sessionStore(store)
+                        .build()) {
             client.start();
             List<List<SessionEvent>> seen = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 List<SessionEvent> events = Collections.synchronizedList(new ArrayList<>());
-                CopilotSession s = client.createSession(SessionConfig.builder().onEvent(events::add).build());
+                CopilotSession s = client.createSession(
+                        SessionConfig.builder().onEvent(events::add).build());
                 seen.add(events);
                 for (int turn = 0; turn < 3; turn++) {
                     s.sendAndWait("session " + i + " turn " + turn, Duration.ofSeconds(20));
@@ -90,7 +98,10 @@ class BenchmarksSmokeTest {
             List<SessionEvent> noStart = new ArrayList<>(seen.get(1));
             noStart.remove(0);
             seen.set(1, noStart);
-            assertEquals(2, ManySessionsBench.checkOrder(client, store, seen, 3), "a session whose session.start was not seen");
+            assertEquals(
+                    2,
+                    ManySessionsBench.checkOrder(client, store, seen, 3),
+                    "a session whose session.start was not seen");
         }
     }
 

@@ -57,7 +57,8 @@ final class ApiGenerator {
 
     private void collect(String group, List<String> path, JsonNode node) {
         if (node.has("rpcMethod") && node.get("rpcMethod").isTextual()) {
-            methods.add(new Method(group, List.copyOf(path), node.get("rpcMethod").asText(), node));
+            methods.add(
+                    new Method(group, List.copyOf(path), node.get("rpcMethod").asText(), node));
             return;
         }
         for (Map.Entry<String, JsonNode> e : node.properties()) {
@@ -73,7 +74,8 @@ final class ApiGenerator {
     List<com.palantir.javapoet.JavaFile> generate() {
         Map<String, Map<List<String>, TypeSpec.Builder>> byGroup = new LinkedHashMap<>();
         for (String group : List.of("server", "session")) {
-            Map<List<String>, TypeSpec.Builder> classes = new TreeMap<>((a, b) -> String.join(".", a).compareTo(String.join(".", b)));
+            Map<List<String>, TypeSpec.Builder> classes =
+                    new TreeMap<>((a, b) -> String.join(".", a).compareTo(String.join(".", b)));
             classes.put(List.of(), namespaceClass(group, List.of()));
             byGroup.put(group, classes);
         }
@@ -110,32 +112,44 @@ final class ApiGenerator {
     private TypeSpec.Builder namespaceClass(String group, List<String> ns) {
         boolean session = group.equals("session");
         String name = className(group, ns);
-        TypeSpec.Builder b = TypeSpec.classBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addField(FieldSpec.builder(caller, "caller", Modifier.PRIVATE, Modifier.FINAL).build());
-        MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addParameter(caller, "caller")
+        TypeSpec.Builder b = TypeSpec.classBuilder(name)
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addField(FieldSpec.builder(caller, "caller", Modifier.PRIVATE, Modifier.FINAL)
+                        .build());
+        MethodSpec.Builder ctor = MethodSpec.constructorBuilder()
+                .addParameter(caller, "caller")
                 .addStatement("this.caller = $T.requireNonNull(caller, $S)", java.util.Objects.class, "caller");
         if (session) {
-            b.addField(FieldSpec.builder(String.class, SESSION_ID, Modifier.PRIVATE, Modifier.FINAL).build());
+            b.addField(FieldSpec.builder(String.class, SESSION_ID, Modifier.PRIVATE, Modifier.FINAL)
+                    .build());
             ctor.addParameter(String.class, SESSION_ID)
-                    .addStatement("this.sessionId = $T.requireNonNull(sessionId, $S)", java.util.Objects.class, SESSION_ID);
+                    .addStatement(
+                            "this.sessionId = $T.requireNonNull(sessionId, $S)", java.util.Objects.class, SESSION_ID);
         }
         String where = (session ? "session" : "") + (ns.isEmpty() ? "" : (session ? "." : "") + String.join(".", ns));
         if (ns.isEmpty()) {
-            ctor.addModifiers(Modifier.PUBLIC).addJavadoc(session
-                    ? "A typed view of session {@code sessionId}'s methods, calling through {@code caller}.\n"
-                    : "A typed view of the runtime's server methods, calling through {@code caller}.\n");
-            b.addJavadoc(session
-                    ? "The runtime's session-scoped methods ({@code session.*}) of one session, typed from the runtime's schema\n"
-                            + "($L); the session id is filled in. Each method blocks for at most the client's request timeout and\n"
-                            + "has an {@code ...Async} twin. Thread-safe; futures complete on the client's completion executor.\n"
-                            + "{@link #call} reaches any method by name (e.g. one newer than the schema).\n"
-                    : "The runtime's server-scoped methods, typed from the runtime's schema ($L). Each method blocks for at\n"
-                            + "most the client's request timeout and has an {@code ...Async} twin. Thread-safe; futures complete\n"
-                            + "on the client's completion executor. {@link #call} reaches any method by name (e.g. one newer than\n"
-                            + "the schema).\n", schemaVersion);
+            ctor.addModifiers(Modifier.PUBLIC)
+                    .addJavadoc(
+                            session
+                                    ? "A typed view of session {@code sessionId}'s methods, calling through {@code caller}.\n"
+                                    : "A typed view of the runtime's server methods, calling through {@code caller}.\n");
+            b.addJavadoc(
+                    session
+                            ? "The runtime's session-scoped methods ({@code session.*}) of one session, typed from the runtime's schema\n"
+                                    + "($L); the session id is filled in. Each method blocks for at most the client's request timeout and\n"
+                                    + "has an {@code ...Async} twin. Thread-safe; futures complete on the client's completion executor.\n"
+                                    + "{@link #call} reaches any method by name (e.g. one newer than the schema).\n"
+                            : "The runtime's server-scoped methods, typed from the runtime's schema ($L). Each method blocks for at\n"
+                                    + "most the client's request timeout and has an {@code ...Async} twin. Thread-safe; futures complete\n"
+                                    + "on the client's completion executor. {@link #call} reaches any method by name (e.g. one newer than\n"
+                                    + "the schema).\n",
+                    schemaVersion);
             addRaw(b, session);
         } else {
-            b.addJavadoc("The {@code $L.*} methods. Obtained from {@link $L}; thread-safe.\n", where, className(group, List.of()));
+            b.addJavadoc(
+                    "The {@code $L.*} methods. Obtained from {@link $L}; thread-safe.\n",
+                    where,
+                    className(group, List.of()));
         }
         b.addMethod(ctor.build());
         return b;
@@ -143,21 +157,33 @@ final class ApiGenerator {
 
     private void addRaw(TypeSpec.Builder b, boolean session) {
         String fill = session ? " with {@code sessionId} filled in" : "";
-        b.addMethod(MethodSpec.methodBuilder("callAsync").addModifiers(Modifier.PUBLIC)
+        b.addMethod(MethodSpec.methodBuilder("callAsync")
+                .addModifiers(Modifier.PUBLIC)
                 .returns(ParameterizedTypeName.get(COMPLETABLE_FUTURE, TypeMapper.JSON_NODE))
-                .addParameter(String.class, "method").addParameter(TypeMapper.JSON_NODE, "params")
-                .addJavadoc("Calls any method by name, untyped$L.\n\n@param method the JSON-RPC method\n"
-                        + "@param params an object, or null for none\n@return the raw result\n", fill)
+                .addParameter(String.class, "method")
+                .addParameter(TypeMapper.JSON_NODE, "params")
+                .addJavadoc(
+                        "Calls any method by name, untyped$L.\n\n@param method the JSON-RPC method\n"
+                                + "@param params an object, or null for none\n@return the raw result\n",
+                        fill)
                 .addStatement("return caller.callAsync(method, $T.raw(params$L))", codec, session ? ", sessionId" : "")
                 .build());
-        b.addMethod(MethodSpec.methodBuilder("call").addModifiers(Modifier.PUBLIC).returns(TypeMapper.JSON_NODE)
-                .addParameter(String.class, "method").addParameter(TypeMapper.JSON_NODE, "params")
+        b.addMethod(MethodSpec.methodBuilder("call")
+                .addModifiers(Modifier.PUBLIC)
+                .returns(TypeMapper.JSON_NODE)
+                .addParameter(String.class, "method")
+                .addParameter(TypeMapper.JSON_NODE, "params")
                 .addJavadoc("Blocking {@link #callAsync}.\n\n@param method the JSON-RPC method\n"
                         + "@param params an object, or null for none\n@return the raw result\n")
-                .addStatement("return caller.await(callAsync(method, params), method)").build());
+                .addStatement("return caller.await(callAsync(method, params), method)")
+                .build());
         if (session) {
-            b.addMethod(MethodSpec.methodBuilder("sessionId").addModifiers(Modifier.PUBLIC).returns(String.class)
-                    .addJavadoc("The session these calls address.\n").addStatement("return sessionId").build());
+            b.addMethod(MethodSpec.methodBuilder("sessionId")
+                    .addModifiers(Modifier.PUBLIC)
+                    .returns(String.class)
+                    .addJavadoc("The session these calls address.\n")
+                    .addStatement("return sessionId")
+                    .build());
         }
     }
 
@@ -165,9 +191,12 @@ final class ApiGenerator {
         ClassName c = ClassName.get(pkg, className(group, ns));
         String field = Names.member(ns.get(ns.size() - 1));
         boolean session = group.equals("session");
-        parent.addMethod(MethodSpec.methodBuilder(field).addModifiers(Modifier.PUBLIC).returns(c)
+        parent.addMethod(MethodSpec.methodBuilder(field)
+                .addModifiers(Modifier.PUBLIC)
+                .returns(c)
                 .addJavadoc("The {@code $L.*} methods.\n", (session ? "session." : "") + String.join(".", ns))
-                .addStatement(session ? "return new $T(caller, sessionId)" : "return new $T(caller)", c).build());
+                .addStatement(session ? "return new $T(caller, sessionId)" : "return new $T(caller)", c)
+                .build());
     }
 
     private void addMethod(TypeSpec.Builder b, Method m) {
@@ -207,8 +236,10 @@ final class ApiGenerator {
             optional = false;
         }
         JsonNode result = m.spec().get("result");
-        TypeName resultType = result == null || "null".equals(result.path("type").asText(null))
-                ? ClassName.get(Void.class) : models.type(result, base + "Result");
+        TypeName resultType =
+                result == null || "null".equals(result.path("type").asText(null))
+                        ? ClassName.get(Void.class)
+                        : models.type(result, base + "Result");
         String name = Names.member(m.path().get(m.path().size() - 1));
         String doc = Names.doc(TypeMapper.text(m.spec(), "description"));
         boolean experimental = "experimental".equals(m.spec().path("stability").asText(null));
@@ -220,25 +251,49 @@ final class ApiGenerator {
         }
     }
 
-    private void emit(TypeSpec.Builder b, Method m, String name, String doc, boolean experimental, TypeName paramType,
-            TypeName resultType, boolean session) {
+    private void emit(
+            TypeSpec.Builder b,
+            Method m,
+            String name,
+            String doc,
+            boolean experimental,
+            TypeName paramType,
+            TypeName resultType,
+            boolean session) {
         boolean isVoid = resultType.equals(ClassName.get(Void.class));
-        CodeBlock paramsExpr = CodeBlock.of("$T.params($L$L)", codec, paramType == null ? "null" : "params",
-                session ? ", sessionId" : "");
-        CodeBlock read = isVoid ? CodeBlock.of("r -> null")
+        CodeBlock paramsExpr = CodeBlock.of(
+                "$T.params($L$L)", codec, paramType == null ? "null" : "params", session ? ", sessionId" : "");
+        CodeBlock read = isVoid
+                ? CodeBlock.of("r -> null")
                 : resultType instanceof ParameterizedTypeName
-                        ? CodeBlock.of("r -> $T.read(r, new $T<$T>() {}, $S)", codec, TYPE_REFERENCE, resultType, m.rpcMethod())
+                        ? CodeBlock.of(
+                                "r -> $T.read(r, new $T<$T>() {}, $S)",
+                                codec,
+                                TYPE_REFERENCE,
+                                resultType,
+                                m.rpcMethod())
                         : CodeBlock.of("r -> $T.read(r, $T.class, $S)", codec, resultType, m.rpcMethod());
-        String pdoc = paramType == null ? "" : "\n@param params the parameters" + (session ? " (the session id is filled in)" : "");
-        MethodSpec.Builder async = MethodSpec.methodBuilder(name + "Async").addModifiers(Modifier.PUBLIC)
+        String pdoc = paramType == null
+                ? ""
+                : "\n@param params the parameters" + (session ? " (the session id is filled in)" : "");
+        MethodSpec.Builder async = MethodSpec.methodBuilder(name + "Async")
+                .addModifiers(Modifier.PUBLIC)
                 .returns(ParameterizedTypeName.get(COMPLETABLE_FUTURE, resultType))
-                .addJavadoc("$L\n\n<p>Calls {@code $L}.$L\n@return the result, completed on the client's completion executor\n",
-                        doc.isEmpty() ? m.rpcMethod() : doc, m.rpcMethod(), pdoc)
+                .addJavadoc(
+                        "$L\n\n<p>Calls {@code $L}.$L\n@return the result, completed on the client's completion executor\n",
+                        doc.isEmpty() ? m.rpcMethod() : doc,
+                        m.rpcMethod(),
+                        pdoc)
                 .addStatement("return caller.callAsync($S, $L).thenApply($L)", m.rpcMethod(), paramsExpr, read);
-        MethodSpec.Builder sync = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC)
+        MethodSpec.Builder sync = MethodSpec.methodBuilder(name)
+                .addModifiers(Modifier.PUBLIC)
                 .returns(isVoid ? TypeName.VOID : resultType)
-                .addJavadoc("$L\n\n<p>Calls {@code $L}, waiting at most the request timeout.$L\n$L",
-                        doc.isEmpty() ? m.rpcMethod() : doc, m.rpcMethod(), pdoc, isVoid ? "" : "@return the result\n");
+                .addJavadoc(
+                        "$L\n\n<p>Calls {@code $L}, waiting at most the request timeout.$L\n$L",
+                        doc.isEmpty() ? m.rpcMethod() : doc,
+                        m.rpcMethod(),
+                        pdoc,
+                        isVoid ? "" : "@return the result\n");
         if (paramType != null) {
             async.addParameter(paramType, "params");
             sync.addParameter(paramType, "params");
@@ -259,12 +314,19 @@ final class ApiGenerator {
 
     /** {@code RpcSurface}: the schema version, the typed methods per group, and those left out. */
     private TypeSpec surface() {
-        TypeSpec.Builder b = TypeSpec.classBuilder("RpcSurface").addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addJavadoc("What the generated client covers, as generated from the runtime's schema. Constants only.\n")
-                .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
-                .addField(FieldSpec.builder(String.class, "SCHEMA_VERSION", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-                        .addJavadoc("The version of the npm package {@code @github/copilot-sdk-linux-x64} whose schemas were used.\n")
-                        .initializer("$S", schemaVersion).build());
+        TypeSpec.Builder b = TypeSpec.classBuilder("RpcSurface")
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addJavadoc(
+                        "What the generated client covers, as generated from the runtime's schema. Constants only.\n")
+                .addMethod(MethodSpec.constructorBuilder()
+                        .addModifiers(Modifier.PRIVATE)
+                        .build())
+                .addField(FieldSpec.builder(
+                                String.class, "SCHEMA_VERSION", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                        .addJavadoc(
+                                "The version of the npm package {@code @github/copilot-sdk-linux-x64} whose schemas were used.\n")
+                        .initializer("$S", schemaVersion)
+                        .build());
         for (String group : List.of("server", "session", "clientSession", "clientGlobal")) {
             List<String> typed = new ArrayList<>();
             List<String> internal = new ArrayList<>();
@@ -275,13 +337,19 @@ final class ApiGenerator {
             }
             boolean callable = group.equals("server") || group.equals("session");
             String constant = Names.constant(group);
-            b.addField(list(constant + (callable ? "_METHODS" : "_REQUESTS"), typed, callable
-                    ? "The {@code " + group + "} methods (not internal) that {@code " + className(group, List.of())
-                            + "} types, by JSON-RPC name."
-                    : "The {@code " + group + "} requests (runtime to client, not internal) of the schema; the client does not"
-                            + " type them yet."));
-            b.addField(list(constant + "_INTERNAL", internal, "The {@code " + group
-                    + "} methods the schema marks {@code visibility: internal}, left out."));
+            b.addField(list(
+                    constant + (callable ? "_METHODS" : "_REQUESTS"),
+                    typed,
+                    callable
+                            ? "The {@code " + group + "} methods (not internal) that {@code "
+                                    + className(group, List.of()) + "} types, by JSON-RPC name."
+                            : "The {@code " + group
+                                    + "} requests (runtime to client, not internal) of the schema; the client does not"
+                                    + " type them yet."));
+            b.addField(list(
+                    constant + "_INTERNAL",
+                    internal,
+                    "The {@code " + group + "} methods the schema marks {@code visibility: internal}, left out."));
         }
         return b.build();
     }
@@ -292,12 +360,22 @@ final class ApiGenerator {
             init.add(i == 0 ? "\n$S" : ",\n$S", values.get(i));
         }
         init.add(")");
-        return FieldSpec.builder(ParameterizedTypeName.get(List.class, String.class), name, Modifier.PUBLIC, Modifier.STATIC,
-                Modifier.FINAL).addJavadoc("$L\n", doc).initializer(init.build()).build();
+        return FieldSpec.builder(
+                        ParameterizedTypeName.get(List.class, String.class),
+                        name,
+                        Modifier.PUBLIC,
+                        Modifier.STATIC,
+                        Modifier.FINAL)
+                .addJavadoc("$L\n", doc)
+                .initializer(init.build())
+                .build();
     }
 
     static com.palantir.javapoet.JavaFile file(String pkg, TypeSpec t) {
-        return com.palantir.javapoet.JavaFile.builder(pkg, t).skipJavaLangImports(true).indent("    ")
-                .addFileComment("Generated by copilot-codegen from the runtime's schema. Do not edit.").build();
+        return com.palantir.javapoet.JavaFile.builder(pkg, t)
+                .skipJavaLangImports(true)
+                .indent("    ")
+                .addFileComment("Generated by copilot-codegen from the runtime's schema. Do not edit.")
+                .build();
     }
 }

@@ -42,7 +42,8 @@ final class EventGenerator {
             if (type != null && data.has("$ref")) {
                 eventTypes.put(type, TypeMapper.refName(data));
             } else if (type != null) {
-                throw new IllegalArgumentException("event type " + type + " has an inline data schema; the generator expects a $ref");
+                throw new IllegalArgumentException(
+                        "event type " + type + " has an inline data schema; the generator expects a $ref");
             }
         }
     }
@@ -56,31 +57,50 @@ final class EventGenerator {
         for (Map.Entry<String, String> e : eventTypes.entrySet()) {
             TypeName t = types.definitionType(e.getValue());
             if (!(t instanceof ClassName c) || !c.packageName().equals(pkg) || t.equals(TypeMapper.JSON_NODE)) {
-                throw new IllegalArgumentException("the data of event " + e.getKey() + " (" + e.getValue() + ") is not an object");
+                throw new IllegalArgumentException(
+                        "the data of event " + e.getKey() + " (" + e.getValue() + ") is not an object");
             }
             recordOf.put(e.getKey(), c);
         }
         types.mapAllDefinitions();
-        TypeSpec iface = TypeSpec.interfaceBuilder(sealed).addModifiers(Modifier.PUBLIC, Modifier.SEALED)
-                .addSuperinterface(EVENT_PAYLOAD).addPermittedSubclasses(new ArrayList<>(new java.util.LinkedHashSet<>(recordOf.values())))
-                .addJavadoc("The typed {@code data} of every session event type in the runtime's schema: one record per type.\n"
-                        + "{@link SessionEventTypes} maps a type to its record. Types newer than the schema arrive as\n"
-                        + "{@code GenericEvent}.\n")
+        TypeSpec iface = TypeSpec.interfaceBuilder(sealed)
+                .addModifiers(Modifier.PUBLIC, Modifier.SEALED)
+                .addSuperinterface(EVENT_PAYLOAD)
+                .addPermittedSubclasses(new ArrayList<>(new java.util.LinkedHashSet<>(recordOf.values())))
+                .addJavadoc(
+                        "The typed {@code data} of every session event type in the runtime's schema: one record per type.\n"
+                                + "{@link SessionEventTypes} maps a type to its record. Types newer than the schema arrive as\n"
+                                + "{@code GenericEvent}.\n")
                 .build();
-        TypeName classOfData = ParameterizedTypeName.get(ClassName.get(Class.class), WildcardTypeName.subtypeOf(sealed));
+        TypeName classOfData =
+                ParameterizedTypeName.get(ClassName.get(Class.class), WildcardTypeName.subtypeOf(sealed));
         CodeBlock.Builder init = CodeBlock.builder().add("$T.ofEntries(", Map.class);
         int i = 0;
         for (Map.Entry<String, ClassName> e : recordOf.entrySet()) {
-            init.add(i++ == 0 ? "\n$T.entry($S, $T.class)" : ",\n$T.entry($S, $T.class)", Map.class, e.getKey(), e.getValue());
+            init.add(
+                    i++ == 0 ? "\n$T.entry($S, $T.class)" : ",\n$T.entry($S, $T.class)",
+                    Map.class,
+                    e.getKey(),
+                    e.getValue());
         }
         init.add(")");
-        TypeSpec registry = TypeSpec.classBuilder("SessionEventTypes").addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addJavadoc("The event types of the runtime's schema and the record of each one's {@code data}. Constants only.\n")
-                .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
-                .addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(String.class), classOfData),
-                        "TYPES", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        TypeSpec registry = TypeSpec.classBuilder("SessionEventTypes")
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addJavadoc(
+                        "The event types of the runtime's schema and the record of each one's {@code data}. Constants only.\n")
+                .addMethod(MethodSpec.constructorBuilder()
+                        .addModifiers(Modifier.PRIVATE)
+                        .build())
+                .addField(FieldSpec.builder(
+                                ParameterizedTypeName.get(
+                                        ClassName.get(Map.class), ClassName.get(String.class), classOfData),
+                                "TYPES",
+                                Modifier.PUBLIC,
+                                Modifier.STATIC,
+                                Modifier.FINAL)
                         .addJavadoc("Event type (e.g. {@code assistant.usage}) → the record of its {@code data}.\n")
-                        .initializer(init.build()).build())
+                        .initializer(init.build())
+                        .build())
                 .build();
         List<JavaFile> files = new ArrayList<>();
         files.add(ApiGenerator.file(pkg, iface));

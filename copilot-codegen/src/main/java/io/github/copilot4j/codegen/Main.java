@@ -33,8 +33,8 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = parse(args);
-        SchemaPackage schemas = new SchemaPackage(SchemaPackage.defaultCacheBase(), require(a, "--schema-version"),
-                require(a, "--schema-integrity"));
+        SchemaPackage schemas = new SchemaPackage(
+                SchemaPackage.defaultCacheBase(), require(a, "--schema-version"), require(a, "--schema-integrity"));
         schemas.ensure(Boolean.parseBoolean(a.getOrDefault("--offline", "false")));
         int n = generate(schemas.api(), schemas.events(), Path.of(require(a, "--out")), require(a, "--schema-version"));
         System.out.println("copilot-codegen: " + n + " source files from " + schemas.dir());
@@ -47,10 +47,12 @@ public final class Main {
      */
     static int generate(Path api, Path events, Path out, String schemaVersion) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
-        List<JavaFile> files = new ArrayList<>(generate(mapper.readTree(api.toFile()), mapper.readTree(events.toFile()), schemaVersion));
+        List<JavaFile> files = new ArrayList<>(
+                generate(mapper.readTree(api.toFile()), mapper.readTree(events.toFile()), schemaVersion));
         Map<Path, String> wanted = new HashMap<>();
         for (JavaFile f : files) {
-            Path p = out.resolve(f.packageName().replace('.', '/')).resolve(f.typeSpec().name() + ".java");
+            Path p = out.resolve(f.packageName().replace('.', '/'))
+                    .resolve(f.typeSpec().name() + ".java");
             wanted.put(p, f.toString());
         }
         if (Files.exists(out)) {
@@ -64,7 +66,8 @@ public final class Main {
         }
         for (Map.Entry<Path, String> e : wanted.entrySet()) {
             Path p = e.getKey();
-            if (Files.isRegularFile(p) && Files.readString(p, StandardCharsets.UTF_8).equals(e.getValue())) {
+            if (Files.isRegularFile(p)
+                    && Files.readString(p, StandardCharsets.UTF_8).equals(e.getValue())) {
                 continue;
             }
             Files.createDirectories(p.getParent());

@@ -5,15 +5,69 @@ import java.util.Set;
 
 /** Java identifiers from schema names. Pure functions. */
 final class Names {
-    private static final Set<String> KEYWORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case", "catch",
-            "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally",
-            "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long", "native", "new",
-            "package", "private", "protected", "public", "return", "short", "static", "strictfp", "super", "switch",
-            "synchronized", "this", "throw", "throws", "transient", "try", "void", "volatile", "while", "true", "false",
-            "null", "var", "record", "yield", "sealed", "permits", "_");
+    private static final Set<String> KEYWORDS = Set.of(
+            "abstract",
+            "assert",
+            "boolean",
+            "break",
+            "byte",
+            "case",
+            "catch",
+            "char",
+            "class",
+            "const",
+            "continue",
+            "default",
+            "do",
+            "double",
+            "else",
+            "enum",
+            "extends",
+            "final",
+            "finally",
+            "float",
+            "for",
+            "goto",
+            "if",
+            "implements",
+            "import",
+            "instanceof",
+            "int",
+            "interface",
+            "long",
+            "native",
+            "new",
+            "package",
+            "private",
+            "protected",
+            "public",
+            "return",
+            "short",
+            "static",
+            "strictfp",
+            "super",
+            "switch",
+            "synchronized",
+            "this",
+            "throw",
+            "throws",
+            "transient",
+            "try",
+            "void",
+            "volatile",
+            "while",
+            "true",
+            "false",
+            "null",
+            "var",
+            "record",
+            "yield",
+            "sealed",
+            "permits",
+            "_");
     /** Names a record component cannot have (they clash with Object's or Record's methods). */
-    private static final Set<String> RESERVED_MEMBERS = Set.of("hashCode", "toString", "getClass", "notify", "notifyAll",
-            "wait", "clone", "finalize", "equals");
+    private static final Set<String> RESERVED_MEMBERS =
+            Set.of("hashCode", "toString", "getClass", "notify", "notifyAll", "wait", "clone", "finalize", "equals");
 
     private Names() {}
 
@@ -90,8 +144,13 @@ final class Names {
         if (text == null) {
             return "";
         }
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace("*/", "*&#47;").replace("@", "{@literal @}").replace("\\u", "\\\\u").trim();
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("*/", "*&#47;")
+                .replace("@", "{@literal @}")
+                .replace("\\u", "\\\\u")
+                .trim();
     }
 
     static String lower(String s) {

@@ -73,7 +73,9 @@ public final class SchemaPackage {
     /** True when both files are in the cache, extracted from a tarball that matched the pinned integrity. */
     boolean present() throws IOException {
         Path marker = dir.resolve(VERIFIED);
-        return Files.isRegularFile(api()) && Files.isRegularFile(events()) && Files.isRegularFile(marker)
+        return Files.isRegularFile(api())
+                && Files.isRegularFile(events())
+                && Files.isRegularFile(marker)
                 && Files.readString(marker, StandardCharsets.UTF_8).trim().equals(integrity);
     }
 
@@ -95,10 +97,12 @@ public final class SchemaPackage {
             String actual = integrityOf(bytes);
             if (!actual.equals(integrity)) {
                 throw new IOException("The npm package " + PACKAGE + "@" + version + " has integrity " + actual
-                        + " but the root pom pins " + integrity + "; do not build with it. If the version was republished on"
+                        + " but the root pom pins " + integrity
+                        + "; do not build with it. If the version was republished on"
                         + " purpose, update copilot.schema.integrity in the root pom.xml");
             }
-            Map<String, byte[]> files = Tar.extract(bytes, List.of("package/schemas/" + API, "package/schemas/" + EVENTS));
+            Map<String, byte[]> files =
+                    Tar.extract(bytes, List.of("package/schemas/" + API, "package/schemas/" + EVENTS));
             write(api(), files.get("package/schemas/" + API), "package/schemas/" + API);
             write(events(), files.get("package/schemas/" + EVENTS), "package/schemas/" + EVENTS);
             Files.writeString(dir.resolve(VERIFIED), integrity + "\n", StandardCharsets.UTF_8);
@@ -108,9 +112,17 @@ public final class SchemaPackage {
     }
 
     private Path npmPack(Path into) throws IOException, InterruptedException {
-        String npm = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows") ? "npm.cmd" : "npm";
-        List<String> cmd = new ArrayList<>(List.of(npm, "pack", PACKAGE + "@" + version, "--pack-destination", into.toString(),
-                "--silent", "--no-audit", "--no-fund"));
+        String npm =
+                System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows") ? "npm.cmd" : "npm";
+        List<String> cmd = new ArrayList<>(List.of(
+                npm,
+                "pack",
+                PACKAGE + "@" + version,
+                "--pack-destination",
+                into.toString(),
+                "--silent",
+                "--no-audit",
+                "--no-fund"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
@@ -120,18 +132,22 @@ public final class SchemaPackage {
         }
         if (p.exitValue() != 0) {
             throw new IOException("npm pack " + PACKAGE + "@" + version + " failed (exit " + p.exitValue() + "): "
-                    + new String(out, StandardCharsets.UTF_8).trim() + "; the build needs npm and the npm registry once to fetch"
+                    + new String(out, StandardCharsets.UTF_8).trim()
+                    + "; the build needs npm and the npm registry once to fetch"
                     + " the runtime schemas");
         }
         try (Stream<Path> s = Files.list(into)) {
-            return s.filter(f -> f.getFileName().toString().endsWith(".tgz")).findFirst()
+            return s.filter(f -> f.getFileName().toString().endsWith(".tgz"))
+                    .findFirst()
                     .orElseThrow(() -> new IOException("npm pack left no tarball in " + into));
         }
     }
 
     static String integrityOf(byte[] bytes) {
         try {
-            return "sha512-" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-512").digest(bytes));
+            return "sha512-"
+                    + Base64.getEncoder()
+                            .encodeToString(MessageDigest.getInstance("SHA-512").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-512", e);
         }
@@ -174,7 +190,11 @@ public final class SchemaPackage {
                     if (!prefix.isEmpty()) {
                         name = prefix + "/" + name;
                     }
-                    long size = Long.parseLong(field(header, 124, 12).trim().isEmpty() ? "0" : field(header, 124, 12).trim(), 8);
+                    long size = Long.parseLong(
+                            field(header, 124, 12).trim().isEmpty()
+                                    ? "0"
+                                    : field(header, 124, 12).trim(),
+                            8);
                     byte type = header[156];
                     ByteArrayOutputStream body = new ByteArrayOutputStream();
                     long padded = (size + 511) / 512 * 512;

@@ -34,7 +34,8 @@ final class TypeMapper {
     static final ClassName JSON_NODE = ClassName.get("com.fasterxml.jackson.databind", "JsonNode");
     static final ClassName JSON_PROPERTY = ClassName.get("com.fasterxml.jackson.annotation", "JsonProperty");
     static final ClassName JSON_INCLUDE = ClassName.get("com.fasterxml.jackson.annotation", "JsonInclude");
-    static final ClassName JSON_IGNORE_PROPS = ClassName.get("com.fasterxml.jackson.annotation", "JsonIgnoreProperties");
+    static final ClassName JSON_IGNORE_PROPS =
+            ClassName.get("com.fasterxml.jackson.annotation", "JsonIgnoreProperties");
     static final ClassName JSON_CREATOR = ClassName.get("com.fasterxml.jackson.annotation", "JsonCreator");
     static final ClassName JSON_VALUE = ClassName.get("com.fasterxml.jackson.annotation", "JsonValue");
     static final ClassName EXPERIMENTAL = ClassName.get("io.github.copilot4j", "Experimental");
@@ -207,24 +208,39 @@ final class TypeMapper {
             return;
         }
         ClassName bc = c.nestedClass("Builder");
-        TypeSpec.Builder b = TypeSpec.classBuilder(bc).addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        TypeSpec.Builder b = TypeSpec.classBuilder(bc)
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Builds {@link $T}; every field starts unset (null, left out on the wire).\n", c)
-                .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
+                .addMethod(MethodSpec.constructorBuilder()
+                        .addModifiers(Modifier.PRIVATE)
+                        .build());
         CodeBlock.Builder args = CodeBlock.builder();
         for (int i = 0; i < comps.size(); i++) {
             ParameterSpec p = comps.get(i);
             b.addField(FieldSpec.builder(p.type(), p.name(), Modifier.PRIVATE).build());
-            b.addMethod(MethodSpec.methodBuilder(p.name()).addModifiers(Modifier.PUBLIC).returns(bc)
-                    .addParameter(p.type(), p.name()).addJavadoc("Sets {@code $N}.\n\n@param $N the value\n@return this builder\n",
-                            p.name(), p.name())
-                    .addStatement("this.$N = $N", p.name(), p.name()).addStatement("return this").build());
+            b.addMethod(MethodSpec.methodBuilder(p.name())
+                    .addModifiers(Modifier.PUBLIC)
+                    .returns(bc)
+                    .addParameter(p.type(), p.name())
+                    .addJavadoc("Sets {@code $N}.\n\n@param $N the value\n@return this builder\n", p.name(), p.name())
+                    .addStatement("this.$N = $N", p.name(), p.name())
+                    .addStatement("return this")
+                    .build());
             args.add(i == 0 ? "$N" : ", $N", p.name());
         }
-        b.addMethod(MethodSpec.methodBuilder("build").addModifiers(Modifier.PUBLIC).returns(c)
-                .addJavadoc("@return the record\n").addStatement("return new $T($L)", c, args.build()).build());
+        b.addMethod(MethodSpec.methodBuilder("build")
+                .addModifiers(Modifier.PUBLIC)
+                .returns(c)
+                .addJavadoc("@return the record\n")
+                .addStatement("return new $T($L)", c, args.build())
+                .build());
         record.addType(b.build());
-        record.addMethod(MethodSpec.methodBuilder("builder").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(bc)
-                .addJavadoc("@return a builder with every field unset\n").addStatement("return new $T()", bc).build());
+        record.addMethod(MethodSpec.methodBuilder("builder")
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+                .returns(bc)
+                .addJavadoc("@return a builder with every field unset\n")
+                .addStatement("return new $T()", bc)
+                .build());
     }
 
     /** The object schema behind a node (following one $ref and the optional-params pattern), or null. */
@@ -240,10 +256,16 @@ final class TypeMapper {
         return isRecord(u) ? u : null;
     }
 
-    private TypeSpec.Builder record(ClassName c, JsonNode s, JsonNode docSource, Set<String> skip, List<TypeName> ifaces) {
-        TypeSpec.Builder b = TypeSpec.recordBuilder(c).addModifiers(Modifier.PUBLIC)
-                .addAnnotation(AnnotationSpec.builder(JSON_INCLUDE).addMember("value", "$T.Include.NON_NULL", JSON_INCLUDE).build())
-                .addAnnotation(AnnotationSpec.builder(JSON_IGNORE_PROPS).addMember("ignoreUnknown", "true").build())
+    private TypeSpec.Builder record(
+            ClassName c, JsonNode s, JsonNode docSource, Set<String> skip, List<TypeName> ifaces) {
+        TypeSpec.Builder b = TypeSpec.recordBuilder(c)
+                .addModifiers(Modifier.PUBLIC)
+                .addAnnotation(AnnotationSpec.builder(JSON_INCLUDE)
+                        .addMember("value", "$T.Include.NON_NULL", JSON_INCLUDE)
+                        .build())
+                .addAnnotation(AnnotationSpec.builder(JSON_IGNORE_PROPS)
+                        .addMember("ignoreUnknown", "true")
+                        .build())
                 .addSuperinterfaces(ifaces);
         if ("experimental".equals(docSource.path("stability").asText(null))) {
             b.addAnnotation(EXPERIMENTAL);
@@ -265,17 +287,33 @@ final class TypeMapper {
             }
             TypeName t = type(p.getValue(), c.simpleName() + Names.type(p.getKey()));
             ctor.addParameter(ParameterSpec.builder(t, member)
-                    .addAnnotation(AnnotationSpec.builder(JSON_PROPERTY).addMember("value", "$S", p.getKey()).build()).build());
+                    .addAnnotation(AnnotationSpec.builder(JSON_PROPERTY)
+                            .addMember("value", "$S", p.getKey())
+                            .build())
+                    .build());
             String pd = Names.doc(text(p.getValue(), "description", "title"));
-            doc.append("\n@param ").append(member).append(' ')
-                    .append(required.contains(p.getKey()) ? "" : "(optional) ").append(pd.isEmpty() ? p.getKey() : pd);
+            doc.append("\n@param ")
+                    .append(member)
+                    .append(' ')
+                    .append(required.contains(p.getKey()) ? "" : "(optional) ")
+                    .append(pd.isEmpty() ? p.getKey() : pd);
             if (t instanceof ParameterizedTypeName pt && pt.rawType().equals(LIST)) {
-                compact.addStatement("$N = $N == null ? null : $T.unmodifiableList(new $T<>($N))", member, member,
-                        java.util.Collections.class, ArrayList.class, member);
+                compact.addStatement(
+                        "$N = $N == null ? null : $T.unmodifiableList(new $T<>($N))",
+                        member,
+                        member,
+                        java.util.Collections.class,
+                        ArrayList.class,
+                        member);
                 copies = true;
             } else if (t instanceof ParameterizedTypeName pt && pt.rawType().equals(MAP)) {
-                compact.addStatement("$N = $N == null ? null : $T.unmodifiableMap(new $T<>($N))", member, member,
-                        java.util.Collections.class, LinkedHashMap.class, member);
+                compact.addStatement(
+                        "$N = $N == null ? null : $T.unmodifiableMap(new $T<>($N))",
+                        member,
+                        member,
+                        java.util.Collections.class,
+                        LinkedHashMap.class,
+                        member);
                 copies = true;
             }
         }
@@ -306,20 +344,38 @@ final class TypeMapper {
             b.addEnumConstant(name, constant.build());
         }
         String unknown = seen.contains("UNKNOWN") ? "UNKNOWN_VALUE" : "UNKNOWN";
-        b.addEnumConstant(unknown, TypeSpec.anonymousClassBuilder("$S", "")
-                .addJavadoc("A value this version of copilot4j does not know (read from a newer runtime).\n").build());
-        b.addField(FieldSpec.builder(String.class, "value", Modifier.PRIVATE, Modifier.FINAL).build());
-        b.addMethod(MethodSpec.constructorBuilder().addParameter(String.class, "value").addStatement("this.value = value").build());
-        b.addMethod(MethodSpec.methodBuilder("value").addModifiers(Modifier.PUBLIC).returns(String.class)
-                .addAnnotation(JSON_VALUE).addJavadoc("The value on the wire.\n").addStatement("return value").build());
-        b.addMethod(MethodSpec.methodBuilder("fromValue").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(c)
-                .addAnnotation(JSON_CREATOR).addParameter(String.class, "value")
+        b.addEnumConstant(
+                unknown,
+                TypeSpec.anonymousClassBuilder("$S", "")
+                        .addJavadoc("A value this version of copilot4j does not know (read from a newer runtime).\n")
+                        .build());
+        b.addField(FieldSpec.builder(String.class, "value", Modifier.PRIVATE, Modifier.FINAL)
+                .build());
+        b.addMethod(MethodSpec.constructorBuilder()
+                .addParameter(String.class, "value")
+                .addStatement("this.value = value")
+                .build());
+        b.addMethod(MethodSpec.methodBuilder("value")
+                .addModifiers(Modifier.PUBLIC)
+                .returns(String.class)
+                .addAnnotation(JSON_VALUE)
+                .addJavadoc("The value on the wire.\n")
+                .addStatement("return value")
+                .build());
+        b.addMethod(MethodSpec.methodBuilder("fromValue")
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+                .returns(c)
+                .addAnnotation(JSON_CREATOR)
+                .addParameter(String.class, "value")
                 .addJavadoc("The constant of a wire value; {@code $L} for one this version does not know.\n", unknown)
                 .addCode(CodeBlock.builder()
                         .beginControlFlow("for ($T v : values())", c)
                         .beginControlFlow("if (v != $L && v.value.equals(value))", unknown)
-                        .addStatement("return v").endControlFlow().endControlFlow()
-                        .addStatement("return $L", unknown).build())
+                        .addStatement("return v")
+                        .endControlFlow()
+                        .endControlFlow()
+                        .addStatement("return $L", unknown)
+                        .build())
                 .build());
         return b;
     }
@@ -344,7 +400,8 @@ final class TypeMapper {
         if (any == null || !any.isArray() || any.size() < 2 || s.has("properties")) {
             return null;
         }
-        com.fasterxml.jackson.databind.node.ObjectNode props = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode props =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         for (JsonNode b : any) {
             JsonNode o = b.has("$ref") ? definitions.get(refName(b)) : b;
             if (o == null || !isRecord(o)) {
@@ -363,12 +420,16 @@ final class TypeMapper {
                     }
                     props.set(p.getKey(), keep);
                 } else if (!normalized(prev).equals(norm)) {
-                    props.set(p.getKey(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
-                            .put("description", text(prev, "description")));
+                    props.set(
+                            p.getKey(),
+                            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                                    .objectNode()
+                                    .put("description", text(prev, "description")));
                 }
             }
         }
-        com.fasterxml.jackson.databind.node.ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode out =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         out.put("type", "object");
         out.set("properties", props);
         for (String f : List.of("description", "title", "stability")) {
@@ -382,7 +443,9 @@ final class TypeMapper {
     /** A property schema without its const (a discriminator value), for comparing branches. */
     private static JsonNode normalized(JsonNode p) {
         if (!p.isObject() || !p.has("const")) {
-            return p.isObject() ? ((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without("description") : p;
+            return p.isObject()
+                    ? ((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy()).without("description")
+                    : p;
         }
         com.fasterxml.jackson.databind.node.ObjectNode c = p.deepCopy();
         c.remove("const");
@@ -407,7 +470,8 @@ final class TypeMapper {
         }
         List<JsonNode> rest = new ArrayList<>();
         for (JsonNode b : any) {
-            boolean never = b.has("not") && b.get("not").isObject() && b.get("not").isEmpty();
+            boolean never =
+                    b.has("not") && b.get("not").isObject() && b.get("not").isEmpty();
             boolean isNull = "null".equals(b.path("type").asText(null)) && b.size() <= 2;
             if (!never && !isNull) {
                 rest.add(b);
@@ -417,8 +481,10 @@ final class TypeMapper {
     }
 
     static boolean isRecord(JsonNode s) {
-        return s.has("properties") && s.get("properties").isObject()
-                && ("object".equals(singleType(s)) || singleType(s) == null) && !s.has("x-opaque-json");
+        return s.has("properties")
+                && s.get("properties").isObject()
+                && ("object".equals(singleType(s)) || singleType(s) == null)
+                && !s.has("x-opaque-json");
     }
 
     static boolean isEnum(JsonNode s) {
@@ -461,7 +527,8 @@ final class TypeMapper {
             return false;
         }
         for (JsonNode b : any) {
-            if (!"string".equals(singleType(b)) && !(b.has("const") && b.get("const").isTextual())) {
+            if (!"string".equals(singleType(b))
+                    && !(b.has("const") && b.get("const").isTextual())) {
                 return false;
             }
         }

@@ -71,7 +71,9 @@ class GeneratorTest {
             """;
 
     static Map<String, String> sources(List<JavaFile> files) {
-        return files.stream().collect(Collectors.toMap(f -> f.packageName() + "." + f.typeSpec().name(), JavaFile::toString));
+        return files.stream()
+                .collect(Collectors.toMap(
+                        f -> f.packageName() + "." + f.typeSpec().name(), JavaFile::toString));
     }
 
     static Map<String, String> generated() throws IOException {
@@ -81,7 +83,9 @@ class GeneratorTest {
     @Test
     void serverAndSessionClassesPerNamespaceWithoutInternalMethods() throws IOException {
         Map<String, String> src = generated();
-        assertTrue(src.containsKey("io.github.copilot4j.rpc.ServerRpc"), src.keySet().toString());
+        assertTrue(
+                src.containsKey("io.github.copilot4j.rpc.ServerRpc"),
+                src.keySet().toString());
         assertTrue(src.containsKey("io.github.copilot4j.rpc.ServerMcpApi"));
         assertTrue(src.containsKey("io.github.copilot4j.rpc.ServerMcpConfigApi"));
         assertTrue(src.containsKey("io.github.copilot4j.rpc.SessionModelApi"));
@@ -108,7 +112,8 @@ class GeneratorTest {
         assertTrue(model.contains("public CompletableFuture<Void> getCurrentAsync()"));
         String params = src.get("io.github.copilot4j.rpc.model.SessionModelSwitchToParams");
         assertFalse(params.contains("sessionId"), "the session id is not part of the params record: " + params);
-        assertTrue(params.contains("@JsonProperty(\"default\") Boolean defaultValue"), "keywords are renamed: " + params);
+        assertTrue(
+                params.contains("@JsonProperty(\"default\") Boolean defaultValue"), "keywords are renamed: " + params);
         assertTrue(params.contains("public static Builder builder()"), "params records have a builder");
     }
 
@@ -121,11 +126,14 @@ class GeneratorTest {
         assertTrue(result.contains("ignoreUnknown = true"));
         assertTrue(result.contains("@JsonProperty(\"protocolVersion\") Long protocolVersion"));
         assertTrue(result.contains("List<String> tags"));
-        assertTrue(result.contains("tags = tags == null ? null : Collections.unmodifiableList(new ArrayList<>(tags))"), "lists are copied");
+        assertTrue(
+                result.contains("tags = tags == null ? null : Collections.unmodifiableList(new ArrayList<>(tags))"),
+                "lists are copied");
         assertTrue(result.contains("PingResultExtra extra"), "inline objects get a record");
         assertTrue(result.contains("String either"), "nullable unions are their type");
         assertTrue(result.contains("JsonNode union"), "other unions stay JSON");
-        assertTrue(src.get("io.github.copilot4j.rpc.model.PingResultExtra").contains("@JsonProperty(\"a-b\") Double aB"));
+        assertTrue(
+                src.get("io.github.copilot4j.rpc.model.PingResultExtra").contains("@JsonProperty(\"a-b\") Double aB"));
         String mode = src.get("io.github.copilot4j.rpc.model.Mode");
         assertTrue(mode.contains("PLAN_MODE(\"plan-mode\")"), mode);
         assertTrue(mode.contains("UNKNOWN(\"\")"), "unknown values read as UNKNOWN");
@@ -140,8 +148,12 @@ class GeneratorTest {
     void eventsBecomeASealedHierarchyAndUnionDataIsMerged() throws IOException {
         Map<String, String> src = generated();
         String sealed = src.get("io.github.copilot4j.event.data.SessionEventData");
-        assertTrue(sealed.contains("public sealed interface SessionEventData extends EventPayload permits IdleData, SearchData"), sealed);
-        assertTrue(src.get("io.github.copilot4j.event.data.SessionEventTypes").contains("Map.entry(\"session.search\", SearchData.class)"));
+        assertTrue(
+                sealed.contains(
+                        "public sealed interface SessionEventData extends EventPayload permits IdleData, SearchData"),
+                sealed);
+        assertTrue(src.get("io.github.copilot4j.event.data.SessionEventTypes")
+                .contains("Map.entry(\"session.search\", SearchData.class)"));
         String search = src.get("io.github.copilot4j.event.data.SearchData");
         assertTrue(search.contains("implements SessionEventData"), search);
         assertTrue(search.contains("String kind"), "a const discriminator becomes a string: " + search);
@@ -164,7 +176,8 @@ class GeneratorTest {
     @Test
     void schemaPackageChecksIntegrityAndExtractsFromTheTarball(@TempDir Path dir) throws Exception {
         byte[] tgz = tgz(Map.of("package/schemas/api.schema.json", "{\"a\":1}", "package/README.md", "x"));
-        Map<String, byte[]> got = SchemaPackage.Tar.extract(tgz, List.of("package/schemas/api.schema.json", "package/missing"));
+        Map<String, byte[]> got =
+                SchemaPackage.Tar.extract(tgz, List.of("package/schemas/api.schema.json", "package/missing"));
         assertEquals("{\"a\":1}", new String(got.get("package/schemas/api.schema.json"), StandardCharsets.UTF_8));
         assertEquals(1, got.size());
         assertTrue(SchemaPackage.integrityOf(tgz).startsWith("sha512-"));
@@ -220,7 +233,8 @@ class GeneratorTest {
         java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000L);
         Files.setLastModifiedTime(server, old);
         assertEquals(n, Main.generate(api, events, out, "9.9.9"));
-        assertEquals(old, Files.getLastModifiedTime(server), "unchanged files are not rewritten (no needless recompiles)");
+        assertEquals(
+                old, Files.getLastModifiedTime(server), "unchanged files are not rewritten (no needless recompiles)");
         JsonNode unused = M.readTree(API);
         assertTrue(unused.has("definitions"));
     }

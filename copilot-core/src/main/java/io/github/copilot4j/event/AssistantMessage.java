@@ -13,7 +13,12 @@ import java.util.List;
  * @param toolRequests tools the model asked to call in this reply
  */
 public record AssistantMessage(
-        String messageId, String content, String originatingMessageId, String model, String turnId, List<ToolRequest> toolRequests)
+        String messageId,
+        String content,
+        String originatingMessageId,
+        String model,
+        String turnId,
+        List<ToolRequest> toolRequests)
         implements EventPayload {
     /** Null content becomes empty and null tool requests an empty list. */
     public AssistantMessage {

@@ -6,4 +6,5 @@ package io.github.copilot4j.event;
  * @param result the result text given to the model, if any
  * @param errorMessage the error, when {@code success} is false
  */
-public record ToolExecutionComplete(String toolCallId, boolean success, String result, String errorMessage) implements EventPayload {}
+public record ToolExecutionComplete(String toolCallId, boolean success, String result, String errorMessage)
+        implements EventPayload {}

@@ -18,7 +18,9 @@ public final class Deadlines {
     private Deadlines() {}
 
     /** Runs {@code action} on {@code executor} after {@code timeout}, unless {@code watched} completes first. */
-    @SuppressWarnings("FutureReturnValueIgnored") // the callbacks only cancel or complete a deadline; the action's own failure is the caller's to handle
+    @SuppressWarnings(
+            "FutureReturnValueIgnored") // the callbacks only cancel or complete a deadline; the action's own failure is
+    // the caller's to handle
     public static void onTimeout(CompletableFuture<?> watched, Duration timeout, Executor executor, Runnable action) {
         if (executor instanceof InternalExecutor internal) {
             Future<?> task = internal.schedule(action, timeout);
@@ -28,11 +30,13 @@ public final class Deadlines {
         }
         CompletableFuture<Boolean> deadline = new CompletableFuture<>();
         deadline.completeOnTimeout(Boolean.TRUE, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
-        deadline.thenAcceptAsync(fired -> {
-            if (fired) {
-                action.run();
-            }
-        }, executor);
+        deadline.thenAcceptAsync(
+                fired -> {
+                    if (fired) {
+                        action.run();
+                    }
+                },
+                executor);
         // Completing the deadline early cancels (and removes) its scheduled task.
         watched.whenComplete((r, e) -> deadline.complete(Boolean.FALSE));
     }

@@ -17,8 +17,8 @@ public final class Executors2 {
         if (virtual != null) {
             return virtual;
         }
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(maxThreads, maxThreads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemonFactory(name));
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                maxThreads, maxThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonFactory(name));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
@@ -41,8 +41,10 @@ public final class Executors2 {
             Object builder = ofVirtual.invoke(null);
             Class<?> builderClass = Class.forName("java.lang.Thread$Builder");
             builder = builderClass.getMethod("name", String.class, long.class).invoke(builder, name + "-", 1L);
-            ThreadFactory factory = (ThreadFactory) builderClass.getMethod("factory").invoke(builder);
-            Method perTask = java.util.concurrent.Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
+            ThreadFactory factory =
+                    (ThreadFactory) builderClass.getMethod("factory").invoke(builder);
+            Method perTask =
+                    java.util.concurrent.Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
             return (ExecutorService) perTask.invoke(null, factory);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;

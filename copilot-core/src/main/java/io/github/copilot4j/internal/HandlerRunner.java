@@ -33,7 +33,8 @@ public final class HandlerRunner {
     private final InternalExecutor timers;
     private final Duration timeout;
 
-    public HandlerRunner(Executor callbacks, InternalExecutor timers, int maxConcurrent, Duration timeout, String name) {
+    public HandlerRunner(
+            Executor callbacks, InternalExecutor timers, int maxConcurrent, Duration timeout, String name) {
         this.lane = new BoundedLane(callbacks, maxConcurrent, name);
         this.timers = timers;
         this.timeout = timeout;
@@ -50,12 +51,14 @@ public final class HandlerRunner {
      */
     public <T> void submit(Supplier<T> handler, Supplier<T> onTimeout, Consumer<T> answer) {
         Call call = new Call();
-        Future<?> deadline = timers.schedule(() -> {
-            if (call.claim()) {
-                call.interruptRunner();
-                answer.accept(onTimeout.get());
-            }
-        }, timeout);
+        Future<?> deadline = timers.schedule(
+                () -> {
+                    if (call.claim()) {
+                        call.interruptRunner();
+                        answer.accept(onTimeout.get());
+                    }
+                },
+                timeout);
         lane.execute(() -> {
             if (call.isClaimed()) {
                 return; // answered at its deadline while it waited for a thread
@@ -71,7 +74,9 @@ public final class HandlerRunner {
                 deadline.cancel(false);
                 answer.accept(result);
             } else {
-                log.debug("A handler returned after its deadline of {} ms; its answer was already sent", timeout.toMillis());
+                log.debug(
+                        "A handler returned after its deadline of {} ms; its answer was already sent",
+                        timeout.toMillis());
             }
         });
     }

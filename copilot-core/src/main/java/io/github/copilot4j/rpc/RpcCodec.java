@@ -57,15 +57,19 @@ final class RpcCodec {
 
     static <T> T read(JsonNode result, TypeReference<T> type, String method) {
         try {
-            return Json.MAPPER.treeToValue(result == null ? Json.MAPPER.nullNode() : result, Json.MAPPER.constructType(type));
+            return Json.MAPPER.treeToValue(
+                    result == null ? Json.MAPPER.nullNode() : result, Json.MAPPER.constructType(type));
         } catch (Exception e) {
             throw mismatch(method, type.getType().getTypeName(), e);
         }
     }
 
     private static ProtocolException mismatch(String method, String type, Exception e) {
-        return new ProtocolException("The runtime's answer to " + method + " does not fit " + type + " (" + e.getMessage()
-                + "); the runtime is probably newer than the schema copilot4j was generated from: call rpc().call(\"" + method
-                + "\", params) for the raw JSON", e);
+        return new ProtocolException(
+                "The runtime's answer to " + method + " does not fit " + type + " (" + e.getMessage()
+                        + "); the runtime is probably newer than the schema copilot4j was generated from: call rpc().call(\""
+                        + method
+                        + "\", params) for the raw JSON",
+                e);
     }
 }

@@ -86,14 +86,15 @@ public interface ClientObserver {
      * are those the runtime sent with the request, or null. The returned scope is ended on the same
      * thread once the handler returned ({@code error} is what it threw, or null).
      */
-    default ToolCallScope toolCallStarted(CopilotSession session, String toolName, String traceparent, String tracestate) {
+    default ToolCallScope toolCallStarted(
+            CopilotSession session, String toolName, String traceparent, String tracestate) {
         return ToolCallScope.NOOP;
     }
 
     /** What {@link #toolCallStarted} opened; ended once, on the handler's thread. */
     interface ToolCallScope {
         /** Does nothing. */
-        ToolCallScope NOOP = error -> { };
+        ToolCallScope NOOP = error -> {};
 
         /** The handler returned ({@code error} null) or threw. */
         void end(Throwable error);

@@ -37,9 +37,11 @@ public record KeysetCursor(Instant lastActivityAt, String sessionId) {
         try {
             String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             int colon = raw.indexOf(':');
-            return new KeysetCursor(Instant.ofEpochMilli(Long.parseLong(raw.substring(0, colon))), raw.substring(colon + 1));
+            return new KeysetCursor(
+                    Instant.ofEpochMilli(Long.parseLong(raw.substring(0, colon))), raw.substring(colon + 1));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("Not a session page cursor: '" + cursor + "'; pass the nextCursor of a previous page");
+            throw new IllegalArgumentException(
+                    "Not a session page cursor: '" + cursor + "'; pass the nextCursor of a previous page");
         }
     }
 

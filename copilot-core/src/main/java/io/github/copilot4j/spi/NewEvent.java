@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param agentId sub-agent id, or null for the main agent
  * @param dataJson the event's {@code data} as a JSON object text
  */
-public record NewEvent(String eventId, String type, Instant timestamp, String parentId, String agentId, String dataJson) {
+public record NewEvent(
+        String eventId, String type, Instant timestamp, String parentId, String agentId, String dataJson) {
     /** Checks the required components. */
     public NewEvent {
         Objects.requireNonNull(eventId, "eventId");

@@ -29,6 +29,9 @@ public record SessionLease(String sessionId, String holder, long fencingToken, I
 
     /** True if {@code other} is the same grant: same session, holder and fencing token (expiry aside). */
     public boolean sameGrant(SessionLease other) {
-        return other != null && other.fencingToken == fencingToken && other.holder.equals(holder) && other.sessionId.equals(sessionId);
+        return other != null
+                && other.fencingToken == fencingToken
+                && other.holder.equals(holder)
+                && other.sessionId.equals(sessionId);
     }
 }

@@ -28,10 +28,13 @@ public class SessionLeaseException extends CopilotException {
 
         /** Creates the exception naming the current lease. */
         public Held(SessionLease current) {
-            super(current.sessionId(), "Session '" + current.sessionId() + "' is being driven by another client ('"
-                    + current.holder() + "', lease until " + current.expiresAt() + "); close it in that client first, or, if that"
-                    + " client died, wait until its lease expires (with sessionFs, SessionFsOptions.leaseWait lets create and"
-                    + " resume wait)");
+            super(
+                    current.sessionId(),
+                    "Session '" + current.sessionId() + "' is being driven by another client ('"
+                            + current.holder() + "', lease until " + current.expiresAt()
+                            + "); close it in that client first, or, if that"
+                            + " client died, wait until its lease expires (with sessionFs, SessionFsOptions.leaseWait lets create and"
+                            + " resume wait)");
             this.holder = current.holder();
             this.expiresAt = current.expiresAt();
         }
@@ -62,11 +65,15 @@ public class SessionLeaseException extends CopilotException {
          * @param current the session's current lease, or null if it has none
          */
         public Stale(String sessionId, long fencingToken, SessionLease current) {
-            super(sessionId, "The lease on session '" + sessionId + "' with fencing token " + fencingToken
-                    + " is no longer current (" + (current == null ? "the session has no lease now"
-                            : "now held by '" + current.holder() + "' with token " + current.fencingToken()
-                                    + " until " + current.expiresAt())
-                    + "); this client must not write the session any more; resume it again to continue");
+            super(
+                    sessionId,
+                    "The lease on session '" + sessionId + "' with fencing token " + fencingToken
+                            + " is no longer current ("
+                            + (current == null
+                                    ? "the session has no lease now"
+                                    : "now held by '" + current.holder() + "' with token " + current.fencingToken()
+                                            + " until " + current.expiresAt())
+                            + "); this client must not write the session any more; resume it again to continue");
             this.fencingToken = fencingToken;
         }
 

@@ -58,41 +58,109 @@ public record SessionRecord(
 
     /** A copy with another summary. */
     public SessionRecord withSummary(String newSummary) {
-        return new SessionRecord(sessionId, owner, model, newSummary, createdAt, updatedAt, lastActivityAt, expiresAt, status, version, config);
+        return new SessionRecord(
+                sessionId,
+                owner,
+                model,
+                newSummary,
+                createdAt,
+                updatedAt,
+                lastActivityAt,
+                expiresAt,
+                status,
+                version,
+                config);
     }
 
     /** A copy with another status. */
     public SessionRecord withStatus(SessionStatus newStatus) {
-        return new SessionRecord(sessionId, owner, model, summary, createdAt, updatedAt, lastActivityAt, expiresAt, newStatus, version, config);
+        return new SessionRecord(
+                sessionId,
+                owner,
+                model,
+                summary,
+                createdAt,
+                updatedAt,
+                lastActivityAt,
+                expiresAt,
+                newStatus,
+                version,
+                config);
     }
 
     /** A copy with another model. */
     public SessionRecord withModel(String newModel) {
-        return new SessionRecord(sessionId, owner, newModel, summary, createdAt, updatedAt, lastActivityAt, expiresAt, status, version, config);
+        return new SessionRecord(
+                sessionId,
+                owner,
+                newModel,
+                summary,
+                createdAt,
+                updatedAt,
+                lastActivityAt,
+                expiresAt,
+                status,
+                version,
+                config);
     }
 
     /** A copy with another expiry time. */
     public SessionRecord withExpiresAt(Instant newExpiresAt) {
-        return new SessionRecord(sessionId, owner, model, summary, createdAt, updatedAt, lastActivityAt, newExpiresAt, status, version, config);
+        return new SessionRecord(
+                sessionId,
+                owner,
+                model,
+                summary,
+                createdAt,
+                updatedAt,
+                lastActivityAt,
+                newExpiresAt,
+                status,
+                version,
+                config);
     }
 
     /** A copy with another last activity time. */
     public SessionRecord withLastActivityAt(Instant at) {
-        return new SessionRecord(sessionId, owner, model, summary, createdAt, updatedAt, at, expiresAt, status, version, config);
+        return new SessionRecord(
+                sessionId, owner, model, summary, createdAt, updatedAt, at, expiresAt, status, version, config);
     }
 
     /** A copy with another update time. */
     public SessionRecord withUpdatedAt(Instant at) {
-        return new SessionRecord(sessionId, owner, model, summary, createdAt, at, lastActivityAt, expiresAt, status, version, config);
+        return new SessionRecord(
+                sessionId, owner, model, summary, createdAt, at, lastActivityAt, expiresAt, status, version, config);
     }
 
     /** A copy with another config. */
     public SessionRecord withConfig(Map<String, String> newConfig) {
-        return new SessionRecord(sessionId, owner, model, summary, createdAt, updatedAt, lastActivityAt, expiresAt, status, version, newConfig);
+        return new SessionRecord(
+                sessionId,
+                owner,
+                model,
+                summary,
+                createdAt,
+                updatedAt,
+                lastActivityAt,
+                expiresAt,
+                status,
+                version,
+                newConfig);
     }
 
     /** A copy with another version. */
     public SessionRecord withVersion(long newVersion) {
-        return new SessionRecord(sessionId, owner, model, summary, createdAt, updatedAt, lastActivityAt, expiresAt, status, newVersion, config);
+        return new SessionRecord(
+                sessionId,
+                owner,
+                model,
+                summary,
+                createdAt,
+                updatedAt,
+                lastActivityAt,
+                expiresAt,
+                status,
+                newVersion,
+                config);
     }
 }

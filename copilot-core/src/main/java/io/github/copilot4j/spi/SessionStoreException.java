@@ -42,8 +42,8 @@ public class SessionStoreException extends CopilotException {
 
         /** Creates the exception with the version the caller had and the stored one. */
         public StaleVersion(String sessionId, long expected, long actual) {
-            super("Session '" + sessionId + "' was changed concurrently: update was based on version "
-                    + expected + " but the store has version " + actual + "; re-read and retry");
+            super("Session '" + sessionId + "' was changed concurrently: update was based on version " + expected
+                    + " but the store has version " + actual + "; re-read and retry");
         }
     }
 }

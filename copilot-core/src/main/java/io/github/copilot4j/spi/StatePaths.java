@@ -42,7 +42,8 @@ public final class StatePaths {
         }
         String n = out.length() == 0 ? ROOT : out.toString();
         if (n.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("a state path must be at most " + MAX_LENGTH + " characters, was " + n.length());
+            throw new IllegalArgumentException(
+                    "a state path must be at most " + MAX_LENGTH + " characters, was " + n.length());
         }
         return n;
     }

@@ -9,7 +9,14 @@ import java.util.Objects;
  * {@code seq} (1, 2, 3, ... per session).
  */
 public record StoredEvent(
-        String sessionId, long seq, String eventId, String type, Instant timestamp, String parentId, String agentId, String dataJson) {
+        String sessionId,
+        long seq,
+        String eventId,
+        String type,
+        Instant timestamp,
+        String parentId,
+        String agentId,
+        String dataJson) {
     /** Checks the required components. */
     public StoredEvent {
         Objects.requireNonNull(sessionId, "sessionId");
@@ -22,6 +29,7 @@ public record StoredEvent(
 
     /** Builds the stored form of {@code e}. */
     public static StoredEvent of(String sessionId, long seq, NewEvent e) {
-        return new StoredEvent(sessionId, seq, e.eventId(), e.type(), e.timestamp(), e.parentId(), e.agentId(), e.dataJson());
+        return new StoredEvent(
+                sessionId, seq, e.eventId(), e.type(), e.timestamp(), e.parentId(), e.agentId(), e.dataJson());
     }
 }

@@ -174,12 +174,14 @@ public final class InMemorySessionStateStore implements SessionStateStore {
         check(sessionId, path);
         synchronized (lock) {
             if (!isDir(sessionId, path)) {
-                throw new SessionStateException(node(sessionId, path) == null ? Code.ENOENT : Code.ENOTDIR, "scandir", path);
+                throw new SessionStateException(
+                        node(sessionId, path) == null ? Code.ENOENT : Code.ENOTDIR, "scandir", path);
             }
             List<StateDirEntry> out = new ArrayList<>();
             for (Map.Entry<String, Node> e : descendants(sessionId, path).entrySet()) {
                 if (path.equals(StatePaths.parent(e.getKey()))) {
-                    out.add(new StateDirEntry(StatePaths.name(e.getKey()), e.getValue().isDir()));
+                    out.add(new StateDirEntry(
+                            StatePaths.name(e.getKey()), e.getValue().isDir()));
                 }
             }
             out.sort((a, b) -> a.name().compareTo(b.name()));
@@ -220,8 +222,10 @@ public final class InMemorySessionStateStore implements SessionStateStore {
             fence(sessionId, fencingToken);
             Node src = node(sessionId, source);
             if (src == null || StatePaths.ROOT.equals(source) || StatePaths.ROOT.equals(destination)) {
-                throw new SessionStateException(src == null && !StatePaths.ROOT.equals(source) ? Code.ENOENT : Code.EINVAL,
-                        "rename", source + "' -> '" + destination);
+                throw new SessionStateException(
+                        src == null && !StatePaths.ROOT.equals(source) ? Code.ENOENT : Code.EINVAL,
+                        "rename",
+                        source + "' -> '" + destination);
             }
             if (source.equals(destination)) {
                 return;
@@ -284,7 +288,9 @@ public final class InMemorySessionStateStore implements SessionStateStore {
         synchronized (lock) {
             Instant now = clock.instant();
             SessionLease current = leases.get(sessionId);
-            if (current != null && !current.holder().equals(holder) && current.expiresAt().isAfter(now)) {
+            if (current != null
+                    && !current.holder().equals(holder)
+                    && current.expiresAt().isAfter(now)) {
                 throw new SessionLeaseException.Held(current);
             }
             SessionLease granted = new SessionLease(sessionId, holder, ++lastToken, now.plus(duration));
@@ -302,7 +308,11 @@ public final class InMemorySessionStateStore implements SessionStateStore {
             if (!isSame(current, lease)) {
                 throw new SessionLeaseException.Stale(lease.sessionId(), lease.fencingToken(), current);
             }
-            SessionLease renewed = new SessionLease(lease.sessionId(), lease.holder(), lease.fencingToken(), clock.instant().plus(duration));
+            SessionLease renewed = new SessionLease(
+                    lease.sessionId(),
+                    lease.holder(),
+                    lease.fencingToken(),
+                    clock.instant().plus(duration));
             leases.put(lease.sessionId(), renewed);
             return renewed;
         }
@@ -335,7 +345,9 @@ public final class InMemorySessionStateStore implements SessionStateStore {
     // ------------------------------------------------------------------ internals (under lock)
 
     private static boolean isSame(SessionLease current, SessionLease lease) {
-        return current != null && current.fencingToken() == lease.fencingToken() && current.holder().equals(lease.holder());
+        return current != null
+                && current.fencingToken() == lease.fencingToken()
+                && current.holder().equals(lease.holder());
     }
 
     private void fence(String sessionId, long token) {

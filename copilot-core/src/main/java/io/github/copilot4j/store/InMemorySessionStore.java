@@ -29,8 +29,10 @@ import java.util.Set;
  */
 public final class InMemorySessionStore implements SessionStore {
 
-    private static final Comparator<SessionRecord> BY_ACTIVITY_DESC =
-            Comparator.comparing(SessionRecord::lastActivityAt).thenComparing(SessionRecord::sessionId).reversed();
+    private static final Comparator<SessionRecord> BY_ACTIVITY_DESC = Comparator.comparing(
+                    SessionRecord::lastActivityAt)
+            .thenComparing(SessionRecord::sessionId)
+            .reversed();
 
     private final Object lock = new Object();
     private final Map<String, Entry> sessions = new HashMap<>();
@@ -81,8 +83,12 @@ public final class InMemorySessionStore implements SessionStore {
                 throw new SessionStoreException.StaleVersion(record.sessionId(), record.version(), e.record.version());
             }
             // Activity never moves back: an append may have happened since the caller read the record.
-            Instant activity = record.lastActivityAt().isAfter(e.record.lastActivityAt()) ? record.lastActivityAt() : e.record.lastActivityAt();
-            SessionRecord stored = record.withVersion(record.version() + 1).withUpdatedAt(clock.instant()).withLastActivityAt(activity);
+            Instant activity = record.lastActivityAt().isAfter(e.record.lastActivityAt())
+                    ? record.lastActivityAt()
+                    : e.record.lastActivityAt();
+            SessionRecord stored = record.withVersion(record.version() + 1)
+                    .withUpdatedAt(clock.instant())
+                    .withLastActivityAt(activity);
             e.record = stored;
             return stored;
         }
@@ -187,7 +193,9 @@ public final class InMemorySessionStore implements SessionStore {
         matching.sort(BY_ACTIVITY_DESC);
         if (matching.size() > query.limit()) {
             List<SessionRecord> page = matching.subList(0, query.limit());
-            return new Page<>(page, Optional.of(KeysetCursor.after(page.get(page.size() - 1)).encode()));
+            return new Page<>(
+                    page,
+                    Optional.of(KeysetCursor.after(page.get(page.size() - 1)).encode()));
         }
         return Page.last(matching);
     }
@@ -221,7 +229,9 @@ public final class InMemorySessionStore implements SessionStore {
         synchronized (lock) {
             Instant now = clock.instant();
             SessionLease current = claims.get(sessionId);
-            if (current != null && !current.holder().equals(holder) && current.expiresAt().isAfter(now)) {
+            if (current != null
+                    && !current.holder().equals(holder)
+                    && current.expiresAt().isAfter(now)) {
                 throw new SessionLeaseException.Held(current);
             }
             SessionLease granted = new SessionLease(sessionId, holder, ++lastToken, now.plus(duration));
@@ -241,7 +251,11 @@ public final class InMemorySessionStore implements SessionStore {
             if (!claim.sameGrant(current)) {
                 throw new SessionLeaseException.Stale(claim.sessionId(), claim.fencingToken(), current);
             }
-            SessionLease renewed = new SessionLease(claim.sessionId(), claim.holder(), claim.fencingToken(), clock.instant().plus(duration));
+            SessionLease renewed = new SessionLease(
+                    claim.sessionId(),
+                    claim.holder(),
+                    claim.fencingToken(),
+                    clock.instant().plus(duration));
             claims.put(claim.sessionId(), renewed);
             return renewed;
         }
@@ -280,7 +294,9 @@ public final class InMemorySessionStore implements SessionStore {
     public int deleteExpired(Instant cutoff) {
         synchronized (lock) {
             int before = sessions.size();
-            sessions.values().removeIf(e -> e.record.expiresAt() != null && e.record.expiresAt().isBefore(cutoff));
+            sessions.values()
+                    .removeIf(e ->
+                            e.record.expiresAt() != null && e.record.expiresAt().isBefore(cutoff));
             return before - sessions.size();
         }
     }

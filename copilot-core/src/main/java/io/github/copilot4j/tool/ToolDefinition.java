@@ -15,14 +15,16 @@ import java.util.regex.Pattern;
  * @param skipPermission ask the runtime not to request a permission decision for calls of it
  * @param handler runs the call
  */
-public record ToolDefinition(String name, String description, JsonNode parameters, boolean skipPermission, ToolHandler handler) {
+public record ToolDefinition(
+        String name, String description, JsonNode parameters, boolean skipPermission, ToolHandler handler) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** Checks the name (1-64 letters, digits, {@code _} or {@code -}) and the other components. */
     public ToolDefinition {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("tool name must be 1-64 letters, digits, '_' or '-', was '" + name + "'");
+            throw new IllegalArgumentException(
+                    "tool name must be 1-64 letters, digits, '_' or '-', was '" + name + "'");
         }
         Objects.requireNonNull(handler, "handler");
         description = description == null ? "" : description;

@@ -66,17 +66,20 @@ class HandlerRunnerTest {
         List<String> answers = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<String> firstAnswer = new CompletableFuture<>();
         CountDownLatch interrupted = new CountDownLatch(1);
-        runner.submit(() -> {
-            try {
-                new CountDownLatch(1).await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-            }
-            return "late";
-        }, () -> "timed out", a -> {
-            answers.add(a);
-            firstAnswer.complete(a);
-        });
+        runner.submit(
+                () -> {
+                    try {
+                        new CountDownLatch(1).await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        interrupted.countDown();
+                    }
+                    return "late";
+                },
+                () -> "timed out",
+                a -> {
+                    answers.add(a);
+                    firstAnswer.complete(a);
+                });
         assertEquals("timed out", firstAnswer.get(10, TimeUnit.SECONDS));
         assertTrue(interrupted.await(10, TimeUnit.SECONDS), "the handler's thread was interrupted");
         // The next call on the same (single) thread runs after the first one was dropped, not interrupted.
@@ -91,23 +94,29 @@ class HandlerRunnerTest {
         HandlerRunner runner = new HandlerRunner(pool, internal, 1, Duration.ofMillis(300), "test");
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<String> blockerAnswer = new CompletableFuture<>();
-        runner.submit(() -> {
-            boolean interrupted = false;
-            while (release.getCount() > 0) {
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true; // ignores interrupts, like a badly behaved handler
-                }
-            }
-            return interrupted ? "interrupted" : "released";
-        }, () -> "blocker timed out", blockerAnswer::complete);
+        runner.submit(
+                () -> {
+                    boolean interrupted = false;
+                    while (release.getCount() > 0) {
+                        try {
+                            release.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            interrupted = true; // ignores interrupts, like a badly behaved handler
+                        }
+                    }
+                    return interrupted ? "interrupted" : "released";
+                },
+                () -> "blocker timed out",
+                blockerAnswer::complete);
         AtomicInteger queuedRan = new AtomicInteger();
         CompletableFuture<String> queuedAnswer = new CompletableFuture<>();
-        runner.submit(() -> {
-            queuedRan.incrementAndGet();
-            return "ran";
-        }, () -> "queued timed out", queuedAnswer::complete);
+        runner.submit(
+                () -> {
+                    queuedRan.incrementAndGet();
+                    return "ran";
+                },
+                () -> "queued timed out",
+                queuedAnswer::complete);
         assertEquals("blocker timed out", blockerAnswer.get(10, TimeUnit.SECONDS));
         assertEquals("queued timed out", queuedAnswer.get(10, TimeUnit.SECONDS));
         release.countDown();
@@ -123,7 +132,8 @@ class HandlerRunnerTest {
         try {
             CompletableFuture<String> source = new CompletableFuture<>();
             CompletableFuture<String> forUser = InternalExecutor.completeOn(user, source);
-            CompletableFuture<String> thread = forUser.thenApply(v -> Thread.currentThread().getName());
+            CompletableFuture<String> thread =
+                    forUser.thenApply(v -> Thread.currentThread().getName());
             internal.execute(() -> source.complete("x"));
             assertEquals("user-callback", thread.get(10, TimeUnit.SECONDS));
             CompletableFuture<String> cancelled = new CompletableFuture<>();

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  */
 class GeneratedRpcTest {
     static JsonNode api;
-    static final Map<String, JsonNode> schemaMethods = new TreeMap<>(); // rpcMethod -> spec (non-internal server/session)
+    static final Map<String, JsonNode> schemaMethods =
+            new TreeMap<>(); // rpcMethod -> spec (non-internal server/session)
     static final Map<String, String> groupOf = new TreeMap<>();
 
     /** Every call a generated class made: method → params. */
@@ -59,8 +60,11 @@ class GeneratedRpcTest {
 
     static Path schemaDir() {
         String base = System.getenv("COPILOT4J_CACHE_DIR");
-        Path b = base != null && !base.isBlank() ? Path.of(base) : Path.of(System.getProperty("user.home"), ".cache", "copilot4j");
-        return b.resolve("sdk-schemas").resolve(System.getProperty("copilot4j.schema.version", RpcSurface.SCHEMA_VERSION));
+        Path b = base != null && !base.isBlank()
+                ? Path.of(base)
+                : Path.of(System.getProperty("user.home"), ".cache", "copilot4j");
+        return b.resolve("sdk-schemas")
+                .resolve(System.getProperty("copilot4j.schema.version", RpcSurface.SCHEMA_VERSION));
     }
 
     @BeforeAll
@@ -99,14 +103,17 @@ class GeneratedRpcTest {
             return;
         }
         for (Method m : api.getClass().getDeclaredMethods()) {
-            if (!Modifier.isPublic(m.getModifiers()) || m.getName().equals("call") || m.getName().equals("callAsync")
+            if (!Modifier.isPublic(m.getModifiers())
+                    || m.getName().equals("call")
+                    || m.getName().equals("callAsync")
                     || m.getName().equals("sessionId")) {
                 continue;
             }
             if (m.getName().endsWith("Async")) {
                 continue; // the blocking twin calls it
             }
-            if (m.getParameterCount() == 0 && m.getReturnType().getName().startsWith("io.github.copilot4j.rpc.")
+            if (m.getParameterCount() == 0
+                    && m.getReturnType().getName().startsWith("io.github.copilot4j.rpc.")
                     && m.getReturnType().getSimpleName().endsWith("Api")) {
                 walk(m.invoke(api), seen);
             } else if (m.getParameterCount() == 1) {
@@ -121,16 +128,21 @@ class GeneratedRpcTest {
     void everyNonInternalMethodOfTheSchemaIsTypedAndSendsItsName() throws Exception {
         Recorder server = callEverything(new ServerRpc(new Recorder()));
         Recorder session = callEverything(new SessionRpc(new Recorder(), "x"));
-        Set<String> expectedServer = groupOf.entrySet().stream().filter(e -> e.getValue().equals("server")).map(Map.Entry::getKey)
+        Set<String> expectedServer = groupOf.entrySet().stream()
+                .filter(e -> e.getValue().equals("server"))
+                .map(Map.Entry::getKey)
                 .collect(Collectors.toCollection(TreeSet::new));
-        Set<String> expectedSession = groupOf.entrySet().stream().filter(e -> e.getValue().equals("session")).map(Map.Entry::getKey)
+        Set<String> expectedSession = groupOf.entrySet().stream()
+                .filter(e -> e.getValue().equals("session"))
+                .map(Map.Entry::getKey)
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(expectedServer, new TreeSet<>(server.calls.keySet()));
         assertEquals(expectedSession, new TreeSet<>(session.calls.keySet()));
         assertEquals(new TreeSet<>(expectedServer), new TreeSet<>(RpcSurface.SERVER_METHODS));
         assertEquals(new TreeSet<>(expectedSession), new TreeSet<>(RpcSurface.SESSION_METHODS));
         for (Map.Entry<String, ObjectNode> c : session.calls.entrySet()) {
-            assertEquals("sess-1", c.getValue().path("sessionId").asText(null), c.getKey() + " fills in the session id");
+            assertEquals(
+                    "sess-1", c.getValue().path("sessionId").asText(null), c.getKey() + " fills in the session id");
         }
         for (Map.Entry<String, ObjectNode> c : server.calls.entrySet()) {
             assertTrue(c.getValue().isObject(), c.getKey());
@@ -138,12 +150,22 @@ class GeneratedRpcTest {
         // the figures the README's "Runtime surface" table states
         int serverAll = expectedServer.size() + RpcSurface.SERVER_INTERNAL.size();
         int sessionAll = expectedSession.size() + RpcSurface.SESSION_INTERNAL.size();
-        assertEquals(List.of(String.valueOf(server.calls.size()), expectedServer.size() + " non-internal (" + serverAll + " in all)"),
+        assertEquals(
+                List.of(
+                        String.valueOf(server.calls.size()),
+                        expectedServer.size() + " non-internal (" + serverAll + " in all)"),
                 ReadmeSurfaceTable.row("server methods").subList(0, 2));
-        assertEquals(List.of(String.valueOf(session.calls.size()), expectedSession.size() + " non-internal (" + sessionAll + " in all)"),
+        assertEquals(
+                List.of(
+                        String.valueOf(session.calls.size()),
+                        expectedSession.size() + " non-internal (" + sessionAll + " in all)"),
                 ReadmeSurfaceTable.row("session methods").subList(0, 2));
-        assertTrue(ReadmeSurfaceTable.row("methods the pinned CLI knows").get(1).equals(String.valueOf(expectedServer.size() + expectedSession.size())));
-        assertTrue(ReadmeSurfaceTable.text().contains("`@github/copilot-sdk-linux-x64` **" + RpcSurface.SCHEMA_VERSION + "**"),
+        assertTrue(ReadmeSurfaceTable.row("methods the pinned CLI knows")
+                .get(1)
+                .equals(String.valueOf(expectedServer.size() + expectedSession.size())));
+        assertTrue(
+                ReadmeSurfaceTable.text()
+                        .contains("`@github/copilot-sdk-linux-x64` **" + RpcSurface.SCHEMA_VERSION + "**"),
                 "the README names the schema version");
     }
 
@@ -165,16 +187,21 @@ class GeneratedRpcTest {
             JsonSchema schema = factory.getSchema(doc);
             for (ValidationMessage m : schema.validate(call.getValue())) {
                 // Sample values cannot meet every pattern, format or range, and a union's record (the merge of its
-                // branches, all fields set) cannot match one branch; outside unions, names, types and shapes must match.
+                // branches, all fields set) cannot match one branch; outside unions, names, types and shapes must
+                // match.
                 String path = m.getEvaluationPath().toString();
-                if (Set.of("type", "additionalProperties", "required", "unevaluatedProperties").contains(m.getType())
-                        && !path.contains("anyOf") && !path.contains("oneOf")) {
+                if (Set.of("type", "additionalProperties", "required", "unevaluatedProperties")
+                                .contains(m.getType())
+                        && !path.contains("anyOf")
+                        && !path.contains("oneOf")) {
                     drift.add(call.getKey() + ": " + m.getMessage() + " at " + path);
                 }
             }
             validated++;
         }
-        assertTrue(drift.isEmpty(), drift.size() + " mismatches:\n" + String.join("\n", drift.subList(0, Math.min(40, drift.size()))));
+        assertTrue(
+                drift.isEmpty(),
+                drift.size() + " mismatches:\n" + String.join("\n", drift.subList(0, Math.min(40, drift.size()))));
         assertTrue(validated > 300, "validated " + validated);
     }
 
@@ -218,7 +245,8 @@ class GeneratedRpcTest {
             return raw.getDeclaredConstructor(types).newInstance(args);
         }
         if (raw == JsonNode.class) {
-            return Json.object(); // unions and opaque JSON: an object fits most; a union's branch errors are not counted
+            return Json
+                    .object(); // unions and opaque JSON: an object fits most; a union's branch errors are not counted
         }
         return null; // records deeper than the sample goes stay unset
     }
@@ -228,7 +256,9 @@ class GeneratedRpcTest {
         Recorder rec = new Recorder();
         ObjectNode p = Json.object().put("a", 1);
         new SessionRpc(rec, "s-9").call("session.brandNew", p);
-        assertEquals("{\"a\":1,\"sessionId\":\"s-9\"}", rec.calls.get("session.brandNew").toString());
+        assertEquals(
+                "{\"a\":1,\"sessionId\":\"s-9\"}",
+                rec.calls.get("session.brandNew").toString());
         assertEquals("{\"a\":1}", p.toString(), "the caller's object is not changed");
         new ServerRpc(rec).call("brand.new", null);
         assertEquals("{}", rec.calls.get("brand.new").toString());
@@ -245,8 +275,9 @@ class GeneratedRpcTest {
         RpcCaller answering = new RpcCaller() {
             @Override
             public CompletableFuture<JsonNode> callAsync(String method, ObjectNode params) {
-                return CompletableFuture.completedFuture(Json.read(
-                        "{\"modelId\":\"gpt-5\",\"reasoningEffort\":\"high\",\"brandNewField\":{\"x\":1},\"contextTier\":\"galactic\"}"));
+                return CompletableFuture.completedFuture(
+                        Json.read(
+                                "{\"modelId\":\"gpt-5\",\"reasoningEffort\":\"high\",\"brandNewField\":{\"x\":1},\"contextTier\":\"galactic\"}"));
             }
 
             @Override
@@ -254,9 +285,13 @@ class GeneratedRpcTest {
                 return future.join();
             }
         };
-        io.github.copilot4j.rpc.model.CurrentModel current = new SessionRpc(answering, "s").model().getCurrent();
+        io.github.copilot4j.rpc.model.CurrentModel current =
+                new SessionRpc(answering, "s").model().getCurrent();
         assertEquals("gpt-5", current.modelId());
-        assertEquals(io.github.copilot4j.rpc.model.ContextTier.UNKNOWN, current.contextTier(), "an enum value newer than the schema");
+        assertEquals(
+                io.github.copilot4j.rpc.model.ContextTier.UNKNOWN,
+                current.contextTier(),
+                "an enum value newer than the schema");
         Iterator<String> names = Json.MAPPER.valueToTree(current).fieldNames();
         List<String> written = new ArrayList<>();
         names.forEachRemaining(written::add);

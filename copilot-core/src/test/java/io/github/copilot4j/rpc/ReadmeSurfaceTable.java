@@ -26,6 +26,9 @@ public final class ReadmeSurfaceTable {
 
     public static String text() throws java.io.IOException {
         Path here = Path.of("README.md");
-        return Files.readString(Files.exists(here) && Files.readString(here).contains("## Runtime surface") ? here : Path.of("..", "README.md"));
+        return Files.readString(
+                Files.exists(here) && Files.readString(here).contains("## Runtime surface")
+                        ? here
+                        : Path.of("..", "README.md"));
     }
 }

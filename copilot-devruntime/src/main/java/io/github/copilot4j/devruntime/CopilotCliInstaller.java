@@ -130,8 +130,7 @@ public final class CopilotCliInstaller {
         private Duration timeout = Duration.ofMinutes(10);
         private Consumer<String> progress = line -> System.err.println("[copilot4j] " + line);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The cache base dir (default {@link #defaultCacheDir()}). */
         public Builder baseDir(Path dir) {
@@ -221,11 +220,14 @@ public final class CopilotCliInstaller {
         try {
             Files.createDirectories(cliDir);
         } catch (IOException e) {
-            throw new CopilotException("Cannot create the Copilot CLI cache dir " + cliDir + ": " + e.getMessage()
-                    + ". Set " + CACHE_DIR_ENV + " to a writable directory.", e);
+            throw new CopilotException(
+                    "Cannot create the Copilot CLI cache dir " + cliDir + ": " + e.getMessage() + ". Set "
+                            + CACHE_DIR_ENV + " to a writable directory.",
+                    e);
         }
         synchronized (JVM_LOCKS.computeIfAbsent(lockFile, k -> new Object())) {
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileChannel channel =
+                    FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 FileLock lock = acquire(channel, lockFile);
                 try {
                     found = locate(); // another JVM may have finished while we waited
@@ -237,7 +239,8 @@ public final class CopilotCliInstaller {
                     lock.release();
                 }
             } catch (IOException e) {
-                throw new CopilotException("Installing the Copilot CLI failed: " + e.getMessage() + ". " + manualHint(), e);
+                throw new CopilotException(
+                        "Installing the Copilot CLI failed: " + e.getMessage() + ". " + manualHint(), e);
             }
         }
     }
@@ -256,7 +259,8 @@ public final class CopilotCliInstaller {
                 return lock;
             }
             if (!announced) {
-                say("Another process is installing @github/copilot@" + version + " (lock " + lockFile + "); waiting...");
+                say("Another process is installing @github/copilot@" + version + " (lock " + lockFile
+                        + "); waiting...");
                 announced = true;
             }
             if (System.nanoTime() > deadline) {
@@ -299,41 +303,48 @@ public final class CopilotCliInstaller {
                 deleteRecursively(staging);
             }
         }
-        Path binary = locate().orElseThrow(() -> new CopilotException(
-                "The Copilot CLI install at " + target + " has no native binary after moving it into place. " + manualHint()));
-        say("Installed @github/copilot@" + version + " in " + (System.nanoTime() - start) / 1_000_000_000 + " s: " + binary);
+        Path binary = locate().orElseThrow(() -> new CopilotException("The Copilot CLI install at " + target
+                + " has no native binary after moving it into place. " + manualHint()));
+        say("Installed @github/copilot@" + version + " in " + (System.nanoTime() - start) / 1_000_000_000 + " s: "
+                + binary);
         return binary;
     }
 
     private void runNpm(Path prefix) throws IOException {
         List<String> cmd = new ArrayList<>(npmCommand);
-        cmd.addAll(List.of("install", "--prefix", prefix.toString(), "--no-audit", "--no-fund",
-                "@github/copilot@" + version));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE);
+        cmd.addAll(List.of(
+                "install", "--prefix", prefix.toString(), "--no-audit", "--no-fund", "@github/copilot@" + version));
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE);
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new CopilotException("npm was not found or could not start (" + npmCommand.get(0) + ": "
-                    + e.getMessage() + "). Install Node.js 20+ with npm, or " + manualHint(), e);
+            throw new CopilotException(
+                    "npm was not found or could not start (" + npmCommand.get(0) + ": " + e.getMessage()
+                            + "). Install Node.js 20+ with npm, or " + manualHint(),
+                    e);
         }
         p.getOutputStream().close();
         Deque<String> tail = new ArrayDeque<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    LOG.debug("npm: {}", line);
-                    synchronized (tail) {
-                        tail.addLast(line);
-                        if (tail.size() > TAIL_LINES) {
-                            tail.removeFirst();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = r.readLine()) != null; ) {
+                            LOG.debug("npm: {}", line);
+                            synchronized (tail) {
+                                tail.addLast(line);
+                                if (tail.size() > TAIL_LINES) {
+                                    tail.removeFirst();
+                                }
+                            }
                         }
+                    } catch (IOException ignored) {
+                        // process ended
                     }
-                }
-            } catch (IOException ignored) {
-                // process ended
-            }
-        }, "copilot4j-npm-output");
+                },
+                "copilot4j-npm-output");
         reader.setDaemon(true);
         reader.start();
         boolean finished;
@@ -401,7 +412,8 @@ public final class CopilotCliInstaller {
             return;
         }
         try (Stream<Path> walk = Files.walk(root)) {
-            List<Path> paths = walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
+            List<Path> paths =
+                    walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
             for (Path p : paths) {
                 Files.deleteIfExists(p);
             }

@@ -36,6 +36,7 @@ public final class IsolatedCliEnvironment implements AutoCloseable {
 
     /** The variable holding the fake GitHub token; named in {@code --auth-token-env}. */
     public static final String AUTH_TOKEN_ENV = "COPILOT_SDK_AUTH_TOKEN";
+
     private static final String LOOPBACK = "127.0.0.1,localhost,::1";
     private static final Logger LOG = LoggerFactory.getLogger(IsolatedCliEnvironment.class);
 
@@ -52,12 +53,14 @@ public final class IsolatedCliEnvironment implements AutoCloseable {
         this.root = Files.createTempDirectory(b.tempParent, "copilot4j-cli-");
         try {
             this.home = Files.createDirectory(root.resolve("home"));
-            this.copilotHome = b.copilotHome != null ? Files.createDirectories(b.copilotHome)
+            this.copilotHome = b.copilotHome != null
+                    ? Files.createDirectories(b.copilotHome)
                     : Files.createDirectory(root.resolve("copilot-home"));
             Path config = Files.createDirectory(root.resolve("xdg-config"));
             Path state = Files.createDirectory(root.resolve("xdg-state"));
             Path gh = Files.createDirectory(root.resolve("gh-config"));
-            this.workDir = b.workDir != null ? Files.createDirectories(b.workDir)
+            this.workDir = b.workDir != null
+                    ? Files.createDirectories(b.workDir)
                     : Files.createDirectory(root.resolve("work"));
             this.xdgCacheDir = Files.createDirectories(b.xdgCacheDir);
 
@@ -110,8 +113,7 @@ public final class IsolatedCliEnvironment implements AutoCloseable {
         private String authToken = "copilot4j-fake-token-" + UUID.randomUUID();
         private final Map<String, String> extra = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The Copilot API base URL ({@code COPILOT_API_URL}, {@code COPILOT_DEBUG_GITHUB_API_URL}). */
         public Builder apiUrl(String url) {
@@ -172,8 +174,8 @@ public final class IsolatedCliEnvironment implements AutoCloseable {
             try {
                 return new IsolatedCliEnvironment(this);
             } catch (IOException e) {
-                throw new UncheckedIOException("could not create the isolated CLI directories under " + tempParent
-                        + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "could not create the isolated CLI directories under " + tempParent + ": " + e.getMessage(), e);
             }
         }
     }

@@ -83,8 +83,11 @@ public final class OfflineCopilot implements AutoCloseable {
 
     /** A stdio builder pre-set for the isolated environment, to add options. */
     public StdioTransport.Builder stdioBuilder() {
-        return StdioTransport.builder().cliPath(cliPath).environment(environment.env())
-                .workingDirectory(environment.workDir()).extraArgs(environment.cliArgs());
+        return StdioTransport.builder()
+                .cliPath(cliPath)
+                .environment(environment.env())
+                .workingDirectory(environment.workDir())
+                .extraArgs(environment.cliArgs());
     }
 
     /** A transport that spawns the CLI as a TCP server (random port and connection token) in the isolated environment. */
@@ -94,8 +97,11 @@ public final class OfflineCopilot implements AutoCloseable {
 
     /** A TCP spawn builder pre-set for the isolated environment, to add options. */
     public TcpTransport.SpawnBuilder tcpBuilder() {
-        return TcpTransport.spawn().cliPath(cliPath).environment(environment.env())
-                .workingDirectory(environment.workDir()).extraArgs(environment.cliArgs());
+        return TcpTransport.spawn()
+                .cliPath(cliPath)
+                .environment(environment.env())
+                .workingDirectory(environment.workDir())
+                .extraArgs(environment.cliArgs());
     }
 
     @Override

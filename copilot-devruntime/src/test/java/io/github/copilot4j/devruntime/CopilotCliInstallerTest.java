@@ -53,8 +53,13 @@ class CopilotCliInstallerTest {
     }
 
     private CopilotCliInstaller installer(Path npm, List<String> progress) {
-        return CopilotCliInstaller.builder().baseDir(tmp.resolve("base")).version("1.0.102")
-                .npmCommand(npm.toString()).timeout(Duration.ofSeconds(30)).progress(progress::add).build();
+        return CopilotCliInstaller.builder()
+                .baseDir(tmp.resolve("base"))
+                .version("1.0.102")
+                .npmCommand(npm.toString())
+                .timeout(Duration.ofSeconds(30))
+                .progress(progress::add)
+                .build();
     }
 
     @Test
@@ -65,7 +70,11 @@ class CopilotCliInstallerTest {
 
         Path binary = installer.install();
         String pkg = Platform.current().packageCandidates().get(0);
-        assertEquals(tmp.resolve("base/cli/1.0.102/node_modules/@github").resolve(pkg).resolve("copilot"), binary);
+        assertEquals(
+                tmp.resolve("base/cli/1.0.102/node_modules/@github")
+                        .resolve(pkg)
+                        .resolve("copilot"),
+                binary);
         assertTrue(Files.isExecutable(binary));
         assertTrue(progress.get(0).contains("Installing @github/copilot@1.0.102"), progress.toString());
         List<String> runs = Files.readAllLines(tmp.resolve("npm-runs.txt"));
@@ -77,8 +86,10 @@ class CopilotCliInstallerTest {
         assertEquals(binary, installer.locate().orElseThrow());
         assertEquals(1, Files.readAllLines(tmp.resolve("npm-runs.txt")).size(), "second install does not run npm");
         try (var leftovers = Files.list(tmp.resolve("base/cli"))) {
-            assertEquals(List.of("1.0.102", "1.0.102.lock"),
-                    leftovers.map(p -> p.getFileName().toString()).sorted().toList(), "no staging dir left");
+            assertEquals(
+                    List.of("1.0.102", "1.0.102.lock"),
+                    leftovers.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no staging dir left");
         }
     }
 
@@ -103,7 +114,8 @@ class CopilotCliInstallerTest {
 
     @Test
     void missingNpmSaysHowToInstall() {
-        CopilotException e = assertThrows(CopilotException.class,
+        CopilotException e = assertThrows(
+                CopilotException.class,
                 () -> installer(tmp.resolve("no-such-npm"), new ArrayList<>()).install());
         assertTrue(e.getMessage().contains("npm was not found"), e.getMessage());
         assertTrue(e.getMessage().contains("npm install --prefix " + tmp.resolve("base/cli/1.0.102")), e.getMessage());
@@ -111,8 +123,10 @@ class CopilotCliInstallerTest {
 
     @Test
     void failingNpmReportsItsOutputTail() throws Exception {
-        Path npm = fakeNpm("echo 'npm ERR! code E404' >&2\necho 'npm ERR! 404 Not Found - @github/copilot' >&2\nexit 1\n");
-        CopilotException e = assertThrows(CopilotException.class, () -> installer(npm, new ArrayList<>()).install());
+        Path npm =
+                fakeNpm("echo 'npm ERR! code E404' >&2\necho 'npm ERR! 404 Not Found - @github/copilot' >&2\nexit 1\n");
+        CopilotException e = assertThrows(
+                CopilotException.class, () -> installer(npm, new ArrayList<>()).install());
         assertTrue(e.getMessage().contains("exit code 1"), e.getMessage());
         assertTrue(e.getMessage().contains("npm ERR! 404 Not Found"), e.getMessage());
         assertTrue(e.getMessage().contains("To install it by hand"), e.getMessage());
@@ -121,8 +135,10 @@ class CopilotCliInstallerTest {
 
     @Test
     void installWithoutPlatformBinaryIsAnError() throws Exception {
-        Path npm = fakeNpm("while [ \"$1\" != \"--prefix\" ]; do shift; done\nmkdir -p \"$2/node_modules/@github/copilot\"\n");
-        CopilotException e = assertThrows(CopilotException.class, () -> installer(npm, new ArrayList<>()).install());
+        Path npm = fakeNpm(
+                "while [ \"$1\" != \"--prefix\" ]; do shift; done\nmkdir -p \"$2/node_modules/@github/copilot\"\n");
+        CopilotException e = assertThrows(
+                CopilotException.class, () -> installer(npm, new ArrayList<>()).install());
         assertTrue(e.getMessage().contains("no native binary"), e.getMessage());
     }
 
@@ -131,9 +147,12 @@ class CopilotCliInstallerTest {
         assertEquals(System.getProperty("copilot4j.cli.version", "1.0.102"), CopilotCliInstaller.pinnedVersion());
         Path base = CopilotCliInstaller.defaultCacheDir();
         assertEquals(base.resolve("xdg-cache"), CopilotCliInstaller.defaultXdgCacheDir());
-        assertEquals(base.resolve("cli").resolve("9.9.9"),
+        assertEquals(
+                base.resolve("cli").resolve("9.9.9"),
                 CopilotCliInstaller.builder().version("9.9.9").build().installDir());
         assertTrue(CopilotCliInstaller.locateInstalled("0.0.0-not-installed").isEmpty());
-        assertThrows(IllegalArgumentException.class, () -> CopilotCliInstaller.builder().version("1.0; rm -rf /"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CopilotCliInstaller.builder().version("1.0; rm -rf /"));
     }
 }

@@ -18,10 +18,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 class IsolatedCliEnvironmentTest {
 
-    private static final Set<String> EXPECTED_KEYS = Set.of("PATH", "LANG", "HOME", "COPILOT_HOME", "XDG_CONFIG_HOME",
-            "XDG_STATE_HOME", "GH_CONFIG_DIR", "XDG_CACHE_HOME", "COPILOT_AUTO_UPDATE", "COPILOT_API_URL",
-            "COPILOT_DEBUG_GITHUB_API_URL", "COPILOT_SDK_AUTH_TOKEN", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
-            "https_proxy", "NO_PROXY", "no_proxy");
+    private static final Set<String> EXPECTED_KEYS = Set.of(
+            "PATH",
+            "LANG",
+            "HOME",
+            "COPILOT_HOME",
+            "XDG_CONFIG_HOME",
+            "XDG_STATE_HOME",
+            "GH_CONFIG_DIR",
+            "XDG_CACHE_HOME",
+            "COPILOT_AUTO_UPDATE",
+            "COPILOT_API_URL",
+            "COPILOT_DEBUG_GITHUB_API_URL",
+            "COPILOT_SDK_AUTH_TOKEN",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "NO_PROXY",
+            "no_proxy");
 
     @TempDir
     Path tmp;
@@ -40,8 +55,10 @@ class IsolatedCliEnvironmentTest {
 
     @Test
     void environmentIsExactlyTheIsolatedSet() {
-        try (IsolatedCliEnvironment env = IsolatedCliEnvironment.builder(fake).xdgCacheDir(tmp.resolve("cache"))
-                .tempParent(tmp).build()) {
+        try (IsolatedCliEnvironment env = IsolatedCliEnvironment.builder(fake)
+                .xdgCacheDir(tmp.resolve("cache"))
+                .tempParent(tmp)
+                .build()) {
             Map<String, String> e = env.env();
             assertEquals(EXPECTED_KEYS, e.keySet(), "nothing else leaks in (no GH_TOKEN, GITHUB_TOKEN, COPILOT_*)");
             assertEquals(fake.url(), e.get("COPILOT_API_URL"));
@@ -71,12 +88,18 @@ class IsolatedCliEnvironmentTest {
         Path cache = tmp.resolve("cache");
         Path home;
         Path work;
-        try (IsolatedCliEnvironment first = IsolatedCliEnvironment.builder(fake).xdgCacheDir(cache).tempParent(tmp)
+        try (IsolatedCliEnvironment first = IsolatedCliEnvironment.builder(fake)
+                .xdgCacheDir(cache)
+                .tempParent(tmp)
                 .build()) {
             Files.writeString(first.copilotHome().resolve("state.txt"), "kept");
             home = first.copilotHome();
-            try (IsolatedCliEnvironment second = IsolatedCliEnvironment.builder(fake).xdgCacheDir(cache)
-                    .tempParent(tmp).reuseCopilotHome(home).put("COPILOT_CONNECTION_TOKEN", "t").build()) {
+            try (IsolatedCliEnvironment second = IsolatedCliEnvironment.builder(fake)
+                    .xdgCacheDir(cache)
+                    .tempParent(tmp)
+                    .reuseCopilotHome(home)
+                    .put("COPILOT_CONNECTION_TOKEN", "t")
+                    .build()) {
                 assertEquals(home, second.copilotHome());
                 assertEquals(home.toString(), second.env().get("COPILOT_HOME"));
                 assertEquals("t", second.env().get("COPILOT_CONNECTION_TOKEN"));
@@ -92,6 +115,8 @@ class IsolatedCliEnvironmentTest {
 
     @Test
     void needsAnApiUrl() {
-        assertThrows(NullPointerException.class, () -> IsolatedCliEnvironment.builder(fake).apiUrl(null));
+        assertThrows(
+                NullPointerException.class,
+                () -> IsolatedCliEnvironment.builder(fake).apiUrl(null));
     }
 }

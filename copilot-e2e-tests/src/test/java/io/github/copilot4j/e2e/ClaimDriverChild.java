@@ -4,8 +4,8 @@ import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.SessionLeaseOptions;
-import io.github.copilot4j.store.jdbc.JdbcSessionStore;
 import io.github.copilot4j.devruntime.OfflineCopilot;
+import io.github.copilot4j.store.jdbc.JdbcSessionStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -22,13 +22,24 @@ import java.time.Duration;
 public final class ClaimDriverChild {
     public static void main(String[] args) throws Exception {
         String sessionId = args[3];
-        try (OfflineCopilot offline = OfflineCopilot.builder().copilotHome(Path.of(args[6])).workDir(Path.of(args[7])).build();
-                JdbcSessionStore sessions = JdbcSessionStore.builder().dataSource(TwoJvmLeaseTest.dataSource(args[0], args[1], args[2])).build();
-                CopilotClient client = CopilotClient.builder().transport(offline.stdioTransport()).sessionStore(sessions)
-                        .sessionLeases(SessionLeaseOptions.builder().holderId(args[4]).build()).build()) {
+        try (OfflineCopilot offline = OfflineCopilot.builder()
+                        .copilotHome(Path.of(args[6]))
+                        .workDir(Path.of(args[7]))
+                        .build();
+                JdbcSessionStore sessions = JdbcSessionStore.builder()
+                        .dataSource(TwoJvmLeaseTest.dataSource(args[0], args[1], args[2]))
+                        .build();
+                CopilotClient client = CopilotClient.builder()
+                        .transport(offline.stdioTransport())
+                        .sessionStore(sessions)
+                        .sessionLeases(
+                                SessionLeaseOptions.builder().holderId(args[4]).build())
+                        .build()) {
             client.start();
-            CopilotSession s = client.createSession(SessionConfig.builder().sessionId(sessionId).model("gpt-5").build());
-            System.out.println("ANSWER " + s.sendAndWait(args[5], Duration.ofSeconds(60)).content());
+            CopilotSession s = client.createSession(
+                    SessionConfig.builder().sessionId(sessionId).model("gpt-5").build());
+            System.out.println(
+                    "ANSWER " + s.sendAndWait(args[5], Duration.ofSeconds(60)).content());
             System.out.println("READY");
             System.out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -3,10 +3,9 @@ package io.github.copilot4j.e2e;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
-import io.github.copilot4j.SessionFsOptions;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
 import io.github.copilot4j.store.jdbc.state.JdbcSessionStateStore;
-import io.github.copilot4j.devruntime.OfflineCopilot;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +25,22 @@ public final class LeaseDriverChild {
         String holder = args[4];
         String prompt = args[5];
         try (OfflineCopilot offline = OfflineCopilot.start();
-                JdbcSessionStore sessions = JdbcSessionStore.builder().dataSource(TwoJvmLeaseTest.dataSource(url, args[1], args[2])).build();
-                JdbcSessionStateStore state = JdbcSessionStateStore.builder().dataSource(sessions.dataSource()).build();
-                CopilotClient client = CopilotClient.builder().transport(offline.stdioTransport()).sessionStore(sessions)
-                        .sessionFs(state, TwoJvmLeaseTest.options(holder, offline)).build()) {
+                JdbcSessionStore sessions = JdbcSessionStore.builder()
+                        .dataSource(TwoJvmLeaseTest.dataSource(url, args[1], args[2]))
+                        .build();
+                JdbcSessionStateStore state = JdbcSessionStateStore.builder()
+                        .dataSource(sessions.dataSource())
+                        .build();
+                CopilotClient client = CopilotClient.builder()
+                        .transport(offline.stdioTransport())
+                        .sessionStore(sessions)
+                        .sessionFs(state, TwoJvmLeaseTest.options(holder, offline))
+                        .build()) {
             client.start();
-            CopilotSession s = client.createSession(SessionConfig.builder().sessionId(sessionId).model("gpt-5").build());
-            System.out.println("ANSWER " + s.sendAndWait(prompt, Duration.ofSeconds(60)).content());
+            CopilotSession s = client.createSession(
+                    SessionConfig.builder().sessionId(sessionId).model("gpt-5").build());
+            System.out.println(
+                    "ANSWER " + s.sendAndWait(prompt, Duration.ofSeconds(60)).content());
             System.out.println("READY");
             System.out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -80,7 +80,8 @@ class ModuleDescriptorsTest {
         Matcher m = Pattern.compile("<module>([^<]+)</module>").matcher(parent);
         while (m.find()) {
             String pom = Files.readString(root.resolve(m.group(1)).resolve("pom.xml"));
-            boolean notDeployed = pom.contains("<maven.deploy.skip>true</maven.deploy.skip>") || pom.contains("<packaging>pom</packaging>");
+            boolean notDeployed = pom.contains("<maven.deploy.skip>true</maven.deploy.skip>")
+                    || pom.contains("<packaging>pom</packaging>");
             if (!notDeployed) {
                 published.add(m.group(1));
             }
@@ -91,10 +92,14 @@ class ModuleDescriptorsTest {
         }
         for (Map.Entry<String, String> a : AUTOMATIC.entrySet()) {
             String pom = Files.readString(root.resolve(a.getKey()).resolve("pom.xml"));
-            assertTrue(pom.contains("<Automatic-Module-Name>" + a.getValue() + "</Automatic-Module-Name>"),
+            assertTrue(
+                    pom.contains("<Automatic-Module-Name>" + a.getValue() + "</Automatic-Module-Name>"),
                     a.getKey() + "'s jar must carry Automatic-Module-Name " + a.getValue());
         }
-        assertEquals(published, checked, "each deployed jar module of the reactor must be listed in ModuleDescriptorsTest.PUBLISHED");
+        assertEquals(
+                published,
+                checked,
+                "each deployed jar module of the reactor must be listed in ModuleDescriptorsTest.PUBLISHED");
     }
 
     @Test
@@ -109,7 +114,9 @@ class ModuleDescriptorsTest {
             for (ModuleDescriptor.Exports x : d.exports()) {
                 if (isInternal(x.source())) {
                     assertTrue(x.isQualified(), d.name() + " exports " + x.source() + " to everyone");
-                    assertTrue(PUBLISHED.keySet().containsAll(x.targets()), d.name() + " exports " + x + " outside copilot4j");
+                    assertTrue(
+                            PUBLISHED.keySet().containsAll(x.targets()),
+                            d.name() + " exports " + x + " outside copilot4j");
                 }
             }
             for (ModuleDescriptor.Opens o : d.opens()) {
@@ -135,7 +142,8 @@ class ModuleDescriptorsTest {
         ModuleFinder finder = ModuleFinder.of(paths.toArray(Path[]::new));
         Set<String> roots = new TreeSet<>(PUBLISHED.keySet());
         roots.add("com.h2database"); // optional for the store (requires static): an application adds it
-        roots.add("io.leangen.geantyref"); // JDBI is an automatic module and does not require it: an application adds it
+        roots.add(
+                "io.leangen.geantyref"); // JDBI is an automatic module and does not require it: an application adds it
         Configuration cf = ModuleLayer.boot().configuration().resolveAndBind(finder, ModuleFinder.of(), roots);
         // The platform loader as parent: nothing may come from the test class path.
         ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
@@ -143,16 +151,23 @@ class ModuleDescriptorsTest {
         Module core = layer.findModule("io.github.copilot4j.core").orElseThrow();
         Module testing = layer.findModule("io.github.copilot4j.testing").orElseThrow();
         assertFalse(core.isExported("io.github.copilot4j.internal.rpc"), "the engine is hidden");
-        assertTrue(core.isExported("io.github.copilot4j.internal.rpc", testing), "the fake runtime reuses the frame codec");
+        assertTrue(
+                core.isExported("io.github.copilot4j.internal.rpc", testing),
+                "the fake runtime reuses the frame codec");
         assertTrue(core.isExported("io.github.copilot4j.spi"));
         ClassLoader loader = layer.findLoader("io.github.copilot4j.core");
 
         // ServiceLoader through the descriptors' uses/provides: the builder lists the schemes it found.
-        Object builder = loader.loadClass("io.github.copilot4j.CopilotClient").getMethod("builder").invoke(null);
+        Object builder = loader.loadClass("io.github.copilot4j.CopilotClient")
+                .getMethod("builder")
+                .invoke(null);
         Method byUri = builder.getClass().getMethod("transport", String.class);
-        InvocationTargetException noSuch = assertThrows(InvocationTargetException.class, () -> byUri.invoke(builder, "nosuch:"));
+        InvocationTargetException noSuch =
+                assertThrows(InvocationTargetException.class, () -> byUri.invoke(builder, "nosuch:"));
         String message = noSuch.getCause().getMessage();
-        assertTrue(message.contains("stdio") && message.contains("tcp"), "both providers are found on the module path: " + message);
+        assertTrue(
+                message.contains("stdio") && message.contains("tcp"),
+                "both providers are found on the module path: " + message);
         byUri.invoke(builder, "stdio:");
 
         // The JDBC store finds its migration scripts inside its module and H2 through requires static.
@@ -191,5 +206,4 @@ class ModuleDescriptorsTest {
         }
         return target.getParent().getFileName().toString();
     }
-
 }

@@ -29,8 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PublicApiJavadocTest {
 
-    static final List<String> PUBLISHED = List.of("copilot-core", "copilot-transport-stdio", "copilot-transport-tcp",
-            "copilot-store-jdbc", "copilot-devruntime", "copilot-testing", "copilot-micrometer", "copilot-opentelemetry");
+    static final List<String> PUBLISHED = List.of(
+            "copilot-core",
+            "copilot-transport-stdio",
+            "copilot-transport-tcp",
+            "copilot-store-jdbc",
+            "copilot-devruntime",
+            "copilot-testing",
+            "copilot-micrometer",
+            "copilot-opentelemetry");
 
     @TempDir
     Path out;
@@ -41,7 +48,8 @@ class PublicApiJavadocTest {
         List<Path> sources = new ArrayList<>();
         for (String module : PUBLISHED) {
             try (Stream<Path> files = Files.walk(root.resolve(module).resolve("src/main/java"))) {
-                files.filter(p -> p.toString().endsWith(".java") && !p.getFileName().toString().equals("module-info.java"))
+                files.filter(p -> p.toString().endsWith(".java")
+                                && !p.getFileName().toString().equals("module-info.java"))
                         .forEach(sources::add);
             }
         }
@@ -49,16 +57,34 @@ class PublicApiJavadocTest {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
-            List<String> options = List.of("--release", "17", "-proc:none", "-implicit:none",
-                    "-Xdoclint:missing/protected", "-Xmaxwarns", "100000", "-Xmaxerrs", "100000",
-                    "-classpath", System.getProperty("java.class.path"), "-d", out.toString());
-            boolean compiled = javac.getTask(null, files, diagnostics, options, null, files.getJavaFileObjectsFromPaths(sources)).call();
-            assertTrue(compiled || diagnostics.getDiagnostics().stream().noneMatch(d -> d.getKind() == Diagnostic.Kind.ERROR),
+            List<String> options = List.of(
+                    "--release",
+                    "17",
+                    "-proc:none",
+                    "-implicit:none",
+                    "-Xdoclint:missing/protected",
+                    "-Xmaxwarns",
+                    "100000",
+                    "-Xmaxerrs",
+                    "100000",
+                    "-classpath",
+                    System.getProperty("java.class.path"),
+                    "-d",
+                    out.toString());
+            boolean compiled = javac.getTask(
+                            null, files, diagnostics, options, null, files.getJavaFileObjectsFromPaths(sources))
+                    .call();
+            assertTrue(
+                    compiled
+                            || diagnostics.getDiagnostics().stream()
+                                    .noneMatch(d -> d.getKind() == Diagnostic.Kind.ERROR),
                     () -> "the published sources compile: " + diagnostics.getDiagnostics());
         }
         List<String> missing = diagnostics.getDiagnostics().stream()
                 .filter(d -> d.getMessage(Locale.ROOT).contains("no comment"))
-                .filter(d -> d.getSource() != null && !isInternal(root.relativize(Path.of(d.getSource().toUri())).toString()))
+                .filter(d -> d.getSource() != null
+                        && !isInternal(
+                                root.relativize(Path.of(d.getSource().toUri())).toString()))
                 .map(d -> root.relativize(Path.of(d.getSource().toUri())) + ":" + d.getLineNumber())
                 .sorted()
                 .collect(Collectors.toList());

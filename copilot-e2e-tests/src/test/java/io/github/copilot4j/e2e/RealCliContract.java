@@ -14,17 +14,17 @@ import io.github.copilot4j.RpcException;
 import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.SessionInfo;
 import io.github.copilot4j.SessionNotFoundException;
+import io.github.copilot4j.devruntime.OfflineCopilot;
+import io.github.copilot4j.devruntime.fakeapi.ChatMessage;
+import io.github.copilot4j.devruntime.fakeapi.ChatRequest;
+import io.github.copilot4j.devruntime.fakeapi.FakeCopilotApi;
+import io.github.copilot4j.devruntime.fakeapi.Reply;
 import io.github.copilot4j.event.AssistantMessage;
 import io.github.copilot4j.event.AssistantMessageDelta;
 import io.github.copilot4j.event.SessionEvent;
 import io.github.copilot4j.event.UserMessage;
 import io.github.copilot4j.spi.Transport;
 import io.github.copilot4j.store.InMemorySessionStore;
-import io.github.copilot4j.devruntime.OfflineCopilot;
-import io.github.copilot4j.devruntime.fakeapi.ChatMessage;
-import io.github.copilot4j.devruntime.fakeapi.ChatRequest;
-import io.github.copilot4j.devruntime.fakeapi.FakeCopilotApi;
-import io.github.copilot4j.devruntime.fakeapi.Reply;
 import io.github.copilot4j.tool.ToolDefinition;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,8 +70,12 @@ abstract class RealCliContract {
     }
 
     CopilotClient newClient(InMemorySessionStore s) {
-        return CopilotClient.builder().transport(transport(offline)).sessionStore(s)
-                .requestTimeout(Duration.ofSeconds(30)).startTimeout(Duration.ofSeconds(60)).build();
+        return CopilotClient.builder()
+                .transport(transport(offline))
+                .sessionStore(s)
+                .requestTimeout(Duration.ofSeconds(30))
+                .startTimeout(Duration.ofSeconds(60))
+                .build();
     }
 
     @AfterAll
@@ -102,23 +106,34 @@ abstract class RealCliContract {
         };
         List<CopilotSession> sessions = new ArrayList<>();
         for (String[] p : plan) {
-            sessions.add(client.createSession(SessionConfig.builder().model(p[0]).build()));
+            sessions.add(
+                    client.createSession(SessionConfig.builder().model(p[0]).build()));
         }
         for (int i = 0; i < plan.length; i++) {
-            assertEquals("ECHO: " + plan[i][1], sessions.get(i).sendAndWait(plan[i][1], TURN).content());
+            assertEquals(
+                    "ECHO: " + plan[i][1],
+                    sessions.get(i).sendAndWait(plan[i][1], TURN).content());
         }
         for (int i = 0; i < plan.length; i++) {
-            assertEquals("ECHO: " + plan[i][2], sessions.get(i).sendAndWait(plan[i][2], TURN).content());
+            assertEquals(
+                    "ECHO: " + plan[i][2],
+                    sessions.get(i).sendAndWait(plan[i][2], TURN).content());
         }
         for (int i = 0; i < plan.length; i++) {
             String id = sessions.get(i).sessionId();
             String followUpPrompt = plan[i][2];
             List<ChatRequest> requests = fake().chatRequests(id);
-            ChatRequest followUp = requests.stream().filter(r -> r.lastUserText().equals(followUpPrompt)).findFirst()
-                    .orElseThrow(() -> new AssertionError("no model request for the follow-up of " + id + ": " + requests));
+            ChatRequest followUp = requests.stream()
+                    .filter(r -> r.lastUserText().equals(followUpPrompt))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new AssertionError("no model request for the follow-up of " + id + ": " + requests));
             assertEquals(plan[i][0], followUp.model());
-            List<String> dialog = followUp.dialog().stream().map(ChatMessage::text).toList();
-            assertEquals(List.of(plan[i][1], "ECHO: " + plan[i][1], plan[i][2]), dialog,
+            List<String> dialog =
+                    followUp.dialog().stream().map(ChatMessage::text).toList();
+            assertEquals(
+                    List.of(plan[i][1], "ECHO: " + plan[i][1], plan[i][2]),
+                    dialog,
                     "session " + id + " must carry only its own earlier messages");
         }
         sessions.forEach(CopilotSession::close);
@@ -127,20 +142,30 @@ abstract class RealCliContract {
     @Test
     void customSessionIdListAndDelete() {
         String id = "user-123-chat-" + getClass().getSimpleName();
-        CopilotSession chat = client.createSession(SessionConfig.builder().sessionId(id).owner("user-123")
-                .model("claude-sonnet-4.5").build());
+        CopilotSession chat = client.createSession(SessionConfig.builder()
+                .sessionId(id)
+                .owner("user-123")
+                .model("claude-sonnet-4.5")
+                .build());
         assertEquals(id, chat.sessionId());
-        CopilotSession other = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession other =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         chat.sendAndWait("hello from the custom session", TURN);
         other.sendAndWait("hello from the other session", TURN);
 
-        Map<String, SessionInfo> listed = client.listSessions().stream().collect(Collectors.toMap(SessionInfo::sessionId, i -> i));
-        assertTrue(listed.containsKey(id) && listed.containsKey(other.sessionId()), listed.keySet().toString());
-        assertEquals(Set.of(SessionInfo.Source.STORE, SessionInfo.Source.RUNTIME), listed.get(id).knownTo());
+        Map<String, SessionInfo> listed =
+                client.listSessions().stream().collect(Collectors.toMap(SessionInfo::sessionId, i -> i));
+        assertTrue(
+                listed.containsKey(id) && listed.containsKey(other.sessionId()),
+                listed.keySet().toString());
+        assertEquals(
+                Set.of(SessionInfo.Source.STORE, SessionInfo.Source.RUNTIME),
+                listed.get(id).knownTo());
         assertEquals("user-123", listed.get(id).owner());
 
         client.deleteSession(id);
-        Set<String> after = client.listSessions().stream().map(SessionInfo::sessionId).collect(Collectors.toSet());
+        Set<String> after =
+                client.listSessions().stream().map(SessionInfo::sessionId).collect(Collectors.toSet());
         assertFalse(after.contains(id), after.toString());
         assertTrue(after.contains(other.sessionId()));
         assertThrows(SessionNotFoundException.class, () -> client.deleteSession(id));
@@ -152,7 +177,8 @@ abstract class RealCliContract {
         List<CopilotSession> sessions = new ArrayList<>();
         Map<String, StringBuffer> streamed = new ConcurrentHashMap<>();
         for (int i = 0; i < 4; i++) {
-            CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").streaming(true).build());
+            CopilotSession s = client.createSession(
+                    SessionConfig.builder().model("gpt-5").streaming(true).build());
             StringBuffer buf = new StringBuffer();
             streamed.put(s.sessionId(), buf);
             s.on(AssistantMessageDelta.class, d -> buf.append(d.deltaContent()));
@@ -165,7 +191,10 @@ abstract class RealCliContract {
         for (int i = 0; i < sessions.size(); i++) {
             AssistantMessage m = turns.get(i).get(90, TimeUnit.SECONDS);
             assertEquals("ECHO: parallel prompt number " + i + " with several words", m.content());
-            assertEquals(m.content(), streamed.get(sessions.get(i).sessionId()).toString(), "deltas concatenate to the message");
+            assertEquals(
+                    m.content(),
+                    streamed.get(sessions.get(i).sessionId()).toString(),
+                    "deltas concatenate to the message");
         }
         sessions.forEach(CopilotSession::close);
     }
@@ -173,7 +202,8 @@ abstract class RealCliContract {
     @Test
     void resumeAfterCloseAndFromANewClient() {
         String id = "resume-" + getClass().getSimpleName();
-        CopilotSession s = client.createSession(SessionConfig.builder().sessionId(id).model("gpt-5").build());
+        CopilotSession s = client.createSession(
+                SessionConfig.builder().sessionId(id).model("gpt-5").build());
         s.sendAndWait("My favourite colour is teal.", TURN);
         s.close();
 
@@ -184,15 +214,32 @@ abstract class RealCliContract {
         // A whole new client (and a new CLI process) on the same CLI home and the same store.
         try (CopilotClient second = newClient(store)) {
             second.start();
-            CopilotSession third = second.resumeSession(id, SessionConfig.builder().model("gpt-5").build());
-            assertEquals("ECHO: And what is my name?", third.sendAndWait("And what is my name?", TURN).content());
-            ChatRequest last = fake().chatRequests(id).stream().filter(r -> r.lastUserText().equals("And what is my name?"))
-                    .findFirst().orElseThrow();
-            assertEquals(List.of("My favourite colour is teal.", "What did I say my favourite colour was?", "And what is my name?"),
-                    last.texts("user"), "the model saw the whole conversation");
-            List<String> prompts = third.messages().stream().flatMap(e -> e.as(UserMessage.class).stream())
-                    .map(UserMessage::content).toList();
-            assertEquals(List.of("My favourite colour is teal.", "What did I say my favourite colour was?", "And what is my name?"), prompts);
+            CopilotSession third = second.resumeSession(
+                    id, SessionConfig.builder().model("gpt-5").build());
+            assertEquals(
+                    "ECHO: And what is my name?",
+                    third.sendAndWait("And what is my name?", TURN).content());
+            ChatRequest last = fake().chatRequests(id).stream()
+                    .filter(r -> r.lastUserText().equals("And what is my name?"))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(
+                    List.of(
+                            "My favourite colour is teal.",
+                            "What did I say my favourite colour was?",
+                            "And what is my name?"),
+                    last.texts("user"),
+                    "the model saw the whole conversation");
+            List<String> prompts = third.messages().stream()
+                    .flatMap(e -> e.as(UserMessage.class).stream())
+                    .map(UserMessage::content)
+                    .toList();
+            assertEquals(
+                    List.of(
+                            "My favourite colour is teal.",
+                            "What did I say my favourite colour was?",
+                            "And what is my name?"),
+                    prompts);
             assertTrue(third.messages().stream().map(SessionEvent::type).anyMatch("session.resume"::equals));
             third.close();
         }
@@ -200,12 +247,16 @@ abstract class RealCliContract {
 
     @Test
     void customToolIsCalledAndItsResultReachesTheModel() {
-        fake().when(FakeCopilotApi.promptContains("weather in Paris")).times(1)
+        fake().when(FakeCopilotApi.promptContains("weather in Paris"))
+                .times(1)
                 .reply(Reply.toolCall("get_weather", "{\"city\":\"Paris\"}")
                         .thenReply(results -> Reply.text("The tool said: " + results.content())));
         List<String> cities = Collections.synchronizedList(new ArrayList<>());
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5")
-                .tool(ToolDefinition.of("get_weather", "Current weather for a city",
+        CopilotSession s = client.createSession(SessionConfig.builder()
+                .model("gpt-5")
+                .tool(ToolDefinition.of(
+                        "get_weather",
+                        "Current weather for a city",
                         "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}",
                         inv -> {
                             cities.add(inv.arguments().path("city").asText());
@@ -215,8 +266,10 @@ abstract class RealCliContract {
         AssistantMessage m = s.sendAndWait("What is the weather in Paris?", TURN);
         assertEquals("The tool said: sunny, 21C", m.content());
         assertEquals(List.of("Paris"), cities);
-        ChatRequest withResult = fake().chatRequests(s.sessionId()).stream().filter(r -> !r.toolMessages().isEmpty())
-                .findFirst().orElseThrow();
+        ChatRequest withResult = fake().chatRequests(s.sessionId()).stream()
+                .filter(r -> !r.toolMessages().isEmpty())
+                .findFirst()
+                .orElseThrow();
         assertEquals("sunny, 21C", withResult.toolMessages().get(0).text());
         s.close();
     }
@@ -224,8 +277,10 @@ abstract class RealCliContract {
     @Test
     void refusedModelIsAClearErrorQuickly() {
         long t0 = System.nanoTime();
-        RpcException e = assertThrows(RpcException.class,
-                () -> client.createSession(SessionConfig.builder().model("gpt-4.1").build()));
+        RpcException e = assertThrows(
+                RpcException.class,
+                () -> client.createSession(
+                        SessionConfig.builder().model("gpt-4.1").build()));
         assertTrue(e.getMessage().contains("gpt-4.1"), e.getMessage());
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30));
         assertEquals(ClientState.CONNECTED, client.state(), "a refused model does not hurt the connection");
@@ -233,8 +288,11 @@ abstract class RealCliContract {
 
     @Test
     void modelErrorFailsTheTurnWithSessionError() {
-        fake().when(FakeCopilotApi.promptContains("please fail")).times(1).reply(Reply.error(400, "{\"error\":{\"message\":\"bad request from fake\"}}"));
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        fake().when(FakeCopilotApi.promptContains("please fail"))
+                .times(1)
+                .reply(Reply.error(400, "{\"error\":{\"message\":\"bad request from fake\"}}"));
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         Exception e = assertThrows(Exception.class, () -> s.sendAndWait("please fail", TURN));
         assertTrue(e instanceof io.github.copilot4j.SessionErrorException, e.toString());
         s.close();
@@ -244,24 +302,37 @@ abstract class RealCliContract {
     void killedCliFailsTheTurnQuicklyAndTheSessionResumesOnANewClient() throws Exception {
         try (CopilotClient victim = newClient(store)) {
             victim.start();
-            CopilotSession s = victim.createSession(SessionConfig.builder().model("gpt-5").build());
+            CopilotSession s =
+                    victim.createSession(SessionConfig.builder().model("gpt-5").build());
             s.sendAndWait("before the crash", TURN);
-            fake().when(FakeCopilotApi.promptContains("during the crash")).times(1).reply(Reply.text("never seen").delayed(Duration.ofSeconds(30)));
+            fake().when(FakeCopilotApi.promptContains("during the crash"))
+                    .times(1)
+                    .reply(Reply.text("never seen").delayed(Duration.ofSeconds(30)));
             CompletableFuture<AssistantMessage> turn = s.sendAndWaitAsync("during the crash", TURN);
             fake().awaitChatRequest(r -> r.lastUserText().equals("during the crash"), Duration.ofSeconds(30));
-            List<ProcessHandle> clis = ProcessHandle.current().descendants()
-                    .filter(p -> p.info().command().map(c -> c.endsWith("/copilot")).orElse(false)).toList();
+            List<ProcessHandle> clis = ProcessHandle.current()
+                    .descendants()
+                    .filter(p ->
+                            p.info().command().map(c -> c.endsWith("/copilot")).orElse(false))
+                    .toList();
             assertFalse(clis.isEmpty(), "no CLI process found");
-            ProcessHandle newest = clis.stream().max((a, b) -> Long.compare(a.pid(), b.pid())).orElseThrow();
+            ProcessHandle newest =
+                    clis.stream().max((a, b) -> Long.compare(a.pid(), b.pid())).orElseThrow();
             long t0 = System.nanoTime();
             newest.destroyForcibly();
             ExecutionException e = assertThrows(ExecutionException.class, () -> turn.get(10, TimeUnit.SECONDS));
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(e.getCause() instanceof ConnectionClosedException, e.getCause().toString());
+            assertTrue(
+                    e.getCause() instanceof ConnectionClosedException,
+                    e.getCause().toString());
             assertTrue(millis < 2000, "failed after " + millis + " ms");
-            assertTrue(e.getCause().getMessage().toLowerCase().matches("(?s).*(signal 9|sigkill|exited|closed).*"), e.getCause().getMessage());
+            assertTrue(
+                    e.getCause().getMessage().toLowerCase().matches("(?s).*(signal 9|sigkill|exited|closed).*"),
+                    e.getCause().getMessage());
             awaitState(victim, ClientState.DISCONNECTED);
-            assertTrue(store.readEvents(s.sessionId(), 0, 1000).stream().anyMatch(ev -> ev.type().equals("user.message")),
+            assertTrue(
+                    store.readEvents(s.sessionId(), 0, 1000).stream()
+                            .anyMatch(ev -> ev.type().equals("user.message")),
                     "events received before the kill are in the store");
 
             // The dead connection's sessions give their claims back (just after the state flips).
@@ -269,11 +340,16 @@ abstract class RealCliContract {
             while (store.findClaim(s.sessionId()).isPresent() && System.nanoTime() < end) {
                 Thread.sleep(20);
             }
-            assertTrue(store.findClaim(s.sessionId()).isEmpty(), "the victim released its claim: " + store.findClaim(s.sessionId()));
+            assertTrue(
+                    store.findClaim(s.sessionId()).isEmpty(),
+                    "the victim released its claim: " + store.findClaim(s.sessionId()));
 
             fake().clearScripts();
-            CopilotSession resumed = client.resumeSession(s.sessionId(), SessionConfig.builder().model("gpt-5").build());
-            assertEquals("ECHO: after the crash", resumed.sendAndWait("after the crash", TURN).content());
+            CopilotSession resumed = client.resumeSession(
+                    s.sessionId(), SessionConfig.builder().model("gpt-5").build());
+            assertEquals(
+                    "ECHO: after the crash",
+                    resumed.sendAndWait("after the crash", TURN).content());
             resumed.close();
         }
     }

@@ -1,7 +1,6 @@
 package io.github.copilot4j.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,12 +9,14 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.copilot4j.ConnectionClosedException;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotException;
-import io.github.copilot4j.RuntimeCore;
-import io.github.copilot4j.SessionLifecycleEvent;
-import io.github.copilot4j.Subscription;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.RpcException;
+import io.github.copilot4j.RuntimeCore;
 import io.github.copilot4j.SessionConfig;
+import io.github.copilot4j.SessionLifecycleEvent;
+import io.github.copilot4j.Subscription;
+import io.github.copilot4j.devruntime.OfflineCopilot;
+import io.github.copilot4j.devruntime.fakeapi.ChatRequest;
 import io.github.copilot4j.event.SessionEvent;
 import io.github.copilot4j.event.data.AssistantUsageData;
 import io.github.copilot4j.event.data.InfoData;
@@ -31,8 +32,6 @@ import io.github.copilot4j.rpc.model.SessionPlanUpdateParams;
 import io.github.copilot4j.rpc.model.UsageGetMetricsResult;
 import io.github.copilot4j.spi.TransportChannel;
 import io.github.copilot4j.store.InMemorySessionStore;
-import io.github.copilot4j.devruntime.OfflineCopilot;
-import io.github.copilot4j.devruntime.fakeapi.ChatRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,8 +73,12 @@ class RuntimeSurfaceRealCliTest {
     @BeforeAll
     void start() {
         offline = OfflineCopilot.start();
-        client = CopilotClient.builder().transport(offline.stdioTransport()).sessionStore(new InMemorySessionStore())
-                .requestTimeout(Duration.ofSeconds(30)).startTimeout(Duration.ofSeconds(60)).build();
+        client = CopilotClient.builder()
+                .transport(offline.stdioTransport())
+                .sessionStore(new InMemorySessionStore())
+                .requestTimeout(Duration.ofSeconds(30))
+                .startTimeout(Duration.ofSeconds(60))
+                .build();
         client.start();
     }
 
@@ -103,18 +106,23 @@ class RuntimeSurfaceRealCliTest {
         assertTrue(methods.remove(SHUTDOWN), "the schema still has " + SHUTDOWN);
         ExecutorService completions = Executors.newSingleThreadExecutor();
         TransportChannel channel = offline.stdioTransport().open();
-        JsonRpcConnection conn = new JsonRpcConnection(channel, new JsonRpcConnection.Handler() {
-            @Override
-            public void onNotification(String method, JsonNode params) {}
+        JsonRpcConnection conn = new JsonRpcConnection(
+                channel,
+                new JsonRpcConnection.Handler() {
+                    @Override
+                    public void onNotification(String method, JsonNode params) {}
 
-            @Override
-            public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
-                return null;
-            }
+                    @Override
+                    public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
+                        return null;
+                    }
 
-            @Override
-            public void onClosed(ConnectionClosedException reason) {}
-        }, completions, 64 * 1024 * 1024, Duration.ofSeconds(5));
+                    @Override
+                    public void onClosed(ConnectionClosedException reason) {}
+                },
+                completions,
+                64 * 1024 * 1024,
+                Duration.ofSeconds(5));
         Set<String> unknown = new TreeSet<>();
         List<String> stillRunning = new ArrayList<>();
         try {
@@ -125,7 +133,8 @@ class RuntimeSurfaceRealCliTest {
             for (String m : methods) {
                 probes.put(m, conn.request(m, notAnObject, t));
             }
-            // Everything answers within milliseconds except handlers that wait on something: a generous shared deadline.
+            // Everything answers within milliseconds except handlers that wait on something: a generous shared
+            // deadline.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             for (java.util.Map.Entry<String, CompletableFuture<JsonNode>> p : probes.entrySet()) {
                 long left = Math.max(0, deadline - System.nanoTime());
@@ -142,14 +151,19 @@ class RuntimeSurfaceRealCliTest {
             conn.close();
             completions.shutdownNow();
         }
-        assertTrue(stillRunning.size() < 10, "too many methods did not answer, the probe is not telling: " + stillRunning);
-        assertEquals(new TreeSet<>(UNKNOWN_TO_THE_PINNED_CLI.keySet()), unknown,
-                "methods the generated client presents that the pinned CLI " + System.getProperty("copilot4j.cli.version")
-                        + " does not know (of " + (methods.size() + 1) + "; still running, so known: " + stillRunning + ")");
+        assertTrue(
+                stillRunning.size() < 10, "too many methods did not answer, the probe is not telling: " + stillRunning);
+        assertEquals(
+                new TreeSet<>(UNKNOWN_TO_THE_PINNED_CLI.keySet()),
+                unknown,
+                "methods the generated client presents that the pinned CLI "
+                        + System.getProperty("copilot4j.cli.version") + " does not know (of " + (methods.size() + 1)
+                        + "; still running, so known: " + stillRunning + ")");
         int all = methods.size() + 1;
         String row = "| methods the pinned CLI knows | " + (all - unknown.size()) + " | " + all + " |";
         java.nio.file.Path readme = java.nio.file.Path.of("..", "README.md");
-        assertTrue(java.nio.file.Files.readString(readme).contains(row), "the README's Runtime surface table has: " + row);
+        assertTrue(
+                java.nio.file.Files.readString(readme).contains(row), "the README's Runtime surface table has: " + row);
     }
 
     /**
@@ -163,7 +177,9 @@ class RuntimeSurfaceRealCliTest {
         } catch (java.util.concurrent.TimeoutException e) {
             return null;
         } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+            Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null
+                    ? ce.getCause()
+                    : e.getCause();
             return c instanceof RpcException re ? re.code() : -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -173,15 +189,25 @@ class RuntimeSurfaceRealCliTest {
 
     @Test
     void switchingTheModelChangesTheNextModelRequestAndGetCurrentReportsIt() {
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         s.sendAndWait("before the switch", TURN);
-        s.rpc().model().switchTo(SessionModelSwitchToParams.builder().modelId("claude-sonnet-4.5").build());
+        s.rpc()
+                .model()
+                .switchTo(SessionModelSwitchToParams.builder()
+                        .modelId("claude-sonnet-4.5")
+                        .build());
         CurrentModel current = s.rpc().model().getCurrent();
         assertEquals("claude-sonnet-4.5", current.modelId());
         s.sendAndWait("after the switch", TURN);
         List<ChatRequest> requests = offline.fakeApi().chatRequests(s.sessionId());
-        ChatRequest before = requests.stream().filter(r -> r.lastUserText().equals("before the switch")).findFirst().orElseThrow();
-        ChatRequest after = requests.stream().filter(r -> r.lastUserText().equals("after the switch")).findFirst()
+        ChatRequest before = requests.stream()
+                .filter(r -> r.lastUserText().equals("before the switch"))
+                .findFirst()
+                .orElseThrow();
+        ChatRequest after = requests.stream()
+                .filter(r -> r.lastUserText().equals("after the switch"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no model request after the switch: " + requests));
         assertEquals("gpt-5", before.model());
         assertEquals("claude-sonnet-4.5", after.model());
@@ -190,7 +216,8 @@ class RuntimeSurfaceRealCliTest {
 
     @Test
     void usageFiguresAndTypedUsageEventsAfterATurn() throws Exception {
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         CompletableFuture<AssistantUsageData> usage = new CompletableFuture<>();
         CompletableFuture<UsageInfoData> info = new CompletableFuture<>();
         s.on(AssistantUsageData.class, usage::complete);
@@ -199,11 +226,15 @@ class RuntimeSurfaceRealCliTest {
         UsageGetMetricsResult metrics = s.rpc().usage().getMetrics();
         assertNotNull(metrics.totalUserRequests(), metrics.toString());
         assertTrue(metrics.totalUserRequests() >= 1, "user requests: " + metrics);
-        assertTrue(metrics.modelMetrics() != null && metrics.modelMetrics().containsKey("gpt-5"), "model metrics: " + metrics);
+        assertTrue(
+                metrics.modelMetrics() != null && metrics.modelMetrics().containsKey("gpt-5"),
+                "model metrics: " + metrics);
 
         AssistantUsageData u = usage.get(30, TimeUnit.SECONDS);
         assertEquals("gpt-5", u.model());
-        assertTrue(u.inputTokens() != null && u.inputTokens() > 0 && u.outputTokens() != null && u.outputTokens() > 0, u.toString());
+        assertTrue(
+                u.inputTokens() != null && u.inputTokens() > 0 && u.outputTokens() != null && u.outputTokens() > 0,
+                u.toString());
         UsageInfoData i = info.get(30, TimeUnit.SECONDS);
         assertTrue(i.tokenLimit() != null && i.tokenLimit() > 0, i.toString());
         s.close();
@@ -211,21 +242,27 @@ class RuntimeSurfaceRealCliTest {
 
     @Test
     void planRoundTripsAndLogAppearsInTheEventStream() throws Exception {
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         CompletableFuture<SessionEvent> logged = new CompletableFuture<>();
         s.on(e -> {
             if (e.payload() instanceof InfoData d && "hello from copilot4j".equals(d.message())) {
                 logged.complete(e);
             }
         });
-        s.rpc().plan().update(SessionPlanUpdateParams.builder().content("# Plan\n1. generate the client\n").build());
+        s.rpc()
+                .plan()
+                .update(SessionPlanUpdateParams.builder()
+                        .content("# Plan\n1. generate the client\n")
+                        .build());
         PlanReadResult plan = s.rpc().plan().read();
         assertEquals(Boolean.TRUE, plan.exists());
         assertEquals("# Plan\n1. generate the client\n", plan.content());
         s.rpc().plan().delete();
         assertEquals(Boolean.FALSE, s.rpc().plan().read().exists());
 
-        LogResult r = s.rpc().log(SessionLogParams.builder().message("hello from copilot4j").build());
+        LogResult r = s.rpc()
+                .log(SessionLogParams.builder().message("hello from copilot4j").build());
         SessionEvent e = logged.get(30, TimeUnit.SECONDS);
         assertEquals("session.info", e.type());
         assertEquals(r.eventId(), e.id(), "the log call names the event it emitted");
@@ -244,7 +281,8 @@ class RuntimeSurfaceRealCliTest {
                 deleted.complete(e);
             }
         });
-        CopilotSession s = client.createSession(SessionConfig.builder().sessionId(id).model("gpt-5").build());
+        CopilotSession s = client.createSession(
+                SessionConfig.builder().sessionId(id).model("gpt-5").build());
         assertTrue(created.get(30, TimeUnit.SECONDS).metadata().has("startTime"));
         assertTrue(client.core().sessionMetadata(id).isObject());
         s.close();
@@ -257,20 +295,21 @@ class RuntimeSurfaceRealCliTest {
         assertEquals(client.protocolVersion(), status.protocolVersion());
         assertTrue(client.core().authStatus().raw().has("isAuthenticated"));
         assertTrue(client.core().foregroundSessionId().isEmpty(), "a headless runtime has no foreground session");
-        CopilotException refused = org.junit.jupiter.api.Assertions.assertThrows(CopilotException.class,
-                () -> client.core().setForegroundSession(id));
+        CopilotException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                CopilotException.class, () -> client.core().setForegroundSession(id));
         assertTrue(refused.getMessage().contains("TUI"), refused.getMessage());
     }
 
     @Test
     void rawCallsReachMethodsByName() {
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         JsonNode current = s.rpc().call("session.model.getCurrent", null);
         assertEquals("gpt-5", current.path("modelId").asText());
         JsonNode ping = client.rpc().call("ping", null);
         assertTrue(ping.has("protocolVersion"), ping.toString());
-        RpcException unknown = org.junit.jupiter.api.Assertions.assertThrows(RpcException.class,
-                () -> s.rpc().call("session.copilot4jNoSuchMethod", null));
+        RpcException unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                RpcException.class, () -> s.rpc().call("session.copilot4jNoSuchMethod", null));
         assertEquals(RpcException.METHOD_NOT_FOUND, unknown.code());
         s.close();
     }

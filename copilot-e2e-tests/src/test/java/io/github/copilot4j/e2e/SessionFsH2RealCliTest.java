@@ -11,10 +11,10 @@ import io.github.copilot4j.ConnectionClosedException;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
-import io.github.copilot4j.store.InMemorySessionStateStore;
-import io.github.copilot4j.store.InMemorySessionStore;
 import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.devruntime.fakeapi.ChatRequest;
+import io.github.copilot4j.store.InMemorySessionStateStore;
+import io.github.copilot4j.store.InMemorySessionStore;
 import io.github.copilot4j.transport.tcp.TcpTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,7 +55,8 @@ class SessionFsH2RealCliTest extends SessionFsRealCliContract {
     @Override
     void dropDatabase() {
         if (pool != null) {
-            try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = pool.getConnection();
+                    Statement st = c.createStatement()) {
                 st.execute("SHUTDOWN");
             } catch (SQLException ignored) {
                 // closed already
@@ -76,9 +77,17 @@ class SessionFsH2RealCliTest extends SessionFsRealCliContract {
         InMemorySessionStateStore memory = new InMemorySessionStateStore();
         InMemorySessionStore sessions = new InMemorySessionStore();
         try (OfflineCopilot t = OfflineCopilot.start();
-                CopilotClient c = client(t.tcpTransport(), sessions, memory, "tcp-client", t.environment().workDir())) {
+                CopilotClient c = client(
+                        t.tcpTransport(),
+                        sessions,
+                        memory,
+                        "tcp-client",
+                        t.environment().workDir())) {
             c.start();
-            CopilotSession s = c.createSession(SessionConfig.builder().sessionId("fs-tcp-" + System.nanoTime()).model(MODEL).build());
+            CopilotSession s = c.createSession(SessionConfig.builder()
+                    .sessionId("fs-tcp-" + System.nanoTime())
+                    .model(MODEL)
+                    .build());
             s.sendAndWait("Remember the number 42.", TURN);
             ProcessHandle first = newestCli();
             first.destroyForcibly();
@@ -97,10 +106,15 @@ class SessionFsH2RealCliTest extends SessionFsRealCliContract {
             c.start(); // the spawn transport starts a new CLI server, which gets the provider again
             ProcessHandle second = newestCli();
             assertNotEquals(first.pid(), second.pid(), "a new runtime, not the poisoned one");
-            CopilotSession again = c.resumeSession(s.sessionId(), SessionConfig.builder().model(MODEL).build());
-            assertEquals("ECHO: Which number?", again.sendAndWait("Which number?", TURN).content());
-            ChatRequest saw = t.fakeApi().chatRequests(s.sessionId()).stream().filter(r -> r.lastUserText().equals("Which number?"))
-                    .findFirst().orElseThrow();
+            CopilotSession again = c.resumeSession(
+                    s.sessionId(), SessionConfig.builder().model(MODEL).build());
+            assertEquals(
+                    "ECHO: Which number?",
+                    again.sendAndWait("Which number?", TURN).content());
+            ChatRequest saw = t.fakeApi().chatRequests(s.sessionId()).stream()
+                    .filter(r -> r.lastUserText().equals("Which number?"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(List.of("Remember the number 42.", "Which number?"), saw.texts("user"));
         }
     }
@@ -108,19 +122,28 @@ class SessionFsH2RealCliTest extends SessionFsRealCliContract {
     @Test
     void anExternalTcpServerIsRefusedForTheSessionFilesystem() throws Exception {
         try (ServerSocket server = new ServerSocket(0)) {
-            Thread acceptor = new Thread(() -> {
-                try (Socket accepted = server.accept()) {
-                    accepted.getInputStream().read(); // hold the connection until the client closes it
-                } catch (IOException e) {
-                    // test over
-                }
-            }, "fake-external-server");
+            Thread acceptor = new Thread(
+                    () -> {
+                        try (Socket accepted = server.accept()) {
+                            accepted.getInputStream().read(); // hold the connection until the client closes it
+                        } catch (IOException e) {
+                            // test over
+                        }
+                    },
+                    "fake-external-server");
             acceptor.setDaemon(true);
             acceptor.start();
-            try (CopilotClient c = client(TcpTransport.connect("127.0.0.1:" + server.getLocalPort()).build(), new InMemorySessionStore(),
-                    new InMemorySessionStateStore(), "x", Path.of("."))) {
+            try (CopilotClient c = client(
+                    TcpTransport.connect("127.0.0.1:" + server.getLocalPort()).build(),
+                    new InMemorySessionStore(),
+                    new InMemorySessionStateStore(),
+                    "x",
+                    Path.of("."))) {
                 IllegalStateException e = assertThrows(IllegalStateException.class, c::start);
-                assertTrue(e.getMessage().contains("external, shared server") && e.getMessage().contains("TcpTransport.spawn()"), e.getMessage());
+                assertTrue(
+                        e.getMessage().contains("external, shared server")
+                                && e.getMessage().contains("TcpTransport.spawn()"),
+                        e.getMessage());
                 assertFalse(e.getMessage().contains("token"), e.getMessage());
                 assertEquals(ClientState.DISCONNECTED, c.state());
             }
@@ -129,8 +152,12 @@ class SessionFsH2RealCliTest extends SessionFsRealCliContract {
     }
 
     static ProcessHandle newestCli() {
-        return ProcessHandle.current().descendants().filter(p -> p.info().command().map(cmd -> cmd.endsWith("/copilot")).orElse(false))
-                .filter(ProcessHandle::isAlive).max(Comparator.comparingLong(ProcessHandle::pid))
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p ->
+                        p.info().command().map(cmd -> cmd.endsWith("/copilot")).orElse(false))
+                .filter(ProcessHandle::isAlive)
+                .max(Comparator.comparingLong(ProcessHandle::pid))
                 .orElseThrow(() -> new AssertionError("no CLI process found"));
     }
 }

@@ -11,6 +11,8 @@ import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.SessionFsOptions;
 import io.github.copilot4j.SessionInfo;
+import io.github.copilot4j.devruntime.OfflineCopilot;
+import io.github.copilot4j.devruntime.fakeapi.ChatRequest;
 import io.github.copilot4j.event.SessionEvent;
 import io.github.copilot4j.event.UserMessage;
 import io.github.copilot4j.spi.SessionLeaseException;
@@ -18,8 +20,6 @@ import io.github.copilot4j.spi.SessionStateStore;
 import io.github.copilot4j.spi.Transport;
 import io.github.copilot4j.store.InMemorySessionStore;
 import io.github.copilot4j.store.jdbc.state.JdbcSessionStateStore;
-import io.github.copilot4j.devruntime.OfflineCopilot;
-import io.github.copilot4j.devruntime.fakeapi.ChatRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -75,10 +75,20 @@ abstract class SessionFsRealCliContract {
         dropDatabase();
     }
 
-    static CopilotClient client(Transport transport, InMemorySessionStore sessions, SessionStateStore state, String holder, Path cwd) {
-        return CopilotClient.builder().transport(transport).sessionStore(sessions)
-                .sessionFs(state, SessionFsOptions.builder().holderId(holder).initialCwd(cwd.toString()).build())
-                .requestTimeout(Duration.ofSeconds(30)).startTimeout(Duration.ofSeconds(60)).build();
+    static CopilotClient client(
+            Transport transport, InMemorySessionStore sessions, SessionStateStore state, String holder, Path cwd) {
+        return CopilotClient.builder()
+                .transport(transport)
+                .sessionStore(sessions)
+                .sessionFs(
+                        state,
+                        SessionFsOptions.builder()
+                                .holderId(holder)
+                                .initialCwd(cwd.toString())
+                                .build())
+                .requestTimeout(Duration.ofSeconds(30))
+                .startTimeout(Duration.ofSeconds(60))
+                .build();
     }
 
     @Test
@@ -93,16 +103,26 @@ abstract class SessionFsRealCliContract {
         Path homeA;
         try (OfflineCopilot a = OfflineCopilot.start()) {
             homeA = a.environment().copilotHome();
-            try (CopilotClient ca = client(a.stdioTransport(), sessions, state, "machine-A", a.environment().workDir())) {
+            try (CopilotClient ca = client(
+                    a.stdioTransport(),
+                    sessions,
+                    state,
+                    "machine-A",
+                    a.environment().workDir())) {
                 ca.start();
-                CopilotSession s = ca.createSession(SessionConfig.builder().sessionId(id).model(MODEL).build());
+                CopilotSession s = ca.createSession(
+                        SessionConfig.builder().sessionId(id).model(MODEL).build());
                 assertEquals(SessionFsOptions.DEFAULT_SESSION_STATE_PATH, s.workspacePath());
                 assertEquals("ECHO: " + p1, s.sendAndWait(p1, TURN).content());
                 assertEquals("ECHO: " + p2, s.sendAndWait(p2, TURN).content());
-                String body = a.fakeApi().chatRequests(id).get(0).request().body().toString();
-                assertTrue(body.contains("Session folder: " + SessionFsOptions.DEFAULT_SESSION_STATE_PATH),
+                String body =
+                        a.fakeApi().chatRequests(id).get(0).request().body().toString();
+                assertTrue(
+                        body.contains("Session folder: " + SessionFsOptions.DEFAULT_SESSION_STATE_PATH),
                         "the system prompt names the virtual session folder (the CLI's own home was refused)");
-                assertFalse(body.contains(a.environment().copilotHome().toString() + "/session-state"), "and not the CLI's home");
+                assertFalse(
+                        body.contains(a.environment().copilotHome().toString() + "/session-state"),
+                        "and not the CLI's home");
                 assertEquals("machine-A", state.findLease(id).orElseThrow().holder());
             }
             assertNothingOfTheConversationOnDisk(a.environment().copilotHome(), List.of(p1, p2));
@@ -111,33 +131,64 @@ abstract class SessionFsRealCliContract {
         assertFalse(Files.exists(homeA), "machine A's CLI home is gone");
         assertTrue(state.findLease(id).isEmpty(), "closing the client gave the lease back");
         String events = state.readFile(id, "/events.jsonl");
-        assertTrue(events.contains(p1) && events.contains(p2) && events.contains("\"session.shutdown\""), "events.jsonl is in the store");
+        assertTrue(
+                events.contains(p1) && events.contains(p2) && events.contains("\"session.shutdown\""),
+                "events.jsonl is in the store");
         assertTrue(state.readFile(id, "/workspace.yaml").contains("id: " + id));
 
         try (OfflineCopilot b = OfflineCopilot.start()) {
-            try (CopilotClient cb = client(b.stdioTransport(), sessions, state, "machine-B", b.environment().workDir())) {
+            try (CopilotClient cb = client(
+                    b.stdioTransport(),
+                    sessions,
+                    state,
+                    "machine-B",
+                    b.environment().workDir())) {
                 cb.start();
-                assertEquals(List.of(id), cb.listSessions().stream().map(SessionInfo::sessionId).toList(), "listed from the store");
-                CopilotSession r = cb.resumeSession(id, SessionConfig.builder().model(MODEL).build());
+                assertEquals(
+                        List.of(id),
+                        cb.listSessions().stream().map(SessionInfo::sessionId).toList(),
+                        "listed from the store");
+                CopilotSession r = cb.resumeSession(
+                        id, SessionConfig.builder().model(MODEL).build());
                 assertEquals("ECHO: " + p3, r.sendAndWait(p3, TURN).content());
-                ChatRequest sawB = b.fakeApi().chatRequests(id).stream().filter(x -> x.lastUserText().equals(p3)).findFirst().orElseThrow();
+                ChatRequest sawB = b.fakeApi().chatRequests(id).stream()
+                        .filter(x -> x.lastUserText().equals(p3))
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals(List.of(p1, p2, p3), sawB.texts("user"), "the model on machine B saw the earlier turns");
                 assertEquals(List.of("ECHO: " + p1, "ECHO: " + p2), sawB.texts("assistant"));
-                List<String> prompts = r.messages().stream().flatMap(e -> e.as(UserMessage.class).stream()).map(UserMessage::content).toList();
+                List<String> prompts = r.messages().stream()
+                        .flatMap(e -> e.as(UserMessage.class).stream())
+                        .map(UserMessage::content)
+                        .toList();
                 assertEquals(List.of(p1, p2, p3), prompts, "messages() is complete");
                 assertTrue(r.messages().stream().map(SessionEvent::type).anyMatch("session.resume"::equals));
 
                 // a third client (another CLI) is refused while machine B drives the session, then takes over
-                try (CopilotClient cc = client(b.stdioTransport(), sessions, state, "machine-C", b.environment().workDir())) {
+                try (CopilotClient cc = client(
+                        b.stdioTransport(),
+                        sessions,
+                        state,
+                        "machine-C",
+                        b.environment().workDir())) {
                     cc.start();
-                    SessionLeaseException.Held refused = assertThrows(SessionLeaseException.Held.class,
-                            () -> cc.resumeSession(id, SessionConfig.builder().model(MODEL).build()));
+                    SessionLeaseException.Held refused = assertThrows(
+                            SessionLeaseException.Held.class,
+                            () -> cc.resumeSession(
+                                    id, SessionConfig.builder().model(MODEL).build()));
                     assertEquals("machine-B", refused.holder());
-                    assertTrue(refused.getMessage().contains("machine-B") && refused.getMessage().contains("lease until"), refused.getMessage());
+                    assertTrue(
+                            refused.getMessage().contains("machine-B")
+                                    && refused.getMessage().contains("lease until"),
+                            refused.getMessage());
                     r.close();
-                    CopilotSession rc = cc.resumeSession(id, SessionConfig.builder().model(MODEL).build());
+                    CopilotSession rc = cc.resumeSession(
+                            id, SessionConfig.builder().model(MODEL).build());
                     assertEquals("ECHO: " + p4, rc.sendAndWait(p4, TURN).content());
-                    ChatRequest sawC = b.fakeApi().chatRequests(id).stream().filter(x -> x.lastUserText().equals(p4)).findFirst().orElseThrow();
+                    ChatRequest sawC = b.fakeApi().chatRequests(id).stream()
+                            .filter(x -> x.lastUserText().equals(p4))
+                            .findFirst()
+                            .orElseThrow();
                     assertEquals(List.of(p1, p2, p3, p4), sawC.texts("user"));
 
                     cc.deleteSession(id);
@@ -147,7 +198,10 @@ abstract class SessionFsRealCliContract {
             assertNothingOfTheConversationOnDisk(b.environment().copilotHome(), List.of(p1, p2, p3, p4));
         }
         for (String table : List.of("copilot4j_state_files", "copilot4j_state_leases")) {
-            assertEquals(0, count("SELECT COUNT(*) FROM " + table + " WHERE session_id = '" + id + "'"), "delete removed every row of " + table);
+            assertEquals(
+                    0,
+                    count("SELECT COUNT(*) FROM " + table + " WHERE session_id = '" + id + "'"),
+                    "delete removed every row of " + table);
         }
         assertEquals(0, count("SELECT COUNT(*) FROM copilot4j_state_chunks"), "and every chunk");
         assertTrue(sessions.find(id).isEmpty());
@@ -183,7 +237,9 @@ abstract class SessionFsRealCliContract {
     }
 
     long count(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = dataSource.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

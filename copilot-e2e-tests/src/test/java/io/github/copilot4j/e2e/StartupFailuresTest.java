@@ -38,13 +38,20 @@ class StartupFailuresTest {
     }
 
     static Set<Long> cliPids() {
-        return ProcessHandle.current().descendants().filter(p -> p.info().command().map(c -> c.endsWith("copilot")).orElse(false))
-                .map(ProcessHandle::pid).collect(Collectors.toSet());
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("copilot")).orElse(false))
+                .map(ProcessHandle::pid)
+                .collect(Collectors.toSet());
     }
 
     @Test
     void cliPathThatDoesNotExist() {
-        CopilotClient c = CopilotClient.builder().transport(StdioTransport.builder().cliPath(Path.of("/nonexistent/copilot")).build()).build();
+        CopilotClient c = CopilotClient.builder()
+                .transport(StdioTransport.builder()
+                        .cliPath(Path.of("/nonexistent/copilot"))
+                        .build())
+                .build();
         CopilotException e = assertThrows(CopilotException.class, c::start);
         assertTrue(e.getMessage().contains("/nonexistent/copilot"), e.getMessage());
         assertEquals(ClientState.DISCONNECTED, c.state());
@@ -54,8 +61,12 @@ class StartupFailuresTest {
     @Test
     void cliThatExitsAtStartOverStdio() {
         Set<Long> before = cliPids();
-        CopilotClient c = CopilotClient.builder().transport(offline.stdioBuilder().extraArgs("--no-such-flag-for-copilot4j").build())
-                .startTimeout(Duration.ofSeconds(30)).build();
+        CopilotClient c = CopilotClient.builder()
+                .transport(offline.stdioBuilder()
+                        .extraArgs("--no-such-flag-for-copilot4j")
+                        .build())
+                .startTimeout(Duration.ofSeconds(30))
+                .build();
         long t0 = System.nanoTime();
         ConnectionClosedException e = assertThrows(ConnectionClosedException.class, c::start);
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos());
@@ -68,8 +79,12 @@ class StartupFailuresTest {
     @Test
     void cliThatExitsAtStartOverTcp() {
         Set<Long> before = cliPids();
-        CopilotClient c = CopilotClient.builder().transport(offline.tcpBuilder().extraArgs("--no-such-flag-for-copilot4j").build())
-                .startTimeout(Duration.ofSeconds(30)).build();
+        CopilotClient c = CopilotClient.builder()
+                .transport(offline.tcpBuilder()
+                        .extraArgs("--no-such-flag-for-copilot4j")
+                        .build())
+                .startTimeout(Duration.ofSeconds(30))
+                .build();
         CopilotException e = assertThrows(CopilotException.class, c::start);
         assertTrue(e.getMessage().contains("no-such-flag"), e.getMessage());
         c.close();
@@ -78,7 +93,11 @@ class StartupFailuresTest {
 
     @Test
     void nothingListeningOnTheTcpPort() {
-        CopilotClient c = CopilotClient.builder().transport(TcpTransport.connect("127.0.0.1:1").connectTimeout(Duration.ofSeconds(2)).build()).build();
+        CopilotClient c = CopilotClient.builder()
+                .transport(TcpTransport.connect("127.0.0.1:1")
+                        .connectTimeout(Duration.ofSeconds(2))
+                        .build())
+                .build();
         CopilotException e = assertThrows(CopilotException.class, c::start);
         assertTrue(e.getMessage().contains("127.0.0.1:1"), e.getMessage());
         c.close();

@@ -1,7 +1,7 @@
 package io.github.copilot4j.e2e;
 
-import io.github.copilot4j.spi.Transport;
 import io.github.copilot4j.devruntime.OfflineCopilot;
+import io.github.copilot4j.spi.Transport;
 
 /** The end-to-end contract over stdio (the CLI as a child process). */
 class StdioRealCliTest extends RealCliContract {

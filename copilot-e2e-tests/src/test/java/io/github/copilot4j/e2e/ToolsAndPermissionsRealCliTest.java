@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
-import io.github.copilot4j.event.ToolExecutionComplete;
 import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.devruntime.fakeapi.ChatRequest;
 import io.github.copilot4j.devruntime.fakeapi.FakeCopilotApi;
 import io.github.copilot4j.devruntime.fakeapi.Reply;
+import io.github.copilot4j.event.ToolExecutionComplete;
 import io.github.copilot4j.tool.PermissionDecision;
 import io.github.copilot4j.tool.PermissionRequest;
 import io.github.copilot4j.tool.ToolDefinition;
@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ToolsAndPermissionsRealCliTest {
     static final Duration TURN = Duration.ofSeconds(60);
-    static final String SCHEMA = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}";
+    static final String SCHEMA =
+            "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}";
     OfflineCopilot offline;
     CopilotClient client;
 
@@ -57,13 +58,21 @@ class ToolsAndPermissionsRealCliTest {
     }
 
     private void scriptToolCall(String prompt) {
-        offline.fakeApi().when(FakeCopilotApi.promptContains(prompt)).times(1)
-                .reply(Reply.toolCall("get_weather", "{\"city\":\"Paris\"}").thenReply(r -> Reply.text("Tool said: " + r.content())));
+        offline.fakeApi()
+                .when(FakeCopilotApi.promptContains(prompt))
+                .times(1)
+                .reply(Reply.toolCall("get_weather", "{\"city\":\"Paris\"}")
+                        .thenReply(r -> Reply.text("Tool said: " + r.content())));
     }
 
     private static ToolDefinition weatherTool(boolean skipPermission, ToolHandler handler) {
         try {
-            return new ToolDefinition("get_weather", "Current weather for a city", new ObjectMapper().readTree(SCHEMA), skipPermission, handler);
+            return new ToolDefinition(
+                    "get_weather",
+                    "Current weather for a city",
+                    new ObjectMapper().readTree(SCHEMA),
+                    skipPermission,
+                    handler);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -73,13 +82,17 @@ class ToolsAndPermissionsRealCliTest {
     void permissionHandlerApprovesATool() {
         scriptToolCall("weather with permission");
         List<PermissionRequest> asked = Collections.synchronizedList(new ArrayList<>());
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5")
+        CopilotSession s = client.createSession(SessionConfig.builder()
+                .model("gpt-5")
                 .tool(weatherTool(false, inv -> "rainy, 12C"))
                 .permissionHandler(req -> {
                     asked.add(req);
                     return PermissionDecision.APPROVE_ONCE;
-                }).build());
-        assertEquals("Tool said: rainy, 12C", s.sendAndWait("weather with permission", TURN).content());
+                })
+                .build());
+        assertEquals(
+                "Tool said: rainy, 12C",
+                s.sendAndWait("weather with permission", TURN).content());
         assertEquals(1, asked.size(), asked.toString());
         assertEquals("custom-tool", asked.get(0).kind());
         assertEquals("get_weather", asked.get(0).details().path("toolName").asText());
@@ -90,12 +103,14 @@ class ToolsAndPermissionsRealCliTest {
     void rejectedPermissionKeepsTheToolFromRunning() {
         scriptToolCall("weather rejected");
         List<String> ran = Collections.synchronizedList(new ArrayList<>());
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5")
+        CopilotSession s = client.createSession(SessionConfig.builder()
+                .model("gpt-5")
                 .tool(weatherTool(false, inv -> {
                     ran.add("ran");
                     return "should not run";
                 }))
-                .permissionHandler(req -> PermissionDecision.REJECT).build());
+                .permissionHandler(req -> PermissionDecision.REJECT)
+                .build());
         List<ToolExecutionComplete> completions = Collections.synchronizedList(new ArrayList<>());
         s.on(ToolExecutionComplete.class, completions::add);
         // A rejection ends the turn (the CLI does not go back to the model); the tool never runs.
@@ -110,8 +125,10 @@ class ToolsAndPermissionsRealCliTest {
     void withoutAHandlerTheCliDeniesAToolThatNeedsPermission() {
         scriptToolCall("weather without handler");
         List<ToolExecutionComplete> completions = Collections.synchronizedList(new ArrayList<>());
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5")
-                .tool(weatherTool(false, inv -> "should not run")).build());
+        CopilotSession s = client.createSession(SessionConfig.builder()
+                .model("gpt-5")
+                .tool(weatherTool(false, inv -> "should not run"))
+                .build());
         s.on(ToolExecutionComplete.class, completions::add);
         String answer = s.sendAndWait("weather without handler", TURN).content();
         assertTrue(answer.contains("Permission denied"), answer);
@@ -123,14 +140,18 @@ class ToolsAndPermissionsRealCliTest {
     @Test
     void aFailingToolTellsTheModelWhy() {
         scriptToolCall("weather failing");
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5")
+        CopilotSession s = client.createSession(SessionConfig.builder()
+                .model("gpt-5")
                 .tool(weatherTool(true, inv -> {
                     throw new IllegalStateException("no such city: Atlantis");
-                })).build());
+                }))
+                .build());
         String answer = s.sendAndWait("weather failing", TURN).content();
         assertEquals("Tool said: Tool 'get_weather' failed: no such city: Atlantis", answer);
-        ChatRequest followUp = offline.fakeApi().chatRequests(s.sessionId()).stream().filter(r -> !r.toolMessages().isEmpty())
-                .findFirst().orElseThrow();
+        ChatRequest followUp = offline.fakeApi().chatRequests(s.sessionId()).stream()
+                .filter(r -> !r.toolMessages().isEmpty())
+                .findFirst()
+                .orElseThrow();
         assertTrue(followUp.toolMessages().get(0).text().contains("no such city: Atlantis"));
         s.close();
     }
@@ -141,12 +162,15 @@ class ToolsAndPermissionsRealCliTest {
         CountDownLatch toolInterrupted = new CountDownLatch(1);
         CountDownLatch permissionInterrupted = new CountDownLatch(1);
         List<String> ran = Collections.synchronizedList(new ArrayList<>());
-        try (CopilotClient impatient = CopilotClient.builder().transport(offline.stdioTransport())
-                .handlerTimeout(Duration.ofSeconds(2)).build()) {
+        try (CopilotClient impatient = CopilotClient.builder()
+                .transport(offline.stdioTransport())
+                .handlerTimeout(Duration.ofSeconds(2))
+                .build()) {
             impatient.start();
             // A tool that hangs: the model is told it did not finish in time.
             scriptToolCall("weather too slow");
-            CopilotSession slowTool = impatient.createSession(SessionConfig.builder().model("gpt-5")
+            CopilotSession slowTool = impatient.createSession(SessionConfig.builder()
+                    .model("gpt-5")
                     .tool(weatherTool(true, inv -> {
                         try {
                             never.await(60, TimeUnit.SECONDS);
@@ -155,14 +179,18 @@ class ToolsAndPermissionsRealCliTest {
                             throw e;
                         }
                         return "too late";
-                    })).build());
+                    }))
+                    .build());
             String answer = slowTool.sendAndWait("weather too slow", TURN).content();
-            assertEquals("Tool said: Tool 'get_weather' did not finish within 2000 ms (the client's handlerTimeout)", answer);
+            assertEquals(
+                    "Tool said: Tool 'get_weather' did not finish within 2000 ms (the client's handlerTimeout)",
+                    answer);
             assertTrue(toolInterrupted.await(10, TimeUnit.SECONDS), "the hanging tool handler was interrupted");
 
             // A permission handler that hangs: the CLI is told the user is not available, and the tool never runs.
             scriptToolCall("weather undecided");
-            CopilotSession undecided = impatient.createSession(SessionConfig.builder().model("gpt-5")
+            CopilotSession undecided = impatient.createSession(SessionConfig.builder()
+                    .model("gpt-5")
                     .tool(weatherTool(false, inv -> {
                         ran.add("ran");
                         return "should not run";
@@ -175,14 +203,17 @@ class ToolsAndPermissionsRealCliTest {
                             throw e;
                         }
                         return PermissionDecision.APPROVE_ONCE;
-                    }).build());
+                    })
+                    .build());
             List<ToolExecutionComplete> completions = Collections.synchronizedList(new ArrayList<>());
             undecided.on(ToolExecutionComplete.class, completions::add);
             undecided.sendAndWait("weather undecided", TURN);
             assertTrue(ran.isEmpty(), "the tool must not run without a decision");
             assertEquals(1, completions.size(), completions.toString());
             assertTrue(!completions.get(0).success(), completions.toString());
-            assertTrue(permissionInterrupted.await(10, TimeUnit.SECONDS), "the hanging permission handler was interrupted");
+            assertTrue(
+                    permissionInterrupted.await(10, TimeUnit.SECONDS),
+                    "the hanging permission handler was interrupted");
         } finally {
             never.countDown();
         }

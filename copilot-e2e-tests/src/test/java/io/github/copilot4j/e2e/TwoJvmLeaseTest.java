@@ -1,17 +1,15 @@
 package io.github.copilot4j.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
-import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.SessionFsOptions;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
 import io.github.copilot4j.store.jdbc.state.JdbcSessionStateStore;
-import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.testing.db.TestPostgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -43,8 +41,12 @@ class TwoJvmLeaseTest {
     static final Duration LEASE = Duration.ofSeconds(4);
 
     static SessionFsOptions options(String holder, OfflineCopilot offline) {
-        return SessionFsOptions.builder().holderId(holder).initialCwd(offline.environment().workDir().toString())
-                .leaseDuration(LEASE).leaseRenewInterval(Duration.ofSeconds(1)).build();
+        return SessionFsOptions.builder()
+                .holderId(holder)
+                .initialCwd(offline.environment().workDir().toString())
+                .leaseDuration(LEASE)
+                .leaseRenewInterval(Duration.ofSeconds(1))
+                .build();
     }
 
     static DataSource dataSource(String url, String user, String password) {
@@ -74,10 +76,17 @@ class TwoJvmLeaseTest {
 
     private void scenario(String url, String user, String password) throws Exception {
         try (OfflineCopilot offline = OfflineCopilot.start();
-                JdbcSessionStore sessions = JdbcSessionStore.builder().dataSource(dataSource(url, user, password)).build();
-                JdbcSessionStateStore state = JdbcSessionStateStore.builder().dataSource(sessions.dataSource()).build();
-                CopilotClient client = CopilotClient.builder().transport(offline.stdioTransport()).sessionStore(sessions)
-                        .sessionFs(state, options("jvm-B", offline)).build()) {
+                JdbcSessionStore sessions = JdbcSessionStore.builder()
+                        .dataSource(dataSource(url, user, password))
+                        .build();
+                JdbcSessionStateStore state = JdbcSessionStateStore.builder()
+                        .dataSource(sessions.dataSource())
+                        .build();
+                CopilotClient client = CopilotClient.builder()
+                        .transport(offline.stdioTransport())
+                        .sessionStore(sessions)
+                        .sessionFs(state, options("jvm-B", offline))
+                        .build()) {
             client.start();
 
             // 1. The other JVM drives, then detaches: refused while it drives, resumed right after.
@@ -95,8 +104,13 @@ class TwoJvmLeaseTest {
                 a.send("detach");
                 a.await("DETACHED");
                 CopilotSession s = client.resumeSession(detaching);
-                assertEquals("ECHO: What is my name?", s.sendAndWait("What is my name?", Duration.ofSeconds(60)).content());
-                assertEquals(List.of("My name is Ada.", "What is my name?"), userTexts(offline, detaching, "What is my name?"),
+                assertEquals(
+                        "ECHO: What is my name?",
+                        s.sendAndWait("What is my name?", Duration.ofSeconds(60))
+                                .content());
+                assertEquals(
+                        List.of("My name is Ada.", "What is my name?"),
+                        userTexts(offline, detaching, "What is my name?"),
                         "the model in this JVM saw the turn of the other JVM");
                 s.close();
             } finally {
@@ -125,12 +139,17 @@ class TwoJvmLeaseTest {
                 try {
                     taken = client.resumeSession(dying);
                 } catch (SessionLeaseException.Held stillHeld) {
-                    assertTrue(System.nanoTime() < deadline, "the dead holder's lease never expired: " + stillHeld.getMessage());
+                    assertTrue(
+                            System.nanoTime() < deadline,
+                            "the dead holder's lease never expired: " + stillHeld.getMessage());
                     Thread.sleep(250);
                 }
             }
-            assertEquals("ECHO: Which number?", taken.sendAndWait("Which number?", Duration.ofSeconds(60)).content());
-            assertEquals(List.of("Remember the number 42.", "Which number?"), userTexts(offline, dying, "Which number?"));
+            assertEquals(
+                    "ECHO: Which number?",
+                    taken.sendAndWait("Which number?", Duration.ofSeconds(60)).content());
+            assertEquals(
+                    List.of("Remember the number 42.", "Which number?"), userTexts(offline, dying, "Which number?"));
             assertEquals("jvm-B", state.findLease(dying).orElseThrow().holder());
             client.deleteSession(dying);
             client.deleteSession(detaching);
@@ -139,8 +158,11 @@ class TwoJvmLeaseTest {
     }
 
     private static List<String> userTexts(OfflineCopilot offline, String sessionId, String last) {
-        return offline.fakeApi().chatRequests(sessionId).stream().filter(r -> r.lastUserText().equals(last)).findFirst()
-                .orElseThrow().texts("user");
+        return offline.fakeApi().chatRequests(sessionId).stream()
+                .filter(r -> r.lastUserText().equals(last))
+                .findFirst()
+                .orElseThrow()
+                .texts("user");
     }
 
     /** The other JVM, running {@link LeaseDriverChild}. */
@@ -153,32 +175,41 @@ class TwoJvmLeaseTest {
         private Child(Process process) {
             this.process = process;
             this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        synchronized (all) {
-                            all.add(line);
+            Thread t = new Thread(
+                    () -> {
+                        try (BufferedReader r = new BufferedReader(
+                                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                            String line;
+                            while ((line = r.readLine()) != null) {
+                                synchronized (all) {
+                                    all.add(line);
+                                }
+                                lines.add(line);
+                            }
+                        } catch (Exception ignored) {
+                            // process ended
                         }
-                        lines.add(line);
-                    }
-                } catch (Exception ignored) {
-                    // process ended
-                }
-            }, "lease-child-output");
+                    },
+                    "lease-child-output");
             t.setDaemon(true);
             t.start();
         }
 
-        static Child start(String url, String user, String password, String sessionId, String holder, String prompt) throws Exception {
+        static Child start(String url, String user, String password, String sessionId, String holder, String prompt)
+                throws Exception {
             return startMain(LeaseDriverChild.class, url, user, password, sessionId, holder, prompt);
         }
 
         /** A JVM running {@code main} with {@code args}, on this test's class path. */
         static Child startMain(Class<?> main, String... args) throws Exception {
             String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    "-Dcopilot4j.cli.version=" + System.getProperty("copilot4j.cli.version", "1.0.102"), main.getName()));
+            List<String> cmd = new ArrayList<>(List.of(
+                    java,
+                    "-Xmx256m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "-Dcopilot4j.cli.version=" + System.getProperty("copilot4j.cli.version", "1.0.102"),
+                    main.getName()));
             cmd.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.redirectErrorStream(true);
@@ -197,7 +228,8 @@ class TwoJvmLeaseTest {
                 }
             }
             synchronized (all) {
-                throw new AssertionError("the other JVM never printed " + marker + "; its output:\n" + String.join("\n", all));
+                throw new AssertionError(
+                        "the other JVM never printed " + marker + "; its output:\n" + String.join("\n", all));
             }
         }
 

@@ -18,12 +18,18 @@ public final class CustomSessionId {
 
     static void run(PrintStream out, Map<String, String> env) {
         try (ExampleRuntime runtime = ExampleRuntime.start(out, env);
-                CopilotClient client = CopilotClient.builder().transport(runtime.transport()).build()) {
+                CopilotClient client =
+                        CopilotClient.builder().transport(runtime.transport()).build()) {
             client.start();
             CopilotSession chat = client.createSession(SessionConfig.builder()
-                    .sessionId("user-123-chat").owner("user-123").model("claude-sonnet-4.5").build());
+                    .sessionId("user-123-chat")
+                    .owner("user-123")
+                    .model("claude-sonnet-4.5")
+                    .build());
             out.println("Created session: " + chat.sessionId());
-            out.println("Answer: " + chat.sendAndWait("Hello! Which session is this?", Duration.ofMinutes(2)).content());
+            out.println("Answer: "
+                    + chat.sendAndWait("Hello! Which session is this?", Duration.ofMinutes(2))
+                            .content());
             chat.close();
         }
     }

@@ -1,8 +1,8 @@
 package io.github.copilot4j.examples;
 
-import io.github.copilot4j.spi.Transport;
 import io.github.copilot4j.devruntime.CopilotCliInstaller;
 import io.github.copilot4j.devruntime.OfflineCopilot;
+import io.github.copilot4j.spi.Transport;
 import io.github.copilot4j.transport.stdio.CliLocator;
 import io.github.copilot4j.transport.stdio.StdioTransport;
 import java.io.IOException;
@@ -44,7 +44,12 @@ final class ExampleRuntime implements AutoCloseable {
             if (token != null && !token.isBlank()) {
                 Path cli = locateOrInstallCli();
                 out.println("online: answers come from GitHub Copilot (token from " + name + ", CLI " + cli + ")");
-                return new ExampleRuntime(StdioTransport.builder().cliPath(cli).githubToken(token.trim()).build(), null);
+                return new ExampleRuntime(
+                        StdioTransport.builder()
+                                .cliPath(cli)
+                                .githubToken(token.trim())
+                                .build(),
+                        null);
             }
         }
         out.println("offline: answers come from a local echo model (set COPILOT_GITHUB_TOKEN to use GitHub Copilot)");

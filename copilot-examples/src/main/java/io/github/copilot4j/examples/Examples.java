@@ -17,21 +17,36 @@ public final class Examples {
     static final Map<String, Example> EXAMPLES = new LinkedHashMap<>();
 
     static {
-        EXAMPLES.put("multiple-sessions", new Example(
-                "three independent sessions (gpt-5, gpt-5, claude-sonnet-4.5) with their own context, in parallel, streamed",
-                (out, args) -> MultipleSessions.run(out, System.getenv())));
-        EXAMPLES.put("custom-session-id", new Example("a session created with the id user-123-chat",
-                (out, args) -> CustomSessionId.run(out, System.getenv())));
-        EXAMPLES.put("list-and-delete-sessions", new Example("list sessions (id, owner, model, summary, last activity) and delete one",
-                (out, args) -> ListAndDeleteSessions.run(out, System.getenv())));
-        EXAMPLES.put("persistent-sessions", new Example(
-                "sessions in an H2 store on disk: run twice to resume; options --reset, --dir <path>",
-                (out, args) -> PersistentSessions.run(out, System.getenv(), args)));
-        EXAMPLES.put("resume-anywhere", new Example(
-                "a session started on one CLI and resumed on another with an empty home, through one database (session filesystem, leases)",
-                (out, args) -> ResumeAnywhere.run(out, System.getenv())));
-        EXAMPLES.put("model-comparison", new Example("the same prompts to two models side by side (A/B)",
-                (out, args) -> ModelComparison.run(out, System.getenv())));
+        EXAMPLES.put(
+                "multiple-sessions",
+                new Example(
+                        "three independent sessions (gpt-5, gpt-5, claude-sonnet-4.5) with their own context, in parallel, streamed",
+                        (out, args) -> MultipleSessions.run(out, System.getenv())));
+        EXAMPLES.put(
+                "custom-session-id",
+                new Example(
+                        "a session created with the id user-123-chat",
+                        (out, args) -> CustomSessionId.run(out, System.getenv())));
+        EXAMPLES.put(
+                "list-and-delete-sessions",
+                new Example(
+                        "list sessions (id, owner, model, summary, last activity) and delete one",
+                        (out, args) -> ListAndDeleteSessions.run(out, System.getenv())));
+        EXAMPLES.put(
+                "persistent-sessions",
+                new Example(
+                        "sessions in an H2 store on disk: run twice to resume; options --reset, --dir <path>",
+                        (out, args) -> PersistentSessions.run(out, System.getenv(), args)));
+        EXAMPLES.put(
+                "resume-anywhere",
+                new Example(
+                        "a session started on one CLI and resumed on another with an empty home, through one database (session filesystem, leases)",
+                        (out, args) -> ResumeAnywhere.run(out, System.getenv())));
+        EXAMPLES.put(
+                "model-comparison",
+                new Example(
+                        "the same prompts to two models side by side (A/B)",
+                        (out, args) -> ModelComparison.run(out, System.getenv())));
     }
 
     public static void main(String[] args) {
@@ -67,7 +82,8 @@ public final class Examples {
         out.println("usage: copilot-examples <name> [options]");
         out.println("examples:");
         EXAMPLES.forEach((name, ex) -> out.println(String.format("  %-26s %s", name, ex.description())));
-        out.println("Without COPILOT_GITHUB_TOKEN / GH_TOKEN / GITHUB_TOKEN the examples run offline against a local echo model.");
+        out.println(
+                "Without COPILOT_GITHUB_TOKEN / GH_TOKEN / GITHUB_TOKEN the examples run offline against a local echo model.");
     }
 
     private Examples() {}

@@ -20,11 +20,17 @@ public final class ListAndDeleteSessions {
 
     static void run(PrintStream out, Map<String, String> env) {
         try (ExampleRuntime runtime = ExampleRuntime.start(out, env);
-                CopilotClient client = CopilotClient.builder().transport(runtime.transport()).build()) {
+                CopilotClient client =
+                        CopilotClient.builder().transport(runtime.transport()).build()) {
             client.start();
             // Something to list: a user's chat and a task session.
-            CopilotSession chat = client.createSession(SessionConfig.builder().sessionId("user-123-chat").owner("user-123").model("claude-sonnet-4.5").build());
-            CopilotSession task = client.createSession(SessionConfig.builder().owner("user-456").model("gpt-5").build());
+            CopilotSession chat = client.createSession(SessionConfig.builder()
+                    .sessionId("user-123-chat")
+                    .owner("user-123")
+                    .model("claude-sonnet-4.5")
+                    .build());
+            CopilotSession task = client.createSession(
+                    SessionConfig.builder().owner("user-456").model("gpt-5").build());
             chat.sendAndWait("Plan my week", Duration.ofMinutes(2));
             task.sendAndWait("Summarize the release notes", Duration.ofMinutes(2));
 
@@ -37,10 +43,18 @@ public final class ListAndDeleteSessions {
     }
 
     static void printSessions(CopilotClient client, PrintStream out) {
-        out.println(String.format("%-38s %-10s %-18s %-28s %-24s %s", "SESSION", "OWNER", "MODEL", "SUMMARY", "LAST ACTIVITY", "KNOWN TO"));
+        out.println(String.format(
+                "%-38s %-10s %-18s %-28s %-24s %s",
+                "SESSION", "OWNER", "MODEL", "SUMMARY", "LAST ACTIVITY", "KNOWN TO"));
         for (SessionInfo s : client.listSessions()) {
-            out.println(String.format("%-38s %-10s %-18s %-28s %-24s %s", s.sessionId(), dash(s.owner()), dash(s.model()),
-                    dash(s.summary()), s.lastActivityAt() == null ? "-" : s.lastActivityAt(), s.knownTo()));
+            out.println(String.format(
+                    "%-38s %-10s %-18s %-28s %-24s %s",
+                    s.sessionId(),
+                    dash(s.owner()),
+                    dash(s.model()),
+                    dash(s.summary()),
+                    s.lastActivityAt() == null ? "-" : s.lastActivityAt(),
+                    s.knownTo()));
         }
     }
 

@@ -52,7 +52,10 @@ public final class PersistentSessions {
         out.println("data directory: " + dir);
         try (ExampleRuntime runtime = ExampleRuntime.start(out, env, dir);
                 JdbcSessionStore store = JdbcSessionStore.h2(dir.resolve("store"));
-                CopilotClient client = CopilotClient.builder().transport(runtime.transport()).sessionStore(store).build()) {
+                CopilotClient client = CopilotClient.builder()
+                        .transport(runtime.transport())
+                        .sessionStore(store)
+                        .build()) {
             client.start();
             Page<SessionInfo> mine = client.listSessions(SessionQuery.byOwner(OWNER));
             if (mine.items().isEmpty()) {
@@ -65,8 +68,10 @@ public final class PersistentSessions {
 
     static void firstRun(CopilotClient client, PrintStream out) {
         out.println("first run: no stored sessions yet; creating two");
-        CopilotSession recipes = client.createSession(SessionConfig.builder().owner(OWNER).model("gpt-5").build());
-        CopilotSession travel = client.createSession(SessionConfig.builder().owner(OWNER).model("claude-sonnet-4.5").build());
+        CopilotSession recipes = client.createSession(
+                SessionConfig.builder().owner(OWNER).model("gpt-5").build());
+        CopilotSession travel = client.createSession(
+                SessionConfig.builder().owner(OWNER).model("claude-sonnet-4.5").build());
         talk(recipes, "I want to cook a vegetarian lasagne", out);
         talk(travel, "I am planning a trip to Lisbon in May", out);
         recipes.close();
@@ -77,14 +82,17 @@ public final class PersistentSessions {
     static void laterRun(CopilotClient client, List<SessionInfo> sessions, PrintStream out) {
         out.println("found " + sessions.size() + " stored session(s):");
         for (SessionInfo s : sessions) {
-            out.println("- " + s.sessionId() + " (" + s.model() + ") \"" + s.summary() + "\", last active " + s.lastActivityAt());
+            out.println("- " + s.sessionId() + " (" + s.model() + ") \"" + s.summary() + "\", last active "
+                    + s.lastActivityAt());
         }
         SessionInfo latest = sessions.get(0);
         CopilotSession session = client.resumeSession(latest.sessionId());
         out.println("history of " + latest.sessionId() + ":");
         for (SessionEvent e : session.messages()) {
             e.as(UserMessage.class).ifPresent(m -> out.println("  you:     " + m.content()));
-            e.as(AssistantMessage.class).filter(m -> !m.content().isEmpty()).ifPresent(m -> out.println("  copilot: " + m.content()));
+            e.as(AssistantMessage.class)
+                    .filter(m -> !m.content().isEmpty())
+                    .ifPresent(m -> out.println("  copilot: " + m.content()));
         }
         talk(session, "Let's continue where we left off", out);
         session.close();

@@ -42,13 +42,16 @@ public final class ResumeAnywhere {
         out.println("one database for both machines: " + dir);
         String id = "trip-planning-" + Long.toHexString(System.nanoTime());
         try (JdbcSessionStore sessions = JdbcSessionStore.h2(dir);
-                JdbcSessionStateStore state = JdbcSessionStateStore.builder().dataSource(sessions.dataSource()).build()) {
+                JdbcSessionStateStore state = JdbcSessionStateStore.builder()
+                        .dataSource(sessions.dataSource())
+                        .build()) {
 
             out.println("-- machine A");
             try (ExampleRuntime machineA = ExampleRuntime.start(out, env);
                     CopilotClient a = client(machineA, sessions, state, "machine-A")) {
                 a.start();
-                CopilotSession s = a.createSession(SessionConfig.builder().sessionId(id).model("gpt-5").build());
+                CopilotSession s = a.createSession(
+                        SessionConfig.builder().sessionId(id).model("gpt-5").build());
                 say(s, "I am planning a trip to Lisbon in May.", out);
                 say(s, "I like museums and seafood.", out);
                 s.close();
@@ -61,11 +64,14 @@ public final class ResumeAnywhere {
                     ExampleRuntime machineC = ExampleRuntime.start(out, env);
                     CopilotClient c = client(machineC, sessions, state, "machine-C")) {
                 b.start();
-                CopilotSession s = b.resumeSession(id, SessionConfig.builder().model("gpt-5").build());
+                CopilotSession s = b.resumeSession(
+                        id, SessionConfig.builder().model("gpt-5").build());
                 out.println("resumed " + id + " on machine B; its history:");
                 for (SessionEvent e : s.messages()) {
                     e.as(UserMessage.class).ifPresent(m -> out.println("  you:     " + m.content()));
-                    e.as(AssistantMessage.class).filter(m -> !m.content().isEmpty()).ifPresent(m -> out.println("  copilot: " + m.content()));
+                    e.as(AssistantMessage.class)
+                            .filter(m -> !m.content().isEmpty())
+                            .ifPresent(m -> out.println("  copilot: " + m.content()));
                 }
                 say(s, "What should I see first?", out);
 
@@ -83,9 +89,13 @@ public final class ResumeAnywhere {
         }
     }
 
-    static CopilotClient client(ExampleRuntime runtime, JdbcSessionStore sessions, JdbcSessionStateStore state, String machine) {
-        return CopilotClient.builder().transport(runtime.transport()).sessionStore(sessions)
-                .sessionFs(state, SessionFsOptions.builder().holderId(machine).build()).build();
+    static CopilotClient client(
+            ExampleRuntime runtime, JdbcSessionStore sessions, JdbcSessionStateStore state, String machine) {
+        return CopilotClient.builder()
+                .transport(runtime.transport())
+                .sessionStore(sessions)
+                .sessionFs(state, SessionFsOptions.builder().holderId(machine).build())
+                .build();
     }
 
     static void say(CopilotSession s, String prompt, PrintStream out) {

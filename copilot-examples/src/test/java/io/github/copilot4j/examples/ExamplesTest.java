@@ -33,10 +33,20 @@ class ExamplesTest {
     void multipleSessionsPrintsEachAnswerUnderItsSession() {
         String out = capture(o -> MultipleSessions.run(o, NO_TOKEN));
         assertTrue(out.startsWith("offline: answers come from a local echo model"), out);
-        assertTrue(out.contains("== python (gpt-5) asked: How do I create a virtual environment?\nECHO: How do I create a virtual environment?"), out);
-        assertTrue(out.contains("== typescript (gpt-5) asked: How do I set up tsconfig?\nECHO: How do I set up tsconfig?"), out);
-        assertTrue(out.contains("== go (claude-sonnet-4.5) asked: How do I initialize a module?\nECHO: How do I initialize a module?"), out);
-        assertTrue(out.contains("  python     | ECHO: You are helping with a Python project"), "streamed, labelled lines: " + out);
+        assertTrue(
+                out.contains(
+                        "== python (gpt-5) asked: How do I create a virtual environment?\nECHO: How do I create a virtual environment?"),
+                out);
+        assertTrue(
+                out.contains("== typescript (gpt-5) asked: How do I set up tsconfig?\nECHO: How do I set up tsconfig?"),
+                out);
+        assertTrue(
+                out.contains(
+                        "== go (claude-sonnet-4.5) asked: How do I initialize a module?\nECHO: How do I initialize a module?"),
+                out);
+        assertTrue(
+                out.contains("  python     | ECHO: You are helping with a Python project"),
+                "streamed, labelled lines: " + out);
     }
 
     @Test
@@ -67,8 +77,10 @@ class ExamplesTest {
 
         String second = capture(o -> PersistentSessions.run(o, NO_TOKEN, args));
         assertTrue(second.contains("found 2 stored session(s)"), second);
-        assertTrue(second.contains("you:     I am planning a trip to Lisbon in May")
-                || second.contains("you:     I want to cook a vegetarian lasagne"), "history printed: " + second);
+        assertTrue(
+                second.contains("you:     I am planning a trip to Lisbon in May")
+                        || second.contains("you:     I want to cook a vegetarian lasagne"),
+                "history printed: " + second);
         assertTrue(second.contains("copilot: ECHO: Let's continue where we left off"), second);
 
         String third = capture(o -> PersistentSessions.run(o, NO_TOKEN, List.of("--dir", dir.toString(), "--reset")));
@@ -79,7 +91,9 @@ class ExamplesTest {
     void resumeAnywhereMovesTheSessionBetweenMachines() {
         String out = capture(o -> ResumeAnywhere.run(o, NO_TOKEN));
         String b = out.substring(out.indexOf("-- machine B"));
-        assertTrue(b.contains("you:     I am planning a trip to Lisbon in May.") && b.contains("you:     I like museums and seafood."),
+        assertTrue(
+                b.contains("you:     I am planning a trip to Lisbon in May.")
+                        && b.contains("you:     I like museums and seafood."),
                 "machine B reads the history from the database: " + out);
         assertTrue(b.contains("copilot: ECHO: What should I see first?"), out);
         assertTrue(b.contains("machine C may not drive it at the same time") && b.contains("machine-B"), out);
@@ -90,30 +104,54 @@ class ExamplesTest {
     void modelComparisonAnswersOnBothModels() {
         String out = capture(o -> ModelComparison.run(o, NO_TOKEN));
         assertTrue(out.contains("Q: Explain what a race condition is in one sentence."), out);
-        assertTrue(out.matches("(?s).*gpt-5\\s+\\(\\s*\\d+ ms\\) ECHO: Explain what a race condition is in one sentence\\..*"), out);
-        assertTrue(out.matches("(?s).*claude-sonnet-4\\.5\\s+\\(\\s*\\d+ ms\\) ECHO: Name a good use for a Java record\\..*"), out);
+        assertTrue(
+                out.matches(
+                        "(?s).*gpt-5\\s+\\(\\s*\\d+ ms\\) ECHO: Explain what a race condition is in one sentence\\..*"),
+                out);
+        assertTrue(
+                out.matches(
+                        "(?s).*claude-sonnet-4\\.5\\s+\\(\\s*\\d+ ms\\) ECHO: Name a good use for a Java record\\..*"),
+                out);
     }
 
     @Test
     void entryPointListsAndRejects() {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
-        assertEquals(0, Examples.run(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), new String[] {"--help"}));
+        assertEquals(
+                0,
+                Examples.run(
+                        new PrintStream(o, true, StandardCharsets.UTF_8),
+                        new PrintStream(e, true, StandardCharsets.UTF_8),
+                        new String[] {"--help"}));
         String help = o.toString(StandardCharsets.UTF_8);
-        for (String name : List.of("multiple-sessions", "custom-session-id", "list-and-delete-sessions", "persistent-sessions", "resume-anywhere", "model-comparison")) {
+        for (String name : List.of(
+                "multiple-sessions",
+                "custom-session-id",
+                "list-and-delete-sessions",
+                "persistent-sessions",
+                "resume-anywhere",
+                "model-comparison")) {
             assertTrue(help.contains(name), help);
         }
-        assertEquals(2, Examples.run(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), new String[] {"nope"}));
+        assertEquals(
+                2,
+                Examples.run(
+                        new PrintStream(o, true, StandardCharsets.UTF_8),
+                        new PrintStream(e, true, StandardCharsets.UTF_8),
+                        new String[] {"nope"}));
         assertTrue(e.toString(StandardCharsets.UTF_8).contains("unknown example 'nope'"));
     }
 
     @Test
     void entryPointRunsAnExample() {
         // The entry point reads the process environment; only run it offline.
-        org.junit.jupiter.api.Assumptions.assumeTrue(ExampleRuntime.TOKEN_VARIABLES.stream().noneMatch(v -> System.getenv(v) != null),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ExampleRuntime.TOKEN_VARIABLES.stream().noneMatch(v -> System.getenv(v) != null),
                 "a GitHub token is set: the entry point would go online");
         ByteArrayOutputStream o = new ByteArrayOutputStream();
-        int code = Examples.run(new PrintStream(o, true, StandardCharsets.UTF_8), System.err, new String[] {"custom-session-id"});
+        int code = Examples.run(
+                new PrintStream(o, true, StandardCharsets.UTF_8), System.err, new String[] {"custom-session-id"});
         assertEquals(0, code);
         assertTrue(o.toString(StandardCharsets.UTF_8).contains("Created session: user-123-chat"));
     }

@@ -17,8 +17,10 @@ class ReadmeSnippetsTest {
     @Test
     void readmeShowsTheCompiledSnippet() throws IOException {
         Path root = Path.of("").toAbsolutePath();
-        Path readme = Files.exists(root.resolve("README.md")) && Files.readString(root.resolve("README.md")).contains("## Modules")
-                ? root.resolve("README.md") : root.getParent().resolve("README.md");
+        Path readme = Files.exists(root.resolve("README.md"))
+                        && Files.readString(root.resolve("README.md")).contains("## Modules")
+                ? root.resolve("README.md")
+                : root.getParent().resolve("README.md");
         String md = Files.readString(readme);
         List<List<String>> blocks = new ArrayList<>();
         Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(md);
@@ -27,10 +29,12 @@ class ReadmeSnippetsTest {
         }
         List<List<String>> snippets = new ArrayList<>();
         // this module's snippets, then the Spring Boot and metrics ones (compiled where Spring is on the class path)
-        for (Path source : List.of(root.resolve("src/test/java/io/github/copilot4j/examples/ReadmeSnippets.java"),
+        for (Path source : List.of(
+                root.resolve("src/test/java/io/github/copilot4j/examples/ReadmeSnippets.java"),
                 root.resolveSibling("copilot-spring-boot-example")
                         .resolve("src/test/java/io/github/copilot4j/examples/spring/ReadmeSpringSnippets.java"))) {
-            Matcher s = Pattern.compile("// snippet:[a-z-]+\\n(.*?)// end-snippet", Pattern.DOTALL).matcher(Files.readString(source));
+            Matcher s = Pattern.compile("// snippet:[a-z-]+\\n(.*?)// end-snippet", Pattern.DOTALL)
+                    .matcher(Files.readString(source));
             while (s.find()) {
                 snippets.add(normalize(s.group(1)));
             }

@@ -131,10 +131,16 @@ public final class CopilotMetrics implements ClientObserver {
         }
         transport = transportKind(c.transport().describe());
         Tags t = commonTags.and("transport", transport);
-        Gauge.builder(SESSIONS_OPEN, c, x -> x.openSessions().size()).tags(t)
-                .description("Sessions open in the Copilot client").strongReference(false).register(registry);
-        Gauge.builder(UNSAVED_EVENTS, c, CopilotMetrics::unsaved).tags(t)
-                .description("Session events received but not yet in the session store").strongReference(false).register(registry);
+        Gauge.builder(SESSIONS_OPEN, c, x -> x.openSessions().size())
+                .tags(t)
+                .description("Sessions open in the Copilot client")
+                .strongReference(false)
+                .register(registry);
+        Gauge.builder(UNSAVED_EVENTS, c, CopilotMetrics::unsaved)
+                .tags(t)
+                .description("Session events received but not yet in the session store")
+                .strongReference(false)
+                .register(registry);
         // Created up front so that dashboards see zero rather than nothing.
         reconnects();
         disconnects();
@@ -159,13 +165,19 @@ public final class CopilotMetrics implements ClientObserver {
     }
 
     private Counter reconnects() {
-        return Counter.builder(RECONNECTS).tags(commonTags).tag("transport", transport)
-                .description("Connections re-established by start() after a lost one").register(registry);
+        return Counter.builder(RECONNECTS)
+                .tags(commonTags)
+                .tag("transport", transport)
+                .description("Connections re-established by start() after a lost one")
+                .register(registry);
     }
 
     private Counter disconnects() {
-        return Counter.builder(DISCONNECTS).tags(commonTags).tag("transport", transport)
-                .description("Connections to the Copilot runtime lost while connected").register(registry);
+        return Counter.builder(DISCONNECTS)
+                .tags(commonTags)
+                .tag("transport", transport)
+                .description("Connections to the Copilot runtime lost while connected")
+                .register(registry);
     }
 
     @Override
@@ -184,8 +196,14 @@ public final class CopilotMetrics implements ClientObserver {
 
     @Override
     public void rpcCompleted(String method, long nanos, Throwable error) {
-        Timer.builder(RPC).tags(commonTags).tag("method", method).tag("outcome", rpcOutcome(error)).tag("transport", transport)
-                .description("Requests to the Copilot runtime").register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        Timer.builder(RPC)
+                .tags(commonTags)
+                .tag("method", method)
+                .tag("outcome", rpcOutcome(error))
+                .tag("transport", transport)
+                .description("Requests to the Copilot runtime")
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private static String rpcOutcome(Throwable error) {
@@ -210,8 +228,8 @@ public final class CopilotMetrics implements ClientObserver {
     @Override
     public void turnStarted(CopilotSession session) {
         String model = session.config().model();
-        CopilotTurnContext ctx = new CopilotTurnContext(session.sessionId(), session.config().owner(),
-                model == null ? "default" : model, transport);
+        CopilotTurnContext ctx = new CopilotTurnContext(
+                session.sessionId(), session.config().owner(), model == null ? "default" : model, transport);
         Observation o = Observation.createNotStarted(null, convention, () -> ctx, observations);
         Observation parent = observations.getCurrentObservation();
         if (parent != null) {
@@ -236,8 +254,9 @@ public final class CopilotMetrics implements ClientObserver {
         if (ctx != null && session.config().model() == null && reported != null && "default".equals(ctx.model())) {
             ctx.model(reported);
         }
-        String model = ctx != null ? ctx.model() : session.config().model() != null ? session.config().model()
-                : reported != null ? reported : "default";
+        String model = ctx != null
+                ? ctx.model()
+                : session.config().model() != null ? session.config().model() : reported != null ? reported : "default";
         long in = tokens(d.path("inputTokens"));
         long out = tokens(d.path("outputTokens"));
         count("input", model, in);
@@ -246,8 +265,13 @@ public final class CopilotMetrics implements ClientObserver {
         count("cache_write", model, tokens(d.path("cacheWriteTokens")));
         double cost = d.path("cost").isNumber() ? d.path("cost").asDouble() : 0;
         if (d.path("cost").isNumber() && cost >= 0 && Double.isFinite(cost)) {
-            Counter.builder(COST).tags(commonTags).tag("model", model).tag("transport", transport)
-                    .description("Cost the Copilot runtime reported (assistant.usage)").register(registry).increment(cost);
+            Counter.builder(COST)
+                    .tags(commonTags)
+                    .tag("model", model)
+                    .tag("transport", transport)
+                    .description("Cost the Copilot runtime reported (assistant.usage)")
+                    .register(registry)
+                    .increment(cost);
         }
         if (ctx != null) {
             ctx.addUsage(in, out, Math.max(0, cost));
@@ -262,8 +286,15 @@ public final class CopilotMetrics implements ClientObserver {
         if (n <= 0 && !"input".equals(type) && !"output".equals(type)) {
             return; // cache counters only once the runtime reports them
         }
-        Counter.builder(TOKENS).tags(commonTags).tag("type", type).tag("model", model).tag("transport", transport)
-                .baseUnit("tokens").description("Tokens the Copilot runtime reported (assistant.usage)").register(registry).increment((double) n); // token counts are far below 2^53
+        Counter.builder(TOKENS)
+                .tags(commonTags)
+                .tag("type", type)
+                .tag("model", model)
+                .tag("transport", transport)
+                .baseUnit("tokens")
+                .description("Tokens the Copilot runtime reported (assistant.usage)")
+                .register(registry)
+                .increment((double) n); // token counts are far below 2^53
     }
 
     @Override
@@ -283,16 +314,25 @@ public final class CopilotMetrics implements ClientObserver {
 
     @Override
     public void storeFailure(StoreFailure failure) {
-        Counter.builder(STORE_FAILURES).tags(commonTags).tag("kind", failure.kind().name().toLowerCase(Locale.ROOT))
-                .description("Session store failures the Copilot client handled").register(registry).increment();
+        Counter.builder(STORE_FAILURES)
+                .tags(commonTags)
+                .tag("kind", failure.kind().name().toLowerCase(Locale.ROOT))
+                .description("Session store failures the Copilot client handled")
+                .register(registry)
+                .increment();
     }
 
     @Override
     public void leaseRefused(String sessionId, SessionLeaseException refusal) {
-        String reason = refusal instanceof SessionLeaseException.Held ? "held"
+        String reason = refusal instanceof SessionLeaseException.Held
+                ? "held"
                 : refusal instanceof SessionLeaseException.Stale ? "stale" : "other";
-        Counter.builder(LEASE_REFUSALS).tags(commonTags).tag("reason", reason)
-                .description("Session leases refused (held by another client, or stale)").register(registry).increment();
+        Counter.builder(LEASE_REFUSALS)
+                .tags(commonTags)
+                .tag("reason", reason)
+                .description("Session leases refused (held by another client, or stale)")
+                .register(registry)
+                .increment();
     }
 
     /** Configures {@link CopilotMetrics}. */

@@ -36,7 +36,10 @@ public interface CopilotTurnObservationConvention extends ObservationConvention<
     default KeyValues getLowCardinalityKeyValues(CopilotTurnContext context) {
         return KeyValues.of(
                 "model", context.model(),
-                "outcome", context.outcome() == null ? "unknown" : context.outcome().name().toLowerCase(Locale.ROOT),
+                "outcome",
+                        context.outcome() == null
+                                ? "unknown"
+                                : context.outcome().name().toLowerCase(Locale.ROOT),
                 "transport", context.transport());
     }
 }

@@ -53,12 +53,17 @@ class CopilotMetricsTest {
     CopilotClient client;
     /** turnEnded outcomes, to wait on. */
     LinkedBlockingQueue<ClientObserver.TurnOutcome> ended = new LinkedBlockingQueue<>();
+
     LinkedBlockingQueue<io.github.copilot4j.StoreFailure> storeFailures = new LinkedBlockingQueue<>();
 
     CopilotClient start(SessionStore store) {
-        CopilotMetrics metrics = CopilotMetrics.builder(meters).observationRegistry(observations).build();
-        client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(store)
-                .requestTimeout(Duration.ofSeconds(5)).observer(metrics)
+        CopilotMetrics metrics =
+                CopilotMetrics.builder(meters).observationRegistry(observations).build();
+        client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .sessionStore(store)
+                .requestTimeout(Duration.ofSeconds(5))
+                .observer(metrics)
                 .observer(new ClientObserver() {
                     @Override
                     public void turnEnded(CopilotSession s, TurnOutcome outcome, Throwable error) {
@@ -69,7 +74,8 @@ class CopilotMetricsTest {
                     public void storeFailure(io.github.copilot4j.StoreFailure failure) {
                         storeFailures.add(failure);
                     }
-                }).build();
+                })
+                .build();
         client.start();
         return client;
     }
@@ -87,15 +93,20 @@ class CopilotMetricsTest {
     /** A runtime whose turns report usage (as the real CLI does with assistant.usage) before the answer. */
     void usageRuntime(long in, long out, Double cost) {
         FakeRuntime[] self = new FakeRuntime[1];
-        self[0] = FakeRuntime.builder().responder(turn -> {
-            var usage = JsonNodeFactory.instance.objectNode().put("model", turn.model() == null ? "gpt-5" : turn.model())
-                    .put("inputTokens", in).put("outputTokens", out);
-            if (cost != null) {
-                usage.put("cost", cost);
-            }
-            self[0].emitEvent(turn.sessionId(), "assistant.usage", usage, true);
-            return Reply.text("ECHO: " + turn.prompt());
-        }).build();
+        self[0] = FakeRuntime.builder()
+                .responder(turn -> {
+                    var usage = JsonNodeFactory.instance
+                            .objectNode()
+                            .put("model", turn.model() == null ? "gpt-5" : turn.model())
+                            .put("inputTokens", in)
+                            .put("outputTokens", out);
+                    if (cost != null) {
+                        usage.put("cost", cost);
+                    }
+                    self[0].emitEvent(turn.sessionId(), "assistant.usage", usage, true);
+                    return Reply.text("ECHO: " + turn.prompt());
+                })
+                .build();
         runtime = self[0];
     }
 
@@ -109,13 +120,21 @@ class CopilotMetricsTest {
     void aTurnIsOneObservationWithLowCardinalityTagsAndItsTokens() {
         usageRuntime(120, 7, 0.5);
         start(new InMemorySessionStore());
-        CopilotSession s = client.createSession(SessionConfig.builder().sessionId("sess-secret-1").owner("alice").model("gpt-5").build());
+        CopilotSession s = client.createSession(SessionConfig.builder()
+                .sessionId("sess-secret-1")
+                .owner("alice")
+                .model("gpt-5")
+                .build());
         assertEquals("ECHO: hi", s.sendAndWait("hi", TURN).content());
-        java.util.concurrent.atomic.AtomicReference<Observation.ContextView> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Observation.ContextView> seen =
+                new java.util.concurrent.atomic.AtomicReference<>();
 
-        assertThat(observations).hasNumberOfObservationsWithNameEqualTo(CopilotMetrics.TURN, 1)
-                .hasObservationWithNameEqualTo(CopilotMetrics.TURN).that()
-                .hasBeenStarted().hasBeenStopped()
+        assertThat(observations)
+                .hasNumberOfObservationsWithNameEqualTo(CopilotMetrics.TURN, 1)
+                .hasObservationWithNameEqualTo(CopilotMetrics.TURN)
+                .that()
+                .hasBeenStarted()
+                .hasBeenStopped()
                 .hasContextualNameEqualTo("copilot turn")
                 .hasLowCardinalityKeyValue("model", "gpt-5")
                 .hasLowCardinalityKeyValue("outcome", "success")
@@ -124,7 +143,9 @@ class CopilotMetricsTest {
                 .satisfies(c -> seen.set(c));
         Observation.ContextView ctx = seen.get();
         for (KeyValue kv : ctx.getAllKeyValues()) {
-            assertFalse(kv.getValue().contains("sess-secret-1") || kv.getValue().contains("alice"), "high cardinality tag " + kv);
+            assertFalse(
+                    kv.getValue().contains("sess-secret-1") || kv.getValue().contains("alice"),
+                    "high cardinality tag " + kv);
         }
         CopilotTurnContext turn = (CopilotTurnContext) ctx;
         assertEquals(120, turn.inputTokens());
@@ -135,27 +156,47 @@ class CopilotMetricsTest {
         assertEquals(7, counter(CopilotMetrics.TOKENS, "type", "output", "model", "gpt-5"));
         assertEquals(0.5, counter(CopilotMetrics.COST, "model", "gpt-5"), 1e-9);
         for (Meter m : meters.getMeters()) {
-            m.getId().getTags().forEach(t -> assertFalse(t.getValue().contains("sess-secret-1") || t.getValue().contains("alice"),
-                    "meter " + m.getId() + " carries a session id or owner"));
+            m.getId()
+                    .getTags()
+                    .forEach(t -> assertFalse(
+                            t.getValue().contains("sess-secret-1")
+                                    || t.getValue().contains("alice"),
+                            "meter " + m.getId() + " carries a session id or owner"));
         }
-        var send = meters.find(CopilotMetrics.RPC).tags("method", "session.send", "outcome", "success", "transport", "in-memory").timer();
+        var send = meters.find(CopilotMetrics.RPC)
+                .tags("method", "session.send", "outcome", "success", "transport", "in-memory")
+                .timer();
         assertNotNull(send, meters.getMetersAsString());
         assertEquals(1, send.count());
-        assertEquals(1, meters.find(CopilotMetrics.RPC).tags("method", "session.create").timer().count());
-        assertTrue(meters.find(CopilotMetrics.RPC).tags("method", "connect").timer().count() >= 1);
+        assertEquals(
+                1,
+                meters.find(CopilotMetrics.RPC)
+                        .tags("method", "session.create")
+                        .timer()
+                        .count());
+        assertTrue(meters.find(CopilotMetrics.RPC)
+                        .tags("method", "connect")
+                        .timer()
+                        .count()
+                >= 1);
     }
 
     @Test
     void withoutAnObservationRegistryTurnsBecomeATimerInTheMeterRegistry() {
         usageRuntime(10, 2, null);
         CopilotMetrics metrics = CopilotMetrics.builder(meters).build();
-        client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).observer(metrics).build();
+        client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .observer(metrics)
+                .build();
         client.start();
         CopilotSession s = client.createSession(SessionConfig.builder().build());
         s.sendAndWait("one", TURN);
         s.sendAndWait("two", TURN);
         // the session has no model configured: the one the runtime reported using
-        var timer = meters.find(CopilotMetrics.TURN).tags("outcome", "success", "model", "gpt-5", "transport", "in-memory").timer();
+        var timer = meters.find(CopilotMetrics.TURN)
+                .tags("outcome", "success", "model", "gpt-5", "transport", "in-memory")
+                .timer();
         assertNotNull(timer, meters.getMetersAsString());
         assertEquals(2, timer.count());
         assertEquals(20, counter(CopilotMetrics.TOKENS, "type", "input", "model", "gpt-5"));
@@ -166,43 +207,56 @@ class CopilotMetricsTest {
     void theCallersObservationIsTheTurnsParent() throws Exception {
         runtime = FakeRuntime.create();
         start(new InMemorySessionStore());
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         Observation request = Observation.start("http.request", observations);
         try (Observation.Scope scope = request.openScope()) {
             s.sendAndWait("hi", TURN);
         } finally {
             request.stop();
         }
-        assertThat(observations).hasObservationWithNameEqualTo(CopilotMetrics.TURN).that()
+        assertThat(observations)
+                .hasObservationWithNameEqualTo(CopilotMetrics.TURN)
+                .that()
                 .hasParentObservationContextMatching(p -> p.getName().equals("http.request"));
     }
 
     @Test
     void aFailedTurnIsTaggedError() throws Exception {
-        runtime = FakeRuntime.builder().responder(t -> Reply.error("model refused")).build();
+        runtime = FakeRuntime.builder()
+                .responder(t -> Reply.error("model refused"))
+                .build();
         start(new InMemorySessionStore());
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         assertThrows(SessionErrorException.class, () -> s.sendAndWait("hi", TURN));
         assertEquals(ClientObserver.TurnOutcome.ERROR, ended.poll(10, TimeUnit.SECONDS));
-        assertThat(observations).hasObservationWithNameEqualTo(CopilotMetrics.TURN).that()
-                .hasLowCardinalityKeyValue("outcome", "error").hasError().assertThatError().isInstanceOf(SessionErrorException.class);
+        assertThat(observations)
+                .hasObservationWithNameEqualTo(CopilotMetrics.TURN)
+                .that()
+                .hasLowCardinalityKeyValue("outcome", "error")
+                .hasError()
+                .assertThatError()
+                .isInstanceOf(SessionErrorException.class);
     }
 
     @Test
     void gaugesFollowOpenSessionsAndCountersDisconnectsAndReconnects() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
-        runtime = FakeRuntime.builder().responder(t -> {
-            if (t.prompt().equals("block")) {
-                entered.countDown();
-                try {
-                    release.await(20, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return Reply.text("ok");
-        }).build();
+        runtime = FakeRuntime.builder()
+                .responder(t -> {
+                    if (t.prompt().equals("block")) {
+                        entered.countDown();
+                        try {
+                            release.await(20, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return Reply.text("ok");
+                })
+                .build();
         start(new InMemorySessionStore());
         CopilotSession a = client.createSession(SessionConfig.builder().build());
         CopilotSession b = client.createSession(SessionConfig.builder().build());
@@ -216,12 +270,15 @@ class CopilotMetricsTest {
         assertTrue(entered.await(10, TimeUnit.SECONDS));
         runtime.kill("test kills the runtime");
         assertEquals(ClientObserver.TurnOutcome.DISCONNECTED, ended.poll(10, TimeUnit.SECONDS));
-        assertTrue(inFlight.handle((r, e) -> e).get(10, TimeUnit.SECONDS).getCause() instanceof ConnectionClosedException
-                || inFlight.isCompletedExceptionally());
+        assertTrue(
+                inFlight.handle((r, e) -> e).get(10, TimeUnit.SECONDS).getCause() instanceof ConnectionClosedException
+                        || inFlight.isCompletedExceptionally());
         release.countDown();
         assertEquals(1, counter(CopilotMetrics.DISCONNECTS));
         assertEquals(0, meters.get(CopilotMetrics.SESSIONS_OPEN).gauge().value());
-        assertThat(observations).hasObservationWithNameEqualTo(CopilotMetrics.TURN).that()
+        assertThat(observations)
+                .hasObservationWithNameEqualTo(CopilotMetrics.TURN)
+                .that()
                 .hasLowCardinalityKeyValue("outcome", "disconnected");
 
         assertEquals(0, counter(CopilotMetrics.RECONNECTS));
@@ -246,18 +303,35 @@ class CopilotMetricsTest {
     @Test
     void aRefusedLeaseIsCountedByReason() {
         runtime = FakeRuntime.create();
-        io.github.copilot4j.store.InMemorySessionStateStore state = new io.github.copilot4j.store.InMemorySessionStateStore();
+        io.github.copilot4j.store.InMemorySessionStateStore state =
+                new io.github.copilot4j.store.InMemorySessionStateStore();
         InMemorySessionStore sessions = new InMemorySessionStore();
-        try (CopilotClient holder = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(sessions)
-                .sessionFs(state, io.github.copilot4j.SessionFsOptions.builder().holderId("node-a").build()).build();
+        try (CopilotClient holder = CopilotClient.builder()
+                        .transport(InMemoryTransport.to(runtime))
+                        .sessionStore(sessions)
+                        .sessionFs(
+                                state,
+                                io.github.copilot4j.SessionFsOptions.builder()
+                                        .holderId("node-a")
+                                        .build())
+                        .build();
                 FakeRuntime other = FakeRuntime.create()) {
             holder.start();
             holder.createSession(SessionConfig.builder().sessionId("leased").build());
             CopilotMetrics metrics = CopilotMetrics.builder(meters).build();
-            client = CopilotClient.builder().transport(InMemoryTransport.to(other)).sessionStore(sessions).observer(metrics)
-                    .sessionFs(state, io.github.copilot4j.SessionFsOptions.builder().holderId("node-b").build()).build();
+            client = CopilotClient.builder()
+                    .transport(InMemoryTransport.to(other))
+                    .sessionStore(sessions)
+                    .observer(metrics)
+                    .sessionFs(
+                            state,
+                            io.github.copilot4j.SessionFsOptions.builder()
+                                    .holderId("node-b")
+                                    .build())
+                    .build();
             client.start();
-            assertThrows(io.github.copilot4j.spi.SessionLeaseException.Held.class, () -> client.resumeSession("leased"));
+            assertThrows(
+                    io.github.copilot4j.spi.SessionLeaseException.Held.class, () -> client.resumeSession("leased"));
             assertEquals(1, counter(CopilotMetrics.LEASE_REFUSALS, "reason", "held"));
             client.close();
         }
@@ -268,20 +342,47 @@ class CopilotMetricsTest {
         final InMemorySessionStore d = new InMemorySessionStore();
         volatile boolean failing;
 
-        public SessionRecord create(SessionRecord r) { return d.create(r); }
-        public SessionRecord update(SessionRecord r) { return d.update(r); }
-        public Optional<SessionRecord> find(String id) { return d.find(id); }
+        public SessionRecord create(SessionRecord r) {
+            return d.create(r);
+        }
+
+        public SessionRecord update(SessionRecord r) {
+            return d.update(r);
+        }
+
+        public Optional<SessionRecord> find(String id) {
+            return d.find(id);
+        }
+
         public List<StoredEvent> append(String id, List<NewEvent> events) {
             if (failing) {
                 throw new SessionStoreException("database down (test)");
             }
             return d.append(id, events);
         }
-        public List<StoredEvent> readEvents(String id, long afterSeq, int limit) { return d.readEvents(id, afterSeq, limit); }
-        public List<StoredEvent> lastEvents(String id, int count) { return d.lastEvents(id, count); }
-        public Page<SessionRecord> list(SessionQuery q) { return d.list(q); }
-        public boolean delete(String id) { return d.delete(id); }
-        public int deleteExpired(Instant cutoff) { return d.deleteExpired(cutoff); }
-        public void close() { d.close(); }
+
+        public List<StoredEvent> readEvents(String id, long afterSeq, int limit) {
+            return d.readEvents(id, afterSeq, limit);
+        }
+
+        public List<StoredEvent> lastEvents(String id, int count) {
+            return d.lastEvents(id, count);
+        }
+
+        public Page<SessionRecord> list(SessionQuery q) {
+            return d.list(q);
+        }
+
+        public boolean delete(String id) {
+            return d.delete(id);
+        }
+
+        public int deleteExpired(Instant cutoff) {
+            return d.deleteExpired(cutoff);
+        }
+
+        public void close() {
+            d.close();
+        }
     }
 }

@@ -38,7 +38,8 @@ public final class CopilotTracing implements ClientObserver {
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
     private static final TextMapGetter<Map<String, String>> GETTER = new TextMapGetter<>() {
         @Override
-        @SuppressWarnings("deprecation") // deprecated in newer APIs, abstract in older ones (Spring Boot 4.0 manages 1.55)
+        @SuppressWarnings(
+                "deprecation") // deprecated in newer APIs, abstract in older ones (Spring Boot 4.0 manages 1.55)
         public Iterable<String> keys(Map<String, String> carrier) {
             return carrier.keySet();
         }
@@ -84,7 +85,8 @@ public final class CopilotTracing implements ClientObserver {
     @Override
     // The scope is closed by the returned ToolCallScope.end(), which runs on this same handler thread.
     @SuppressWarnings("MustBeClosedChecker")
-    public ToolCallScope toolCallStarted(CopilotSession session, String toolName, String traceparent, String tracestate) {
+    public ToolCallScope toolCallStarted(
+            CopilotSession session, String toolName, String traceparent, String tracestate) {
         Context parent = null;
         if (traceparent != null) {
             Map<String, String> carrier = new LinkedHashMap<>();
@@ -100,8 +102,12 @@ public final class CopilotTracing implements ClientObserver {
         if (parent == null) {
             parent = lastSend.getOrDefault(session, Context.current());
         }
-        Span span = tracer.spanBuilder("execute_tool " + toolName).setParent(parent).setSpanKind(SpanKind.INTERNAL)
-                .setAttribute("gen_ai.operation.name", "execute_tool").setAttribute("gen_ai.tool.name", toolName).startSpan();
+        Span span = tracer.spanBuilder("execute_tool " + toolName)
+                .setParent(parent)
+                .setSpanKind(SpanKind.INTERNAL)
+                .setAttribute("gen_ai.operation.name", "execute_tool")
+                .setAttribute("gen_ai.tool.name", toolName)
+                .startSpan();
         Scope scope = parent.with(span).makeCurrent();
         return error -> {
             try {

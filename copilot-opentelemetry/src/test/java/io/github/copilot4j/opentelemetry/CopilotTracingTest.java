@@ -35,7 +35,10 @@ import org.junit.jupiter.api.Timeout;
 class CopilotTracingTest {
     final InMemorySpanExporter exporter = InMemorySpanExporter.create();
     final OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
+            .setTracerProvider(SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                    .build())
+            .build();
     FakeRuntime runtime;
     CopilotClient client;
 
@@ -47,12 +50,18 @@ class CopilotTracingTest {
 
     void start(FakeRuntime r) {
         runtime = r;
-        client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).observer(CopilotTracing.create(otel)).build();
+        client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .observer(CopilotTracing.create(otel))
+                .build();
         client.start();
     }
 
     List<JsonNode> sends() {
-        return runtime.requests().stream().filter(r -> r.method().equals("session.send")).map(FakeRuntime.Request::params).toList();
+        return runtime.requests().stream()
+                .filter(r -> r.method().equals("session.send"))
+                .map(FakeRuntime.Request::params)
+                .toList();
     }
 
     @Test
@@ -68,34 +77,46 @@ class CopilotTracingTest {
     void theCurrentSpanContextAndItsTraceStateGoWithThePrompt() {
         start(FakeRuntime.create());
         CopilotSession s = client.createSession(SessionConfig.builder().build());
-        SpanContext remote = SpanContext.createFromRemoteParent("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7",
-                TraceFlags.getSampled(), TraceState.builder().put("vendor", "x1").build());
+        SpanContext remote = SpanContext.createFromRemoteParent(
+                "4bf92f3577b34da6a3ce929d0e0e4736",
+                "00f067aa0ba902b7",
+                TraceFlags.getSampled(),
+                TraceState.builder().put("vendor", "x1").build());
         try (Scope ignored = Context.root().with(Span.wrap(remote)).makeCurrent()) {
             s.sendAndWait("traced", Duration.ofSeconds(10));
         }
         JsonNode p = sends().get(0);
-        assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", p.path("traceparent").asText(), p.toString());
+        assertEquals(
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                p.path("traceparent").asText(),
+                p.toString());
         assertEquals("vendor=x1", p.path("tracestate").asText(), p.toString());
     }
 
     @Test
     void aToolHandlerRunsInAChildSpanThatRecordsItsFailure() {
-        start(FakeRuntime.builder().responder(t -> Reply.callTool("lookup", "{\"q\":\"x\"}", "got {result}")).build());
+        start(FakeRuntime.builder()
+                .responder(t -> Reply.callTool("lookup", "{\"q\":\"x\"}", "got {result}"))
+                .build());
         String[] inside = new String[2];
         CopilotSession s = client.createSession(SessionConfig.builder()
                 .tool(ToolDefinition.of("lookup", "looks up", "{\"type\":\"object\"}", inv -> {
                     inside[0] = Span.current().getSpanContext().getTraceId();
                     inside[1] = Span.current().getSpanContext().getSpanId();
                     throw new IllegalStateException("backend down");
-                })).build());
+                }))
+                .build());
         Span caller = otel.getTracer("test").spanBuilder("caller").startSpan();
         try (Scope ignored = caller.makeCurrent()) {
             s.sendAndWait("use the tool", Duration.ofSeconds(10));
         } finally {
             caller.end();
         }
-        SpanData tool = exporter.getFinishedSpanItems().stream().filter(d -> d.getName().equals("execute_tool lookup")).findFirst()
-                .orElseThrow(() -> new AssertionError(exporter.getFinishedSpanItems().toString()));
+        SpanData tool = exporter.getFinishedSpanItems().stream()
+                .filter(d -> d.getName().equals("execute_tool lookup"))
+                .findFirst()
+                .orElseThrow(
+                        () -> new AssertionError(exporter.getFinishedSpanItems().toString()));
         assertEquals(caller.getSpanContext().getTraceId(), tool.getTraceId());
         assertEquals(caller.getSpanContext().getSpanId(), tool.getParentSpanId());
         assertEquals(tool.getSpanId(), inside[1], "the tool span is current inside the handler");

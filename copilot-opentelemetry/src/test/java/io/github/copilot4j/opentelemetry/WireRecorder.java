@@ -52,13 +52,33 @@ final class WireRecorder implements Transport {
             }
         };
         return new TransportChannel() {
-            public InputStream input() { return ch.input(); }
-            public OutputStream output() { return tee; }
-            public Optional<String> connectionToken() { return ch.connectionToken(); }
-            public boolean ownsRuntime() { return ch.ownsRuntime(); }
-            public String describeTermination(Throwable readError, Duration wait) { return ch.describeTermination(readError, wait); }
-            public boolean isAlive() { return ch.isAlive(); }
-            public void close(Duration grace) { ch.close(grace); }
+            public InputStream input() {
+                return ch.input();
+            }
+
+            public OutputStream output() {
+                return tee;
+            }
+
+            public Optional<String> connectionToken() {
+                return ch.connectionToken();
+            }
+
+            public boolean ownsRuntime() {
+                return ch.ownsRuntime();
+            }
+
+            public String describeTermination(Throwable readError, Duration wait) {
+                return ch.describeTermination(readError, wait);
+            }
+
+            public boolean isAlive() {
+                return ch.isAlive();
+            }
+
+            public void close(Duration grace) {
+                ch.close(grace);
+            }
         };
     }
 }

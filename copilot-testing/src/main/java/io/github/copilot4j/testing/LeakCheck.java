@@ -28,10 +28,22 @@ import java.util.stream.Collectors;
  * Virtual threads are not visible to this check. Thread-safe enough for tests: use from one thread.
  */
 public final class LeakCheck {
-    private static final List<String> JDK_LAZY_THREADS = List.of("ForkJoinPool.commonPool-worker-",
-            "CompletableFutureDelayScheduler", "process reaper", "Common-Cleaner", "Attach Listener",
-            "Signal Dispatcher", "Reference Handler", "Finalizer", "surefire-", "junit-", "JFR ",
-            "PostgreSQL-JDBC-", "InnocuousThread-", "Notification Thread", "VirtualThread-unblocker");
+    private static final List<String> JDK_LAZY_THREADS = List.of(
+            "ForkJoinPool.commonPool-worker-",
+            "CompletableFutureDelayScheduler",
+            "process reaper",
+            "Common-Cleaner",
+            "Attach Listener",
+            "Signal Dispatcher",
+            "Reference Handler",
+            "Finalizer",
+            "surefire-",
+            "junit-",
+            "JFR ",
+            "PostgreSQL-JDBC-",
+            "InnocuousThread-",
+            "Notification Thread",
+            "VirtualThread-unblocker");
     /** The carrier threads of virtual threads (JDK 21+), kept by the JDK's scheduler like the common pool's. */
     private static final String CARRIER_THREAD_CLASS = "jdk.internal.misc.CarrierThread";
 
@@ -61,7 +73,8 @@ public final class LeakCheck {
     public List<Thread> newThreads() {
         List<Thread> out = new ArrayList<>();
         for (Thread t : liveThreads()) {
-            if (!threadsBefore.contains(t) && ignoredPrefixes.stream().noneMatch(p -> t.getName().startsWith(p))
+            if (!threadsBefore.contains(t)
+                    && ignoredPrefixes.stream().noneMatch(p -> t.getName().startsWith(p))
                     && !t.getClass().getName().equals(CARRIER_THREAD_CLASS)) {
                 out.add(t);
             }
@@ -76,7 +89,10 @@ public final class LeakCheck {
 
     /** Alive descendant processes of this JVM started since the snapshot. */
     public List<ProcessHandle> newProcesses() {
-        return ProcessHandle.current().descendants().filter(p -> p.isAlive() && !processesBefore.contains(p.pid())).toList();
+        return ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.isAlive() && !processesBefore.contains(p.pid()))
+                .toList();
     }
 
     /**
@@ -108,15 +124,22 @@ public final class LeakCheck {
         }
         StringBuilder sb = new StringBuilder("Leaked after " + wait.toMillis() + " ms:");
         for (Thread t : threads) {
-            sb.append("\n  thread '").append(t.getName()).append("'").append(t.isDaemon() ? " (daemon)" : " (NON-DAEMON)")
-                    .append(" state ").append(t.getState());
+            sb.append("\n  thread '")
+                    .append(t.getName())
+                    .append("'")
+                    .append(t.isDaemon() ? " (daemon)" : " (NON-DAEMON)")
+                    .append(" state ")
+                    .append(t.getState());
             StackTraceElement[] st = t.getStackTrace();
             for (int i = 0; i < Math.min(6, st.length); i++) {
                 sb.append("\n      at ").append(st[i]);
             }
         }
         for (ProcessHandle p : processes) {
-            sb.append("\n  process ").append(p.pid()).append(' ').append(p.info().commandLine().orElse("?"));
+            sb.append("\n  process ")
+                    .append(p.pid())
+                    .append(' ')
+                    .append(p.info().commandLine().orElse("?"));
         }
         throw new AssertionError(sb.toString());
     }
@@ -132,6 +155,9 @@ public final class LeakCheck {
     }
 
     private static Set<Long> descendantPids() {
-        return ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toCollection(HashSet::new));
+        return ProcessHandle.current()
+                .descendants()
+                .map(ProcessHandle::pid)
+                .collect(Collectors.toCollection(HashSet::new));
     }
 }

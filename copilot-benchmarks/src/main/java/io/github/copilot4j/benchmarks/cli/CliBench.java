@@ -5,8 +5,8 @@ import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.benchmarks.support.Latencies;
 import io.github.copilot4j.benchmarks.support.Report;
-import io.github.copilot4j.store.InMemorySessionStore;
 import io.github.copilot4j.devruntime.OfflineCopilot;
+import io.github.copilot4j.store.InMemorySessionStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,8 +62,12 @@ public final class CliBench {
     }
 
     private static CopilotClient newClient(TimingTransport transport) {
-        return CopilotClient.builder().transport(transport).sessionStore(new InMemorySessionStore())
-                .requestTimeout(Duration.ofSeconds(60)).startTimeout(Duration.ofSeconds(120)).build();
+        return CopilotClient.builder()
+                .transport(transport)
+                .sessionStore(new InMemorySessionStore())
+                .requestTimeout(Duration.ofSeconds(60))
+                .startTimeout(Duration.ofSeconds(120))
+                .build();
     }
 
     /**
@@ -105,7 +109,8 @@ public final class CliBench {
                 List<CopilotSession> made = new ArrayList<>();
                 for (int i = 0; i < creates + 1; i++) {
                     long t0 = System.nanoTime();
-                    CopilotSession s = c.createSession(SessionConfig.builder().model("gpt-5").build());
+                    CopilotSession s = c.createSession(
+                            SessionConfig.builder().model("gpt-5").build());
                     if (i > 0) {
                         create.add(System.nanoTime() - t0); // the first one warms up
                     }
@@ -115,9 +120,11 @@ public final class CliBench {
                 // 20 sessions x 5 turns, all sessions at once (this also warms up the client's code paths)
                 List<CompletableFuture<CopilotSession>> creating = new ArrayList<>();
                 for (int i = 0; i < sessions; i++) {
-                    creating.add(c.createSessionAsync(SessionConfig.builder().model("gpt-5").build()));
+                    creating.add(c.createSessionAsync(
+                            SessionConfig.builder().model("gpt-5").build()));
                 }
-                CompletableFuture.allOf(creating.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+                CompletableFuture.allOf(creating.toArray(CompletableFuture[]::new))
+                        .get(300, TimeUnit.SECONDS);
                 TurnSplit many = new TurnSplit();
                 AtomicLong persisted = new AtomicLong();
                 List<CompletableFuture<Void>> finished = new ArrayList<>();
@@ -134,15 +141,26 @@ public final class CliBench {
                     finished.add(f);
                     chain(cs, t, 0, turnsEach, many, f);
                 }
-                CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new)).get(600, TimeUnit.SECONDS);
+                CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new))
+                        .get(600, TimeUnit.SECONDS);
                 long wall = System.nanoTime() - w0;
                 persistedRate = persisted.get() / (wall / 1e9);
-                report.add(GROUP, sessions + " sessions × " + turnsEach + " turns: wall", Latencies.ms(wall)
-                        + String.format(Locale.ROOT, " ms (%.1f turns/s, %.0f persisted events/s)", sessions * turnsEach / (wall / 1e9),
-                        persisted.get() / (wall / 1e9)));
+                report.add(
+                        GROUP,
+                        sessions + " sessions × " + turnsEach + " turns: wall",
+                        Latencies.ms(wall)
+                                + String.format(
+                                        Locale.ROOT,
+                                        " ms (%.1f turns/s, %.0f persisted events/s)",
+                                        sessions * turnsEach / (wall / 1e9),
+                                        persisted.get() / (wall / 1e9)));
                 report.add(GROUP, "  per turn send → idle", many.total.summary());
                 report.add(GROUP, "  of which CLI", many.cli.summary());
-                report.add(GROUP, "  of which client", many.client.summary(), "< 1 ms median",
+                report.add(
+                        GROUP,
+                        "  of which client",
+                        many.client.summary(),
+                        "< 1 ms median",
                         many.client.median() < CLIENT_TURN_TARGET_NANOS);
                 report.add(GROUP, "    client: call → request written", many.clientOut.summary());
                 report.add(GROUP, "    client: idle frame → future done", many.clientIn.summary());
@@ -163,20 +181,29 @@ public final class CliBench {
                 for (int i = 0; i < turns; i++) {
                     long t0 = System.nanoTime();
                     long[] done = new long[1];
-                    s.sendAndWaitAsync("sequential turn " + i, TURN).whenComplete((m, e) -> done[0] = System.nanoTime())
+                    s.sendAndWaitAsync("sequential turn " + i, TURN)
+                            .whenComplete((m, e) -> done[0] = System.nanoTime())
                             .get(TURN.toSeconds() + 5, TimeUnit.SECONDS);
                     one.add(t0, done[0], t.times(s.sessionId()));
                 }
                 oneSessionRate = persistedOne.get() / ((System.nanoTime() - s0) / 1e9);
-                report.add(GROUP, "one turn send → idle (" + turns + ")", one.total.summary()
-                        + String.format(Locale.ROOT, " (%.0f persisted events/s)", oneSessionRate));
+                report.add(
+                        GROUP,
+                        "one turn send → idle (" + turns + ")",
+                        one.total.summary() + String.format(Locale.ROOT, " (%.0f persisted events/s)", oneSessionRate));
                 report.add(GROUP, "  of which CLI", one.cli.summary());
-                report.add(GROUP, "  of which client", one.client.summary(), "< 1 ms median",
+                report.add(
+                        GROUP,
+                        "  of which client",
+                        one.client.summary(),
+                        "< 1 ms median",
                         one.client.median() < CLIENT_TURN_TARGET_NANOS);
                 report.add(GROUP, "    client: call → request written", one.clientOut.summary());
                 report.add(GROUP, "    client: idle frame → future done", one.clientIn.summary());
 
-                report.add(GROUP, "event frame → listener (" + String.format(Locale.ROOT, "%,d", perEvent.count()) + " events)",
+                report.add(
+                        GROUP,
+                        "event frame → listener (" + String.format(Locale.ROOT, "%,d", perEvent.count()) + " events)",
                         perEvent.summary());
                 if (unmatched.get() > 0) {
                     report.note(unmatched.get() + " delivered events had no recorded frame arrival (not counted)");
@@ -199,7 +226,13 @@ public final class CliBench {
     }
 
     @SuppressWarnings("FutureReturnValueIgnored") // the callback handles both outcomes (a failure fails `finished`)
-    private static void chain(CopilotSession s, TimingTransport t, int turn, int turns, TurnSplit split, CompletableFuture<Void> finished) {
+    private static void chain(
+            CopilotSession s,
+            TimingTransport t,
+            int turn,
+            int turns,
+            TurnSplit split,
+            CompletableFuture<Void> finished) {
         if (turn == turns) {
             finished.complete(null);
             return;

@@ -13,9 +13,11 @@ public final class CliProbe {
             TimingTransport t = new TimingTransport(offline.stdioTransport());
             try (CopilotClient client = CopilotClient.builder().transport(t).build()) {
                 client.start();
-                CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+                CopilotSession s = client.createSession(
+                        SessionConfig.builder().model("gpt-5").build());
                 s.on(e -> System.out.println("event " + e.type() + " " + e.id() + " eph=" + e.ephemeral()));
-                System.out.println(s.sendAndWait("hello", Duration.ofSeconds(60)).content());
+                System.out.println(
+                        s.sendAndWait("hello", Duration.ofSeconds(60)).content());
             }
         }
     }

@@ -28,7 +28,10 @@ public final class ClientTurnBench {
     public static void run(Report report, boolean quick) throws Exception {
         System.out.println("== 3b. client time per turn, scripted peer playing the CLI's turn");
         TimingTransport t = new TimingTransport(new ScriptedPeer(true));
-        try (CopilotClient client = CopilotClient.builder().transport(t).sessionStore(new InMemorySessionStore()).build()) {
+        try (CopilotClient client = CopilotClient.builder()
+                .transport(t)
+                .sessionStore(new InMemorySessionStore())
+                .build()) {
             client.start();
             CopilotSession s = client.createSession(SessionConfig.builder().build());
             CliBench.TurnSplit cold = new CliBench.TurnSplit();
@@ -37,7 +40,11 @@ public final class ClientTurnBench {
             turns(s, t, quick ? 10_000 : 30_000, new CliBench.TurnSplit());
             CliBench.TurnSplit warm = new CliBench.TurnSplit();
             turns(s, t, quick ? 2_000 : 10_000, warm);
-            report.add(CliBench.GROUP, "scripted turn, client time, warm", warm.client.summary(), "< 1 ms median",
+            report.add(
+                    CliBench.GROUP,
+                    "scripted turn, client time, warm",
+                    warm.client.summary(),
+                    "< 1 ms median",
                     warm.client.median() < CliBench.CLIENT_TURN_TARGET_NANOS);
             report.add(CliBench.GROUP, "    client: call → request written", warm.clientOut.summary());
             report.add(CliBench.GROUP, "    client: idle frame → future done", warm.clientIn.summary());
@@ -48,7 +55,8 @@ public final class ClientTurnBench {
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             long[] done = new long[1];
-            s.sendAndWaitAsync("hello", Duration.ofSeconds(30)).whenComplete((m, e) -> done[0] = System.nanoTime())
+            s.sendAndWaitAsync("hello", Duration.ofSeconds(30))
+                    .whenComplete((m, e) -> done[0] = System.nanoTime())
                     .get(30, TimeUnit.SECONDS);
             split.add(t0, done[0], t.times(s.sessionId()));
         }

@@ -5,9 +5,9 @@ import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.benchmarks.support.Latencies;
 import io.github.copilot4j.benchmarks.support.Report;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.spi.StoredEvent;
-import io.github.copilot4j.devruntime.OfflineCopilot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +26,17 @@ public final class StoreLagBench {
     private StoreLagBench() {}
 
     /** Runs against {@code store} (the caller closes it). */
-    public static void run(Report report, String group, String storeName, SessionStore store, boolean quick) throws Exception {
+    public static void run(Report report, String group, String storeName, SessionStore store, boolean quick)
+            throws Exception {
         System.out.println("== store lag behind the real CLI: " + storeName);
         int turns = quick ? 10 : 30;
         try (OfflineCopilot offline = OfflineCopilot.start();
-             CopilotClient client = CopilotClient.builder().transport(offline.stdioTransport()).sessionStore(store)
-                     .requestTimeout(Duration.ofSeconds(60)).startTimeout(Duration.ofSeconds(120)).build()) {
+                CopilotClient client = CopilotClient.builder()
+                        .transport(offline.stdioTransport())
+                        .sessionStore(store)
+                        .requestTimeout(Duration.ofSeconds(60))
+                        .startTimeout(Duration.ofSeconds(120))
+                        .build()) {
             client.start();
             Map<String, String> lastPersisted = new ConcurrentHashMap<>();
             CopilotSession s = open(client, lastPersisted);
@@ -65,12 +70,16 @@ public final class StoreLagBench {
             for (CopilotSession m : many) {
                 awaitStored(store, m.sessionId(), lastPersisted.get(m.sessionId()));
             }
-            report.add(group, storeName + ": store lag after 20 × 5 turns", Latencies.ms(System.nanoTime() - done) + " ms");
+            report.add(
+                    group,
+                    storeName + ": store lag after 20 × 5 turns",
+                    Latencies.ms(System.nanoTime() - done) + " ms");
         }
     }
 
     private static CopilotSession open(CopilotClient client, Map<String, String> lastPersisted) {
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         s.on(e -> {
             if (!e.ephemeral()) {
                 lastPersisted.put(e.sessionId(), e.id());
@@ -90,6 +99,7 @@ public final class StoreLagBench {
             }
             Thread.sleep(1);
         }
-        throw new IllegalStateException("the store did not get event " + eventId + " of session " + sessionId + " within 30 s");
+        throw new IllegalStateException(
+                "the store did not get event " + eventId + " of session " + sessionId + " within 30 s");
     }
 }

@@ -158,12 +158,16 @@ public final class TimingTransport implements Transport {
                         if (bodyStart < 0) {
                             // header: copy until CRLFCRLF
                             append(b[p++]);
-                            if (have >= 4 && frame[have - 1] == '\n' && frame[have - 2] == '\r' && frame[have - 3] == '\n'
+                            if (have >= 4
+                                    && frame[have - 1] == '\n'
+                                    && frame[have - 2] == '\r'
+                                    && frame[have - 3] == '\n'
                                     && frame[have - 4] == '\r') {
                                 String header = new String(frame, 0, have, StandardCharsets.US_ASCII);
                                 int colon = header.toLowerCase(Locale.ROOT).indexOf("content-length:");
                                 int lineEnd = header.indexOf('\r', colon);
-                                bodyLength = Integer.parseInt(header.substring(colon + 15, lineEnd).trim());
+                                bodyLength = Integer.parseInt(
+                                        header.substring(colon + 15, lineEnd).trim());
                                 bodyStart = have;
                                 ensure(bodyStart + bodyLength);
                             }

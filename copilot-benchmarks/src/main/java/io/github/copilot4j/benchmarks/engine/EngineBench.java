@@ -37,7 +37,8 @@ public final class EngineBench {
         roundTrips(report, quick ? 20_000 : 100_000);
     }
 
-    private static void events(Report report, String label, int sessions, int blobEvents, boolean persisted, int rounds, boolean target)
+    private static void events(
+            Report report, String label, int sessions, int blobEvents, boolean persisted, int rounds, boolean target)
             throws Exception {
         try (EngineFixture f = new EngineFixture(sessions, blobEvents, persisted)) {
             for (int i = 0; i < 3; i++) {
@@ -78,7 +79,8 @@ public final class EngineBench {
             long nanos = System.nanoTime() - t0;
             long alloc = Jvm.allocatedBytesAllThreads() - alloc0;
             report.add(GROUP, "round trip, 1 in flight", lat.summary());
-            report.add(GROUP, "  round trips/s, 1 in flight", String.format(Locale.ROOT, "%,.0f", count / (nanos / 1e9)));
+            report.add(
+                    GROUP, "  round trips/s, 1 in flight", String.format(Locale.ROOT, "%,.0f", count / (nanos / 1e9)));
             report.add(GROUP, "  allocated per round trip", String.format(Locale.ROOT, "%,d B", alloc / count));
             int inFlight = 64;
             int batches = Math.max(1, count / inFlight);
@@ -90,7 +92,10 @@ public final class EngineBench {
                 f.roundTrips(inFlight);
             }
             nanos = System.nanoTime() - t0;
-            report.add(GROUP, "round trips/s, 64 in flight", String.format(Locale.ROOT, "%,.0f", (double) batches * inFlight / (nanos / 1e9)));
+            report.add(
+                    GROUP,
+                    "round trips/s, 64 in flight",
+                    String.format(Locale.ROOT, "%,.0f", (double) batches * inFlight / (nanos / 1e9)));
         }
     }
 }

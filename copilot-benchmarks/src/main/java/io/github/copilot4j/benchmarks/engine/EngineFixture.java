@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EngineFixture implements AutoCloseable {
     /** A small delta event's data, like the CLI's {@code assistant.message_delta}. */
-    static final String DELTA_DATA = "{\"messageId\":\"3b7e4c1a-6f0e-4a53-9c2d-4c1f0f6b2a11\",\"deltaContent\":\"Hello, wor\"}";
+    static final String DELTA_DATA =
+            "{\"messageId\":\"3b7e4c1a-6f0e-4a53-9c2d-4c1f0f6b2a11\",\"deltaContent\":\"Hello, wor\"}";
     /** A small persisted event's data. */
     static final String TURN_END_DATA = "{\"turnId\":\"7\"}";
 
@@ -44,12 +45,18 @@ public final class EngineFixture implements AutoCloseable {
      * @param persisted true: non-ephemeral events (each goes to the store lane too); false: ephemeral deltas
      */
     public EngineFixture(int sessionCount, int eventsPerBlob, boolean persisted) {
-        this.client = CopilotClient.builder().transport(peer).sessionStore(store)
-                .requestTimeout(Duration.ofSeconds(30)).startTimeout(Duration.ofSeconds(30)).closeTimeout(Duration.ofSeconds(5)).build();
+        this.client = CopilotClient.builder()
+                .transport(peer)
+                .sessionStore(store)
+                .requestTimeout(Duration.ofSeconds(30))
+                .startTimeout(Duration.ofSeconds(30))
+                .closeTimeout(Duration.ofSeconds(5))
+                .build();
         client.start();
         this.counters = new Counter[sessionCount];
         for (int i = 0; i < sessionCount; i++) {
-            CopilotSession s = client.createSession(SessionConfig.builder().sessionId("bench-" + i).build());
+            CopilotSession s = client.createSession(
+                    SessionConfig.builder().sessionId("bench-" + i).build());
             Counter c = new Counter();
             counters[i] = c;
             s.on(e -> {
@@ -64,9 +71,11 @@ public final class EngineFixture implements AutoCloseable {
         for (int i = 0; i < eventsPerBlob; i++) {
             String sid = "bench-" + (i % sessionCount);
             String id = "e-" + i;
-            frames.add(persisted
-                    ? ScriptedPeer.eventFrame(sid, id, "e-" + (i - sessionCount), "assistant.turn_end", false, TURN_END_DATA)
-                    : ScriptedPeer.eventFrame(sid, id, null, "assistant.message_delta", true, DELTA_DATA));
+            frames.add(
+                    persisted
+                            ? ScriptedPeer.eventFrame(
+                                    sid, id, "e-" + (i - sessionCount), "assistant.turn_end", false, TURN_END_DATA)
+                            : ScriptedPeer.eventFrame(sid, id, null, "assistant.message_delta", true, DELTA_DATA));
         }
         this.blob = ScriptedPeer.concat(frames);
     }

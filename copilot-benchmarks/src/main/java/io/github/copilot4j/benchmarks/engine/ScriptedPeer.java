@@ -77,10 +77,13 @@ public final class ScriptedPeer implements Transport {
     }
 
     /** A {@code session.event} notification frame, shaped like the CLI's. */
-    public static byte[] eventFrame(String sessionId, String eventId, String parentId, String type, boolean ephemeral, String dataJson) {
-        return frame("{\"jsonrpc\":\"2.0\",\"method\":\"session.event\",\"params\":{\"sessionId\":\"" + sessionId + "\",\"event\":{"
+    public static byte[] eventFrame(
+            String sessionId, String eventId, String parentId, String type, boolean ephemeral, String dataJson) {
+        return frame("{\"jsonrpc\":\"2.0\",\"method\":\"session.event\",\"params\":{\"sessionId\":\"" + sessionId
+                + "\",\"event\":{"
                 + "\"type\":\"" + type + "\",\"data\":" + dataJson + ",\"id\":\"" + eventId + "\","
-                + "\"timestamp\":\"2025-11-02T10:15:30.123Z\",\"parentId\":" + (parentId == null ? "null" : "\"" + parentId + "\"")
+                + "\"timestamp\":\"2025-11-02T10:15:30.123Z\",\"parentId\":"
+                + (parentId == null ? "null" : "\"" + parentId + "\"")
                 + (ephemeral ? ",\"ephemeral\":true" : "") + "}}}");
     }
 
@@ -164,7 +167,8 @@ public final class ScriptedPeer implements Transport {
                         break;
                     }
                     String header = new String(buf, p, headerEnd - p, StandardCharsets.US_ASCII);
-                    int len = Integer.parseInt(header.substring(header.indexOf(':') + 1).trim());
+                    int len = Integer.parseInt(
+                            header.substring(header.indexOf(':') + 1).trim());
                     int bodyStart = headerEnd + 4;
                     if (buf.length - bodyStart < len) {
                         break;
@@ -190,7 +194,8 @@ public final class ScriptedPeer implements Transport {
             }
             String id = request.substring(idAt + 5, idEnd);
             String result = switch (method) {
-                case "connect", "ping" -> "{\"ok\":true,\"message\":\"pong\",\"protocolVersion\":3,\"version\":\"scripted-peer\"}";
+                case "connect", "ping" ->
+                    "{\"ok\":true,\"message\":\"pong\",\"protocolVersion\":3,\"version\":\"scripted-peer\"}";
                 case "session.send" -> "{\"messageId\":\"m" + id + "\"}";
                 default -> "{}";
             };
@@ -200,12 +205,32 @@ public final class ScriptedPeer implements Transport {
                 String sid = request.substring(sidAt + 13, request.indexOf('"', sidAt + 13));
                 String mid = "m" + id;
                 String t = "t" + id;
-                chunks.add(concat(java.util.List.of(response,
-                        eventFrame(sid, t + "-1", null, "user.message", false,
-                                "{\"content\":\"hello\",\"messageId\":\"" + mid + "\",\"interactionId\":\"" + t + "\"}"),
-                        eventFrame(sid, t + "-2", t + "-1", "assistant.turn_start", false, "{\"turnId\":\"0\",\"interactionId\":\"" + t + "\"}"),
-                        eventFrame(sid, t + "-3", t + "-2", "assistant.message", false, "{\"messageId\":\"r" + id
-                                + "\",\"content\":\"ECHO: hello\",\"toolRequests\":[],\"interactionId\":\"" + t + "\"}"),
+                chunks.add(concat(java.util.List.of(
+                        response,
+                        eventFrame(
+                                sid,
+                                t + "-1",
+                                null,
+                                "user.message",
+                                false,
+                                "{\"content\":\"hello\",\"messageId\":\"" + mid + "\",\"interactionId\":\"" + t
+                                        + "\"}"),
+                        eventFrame(
+                                sid,
+                                t + "-2",
+                                t + "-1",
+                                "assistant.turn_start",
+                                false,
+                                "{\"turnId\":\"0\",\"interactionId\":\"" + t + "\"}"),
+                        eventFrame(
+                                sid,
+                                t + "-3",
+                                t + "-2",
+                                "assistant.message",
+                                false,
+                                "{\"messageId\":\"r" + id
+                                        + "\",\"content\":\"ECHO: hello\",\"toolRequests\":[],\"interactionId\":\"" + t
+                                        + "\"}"),
                         eventFrame(sid, t + "-4", t + "-3", "assistant.turn_end", false, "{\"turnId\":\"0\"}"),
                         eventFrame(sid, t + "-5", t + "-4", "session.idle", true, "{}"))));
             } else {

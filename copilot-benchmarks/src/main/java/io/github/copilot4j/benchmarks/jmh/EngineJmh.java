@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * java -cp ... org.openjdk.jmh.Main EngineJmh -prof gc
  * </pre>
  */
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class EngineJmh {

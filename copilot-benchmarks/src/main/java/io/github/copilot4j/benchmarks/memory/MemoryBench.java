@@ -48,12 +48,20 @@ public final class MemoryBench {
     public static void run(Report report) throws Exception {
         System.out.println("== 5. 10,000 sessions in one client, child JVM with -Xmx512m");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"),
-                Child.class.getName(), Integer.toString(SESSIONS)).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        java,
+                        "-Xmx512m",
+                        "-XX:+UseG1GC",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Child.class.getName(),
+                        Integer.toString(SESSIONS))
+                .redirectErrorStream(true);
         Process child = pb.start();
         Map<String, String> result = new LinkedHashMap<>();
         List<String> tail = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.startsWith("RESULT ")) {
@@ -74,17 +82,28 @@ public final class MemoryBench {
         }
         boolean ok = exited && child.exitValue() == 0 && result.containsKey("usedAfterGc");
         if (!ok) {
-            report.add(GROUP, "10,000 sessions in -Xmx512m", "FAILED (exit " + (exited ? child.exitValue() : "timeout") + "): "
-                    + String.join(" / ", tail), "fits", false);
+            report.add(
+                    GROUP,
+                    "10,000 sessions in -Xmx512m",
+                    "FAILED (exit " + (exited ? child.exitValue() : "timeout") + "): " + String.join(" / ", tail),
+                    "fits",
+                    false);
             return;
         }
         long used = Long.parseLong(result.get("usedAfterGc"));
         long baseline = Long.parseLong(result.get("usedBeforeSessions"));
-        report.add(GROUP, "10,000 sessions × 1 turn in -Xmx512m", "used heap after GC " + Jvm.mib(used) + " (peak "
-                + Jvm.mib(Long.parseLong(result.get("peakHeap"))) + ", max " + Jvm.mib(Long.parseLong(result.get("maxHeap"))) + ")",
-                "fits", used < 512L * 1024 * 1024);
+        report.add(
+                GROUP,
+                "10,000 sessions × 1 turn in -Xmx512m",
+                "used heap after GC " + Jvm.mib(used) + " (peak " + Jvm.mib(Long.parseLong(result.get("peakHeap")))
+                        + ", max " + Jvm.mib(Long.parseLong(result.get("maxHeap"))) + ")",
+                "fits",
+                used < 512L * 1024 * 1024);
         report.add(GROUP, "  per session (client + FakeRuntime + store)", Jvm.kib((used - baseline) / SESSIONS));
-        report.add(GROUP, "  create + 1 turn each, wall", result.get("wallMs") + " ms; per turn " + result.get("turnLatency"));
+        report.add(
+                GROUP,
+                "  create + 1 turn each, wall",
+                result.get("wallMs") + " ms; per turn " + result.get("turnLatency"));
         report.add(GROUP, "  GC time / threads", result.get("gcMs") + " ms / " + result.get("threads") + " threads");
     }
 
@@ -94,8 +113,10 @@ public final class MemoryBench {
             int n = Integer.parseInt(args[0]);
             FakeRuntime runtime = FakeRuntime.builder().recordRequests(false).build();
             try (runtime;
-                 CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime))
-                         .requestTimeout(Duration.ofMinutes(2)).build()) {
+                    CopilotClient client = CopilotClient.builder()
+                            .transport(InMemoryTransport.to(runtime))
+                            .requestTimeout(Duration.ofMinutes(2))
+                            .build()) {
                 client.start();
                 long before = Jvm.usedHeapAfterGc();
                 Latencies turns = new Latencies();
@@ -106,7 +127,10 @@ public final class MemoryBench {
                 for (int i = 0; i < n; i++) {
                     inFlight.acquire();
                     int k = i;
-                    CompletableFuture<?> f = client.createSessionAsync(SessionConfig.builder().model("gpt-5").owner("user-" + (i % 500)).build())
+                    CompletableFuture<?> f = client.createSessionAsync(SessionConfig.builder()
+                                    .model("gpt-5")
+                                    .owner("user-" + (i % 500))
+                                    .build())
                             .thenCompose(s -> {
                                 synchronized (sessions) {
                                     sessions.add(s);
@@ -142,7 +166,8 @@ public final class MemoryBench {
                 System.out.println("RESULT gcMs=" + gcMs);
                 System.out.println("RESULT threads=" + Jvm.threadCount());
                 if (client.openSessions().size() != n) {
-                    throw new IllegalStateException("expected " + n + " open sessions, have " + client.openSessions().size());
+                    throw new IllegalStateException("expected " + n + " open sessions, have "
+                            + client.openSessions().size());
                 }
             }
         }

@@ -57,9 +57,10 @@ public final class StoreBench {
     static final String PG_USER = System.getProperty("bench.pg.user", "postgres");
     static final String PG_PASSWORD = System.getProperty("bench.pg.password", "");
     static final int[] SIZES = {1_000, 10_000, 100_000};
-    static final String EVENT_DATA = "{\"messageId\":\"3b7e4c1a-6f0e-4a53-9c2d-4c1f0f6b2a11\",\"content\":\"Here is how to create a virtual"
-            + " environment: run python -m venv .venv, then source .venv/bin/activate. Install packages with pip install -r"
-            + " requirements.txt.\",\"toolRequests\":[],\"interactionId\":\"6e57e3ab-0c4a-4b1e-9d55-2f1f0f6b2a11\"}";
+    static final String EVENT_DATA =
+            "{\"messageId\":\"3b7e4c1a-6f0e-4a53-9c2d-4c1f0f6b2a11\",\"content\":\"Here is how to create a virtual"
+                    + " environment: run python -m venv .venv, then source .venv/bin/activate. Install packages with pip install -r"
+                    + " requirements.txt.\",\"toolRequests\":[],\"interactionId\":\"6e57e3ab-0c4a-4b1e-9d55-2f1f0f6b2a11\"}";
 
     private StoreBench() {}
 
@@ -130,10 +131,28 @@ public final class StoreBench {
         if (runtime != null) {
             // Without counting on batching (which the client's store lanes do as soon as they fall behind):
             // one session's lane appends one event per call; the client runs up to 8 lanes at once.
-            report.add(GROUP, n + ": 1 thread vs one busy CLI session", String.format(Locale.ROOT, "%.1f× (%,.0f vs %.0f events/s)",
-                    single / runtime.oneSession(), single, runtime.oneSession()), "≥ 5×", single >= 5 * runtime.oneSession());
-            report.add(GROUP, n + ": 8 threads vs CLI with 20 sessions", String.format(Locale.ROOT, "%.0f× (%,.0f vs %.0f events/s)",
-                    parallel / runtime.manySessions(), parallel, runtime.manySessions()), "≥ 10×", parallel >= 10 * runtime.manySessions());
+            report.add(
+                    GROUP,
+                    n + ": 1 thread vs one busy CLI session",
+                    String.format(
+                            Locale.ROOT,
+                            "%.1f× (%,.0f vs %.0f events/s)",
+                            single / runtime.oneSession(),
+                            single,
+                            runtime.oneSession()),
+                    "≥ 5×",
+                    single >= 5 * runtime.oneSession());
+            report.add(
+                    GROUP,
+                    n + ": 8 threads vs CLI with 20 sessions",
+                    String.format(
+                            Locale.ROOT,
+                            "%.0f× (%,.0f vs %.0f events/s)",
+                            parallel / runtime.manySessions(),
+                            parallel,
+                            runtime.manySessions()),
+                    "≥ 10×",
+                    parallel >= 10 * runtime.manySessions());
         }
 
         // --- list and lastEvents at three sizes
@@ -154,18 +173,32 @@ public final class StoreBench {
             sessionsSeeded = size;
             eventsSeeded = size;
             analyze(db);
-            System.out.printf(Locale.ROOT, "  (seeded up to %,d sessions and %,d events in %s ms)%n", size, size,
+            System.out.printf(
+                    Locale.ROOT,
+                    "  (seeded up to %,d sessions and %,d events in %s ms)%n",
+                    size,
+                    size,
                     Latencies.ms(System.nanoTime() - t0));
-            listAll[i] = time(reps, () -> check(store.list(SessionQuery.all()).items().size() == 50, "page of 50"));
-            listOwner[i] = time(reps, () -> check(store.list(SessionQuery.byOwner("owner-7")).items().size() == 10
-                    || (size >= 5_000 && store.list(SessionQuery.byOwner("owner-7")).items().size() == 50), "owner page"));
+            listAll[i] = time(
+                    reps, () -> check(store.list(SessionQuery.all()).items().size() == 50, "page of 50"));
+            listOwner[i] = time(
+                    reps,
+                    () -> check(
+                            store.list(SessionQuery.byOwner("owner-7")).items().size() == 10
+                                    || (size >= 5_000
+                                            && store.list(SessionQuery.byOwner("owner-7"))
+                                                            .items()
+                                                            .size()
+                                                    == 50),
+                            "owner page"));
             last[i] = time(reps, () -> check(store.lastEvents(big, 100).size() == 100, "100 events"));
             // a page deep in the list: after the cursor of a session that 90% of the others are newer than
             SessionQuery deep = SessionQuery.all().after(cursorOfSeeded(size / 10));
             deepAll[i] = time(reps, () -> check(store.list(deep).items().size() == 50, "deep page"));
             SessionQuery deepOwn = SessionQuery.byOwner("owner-7").after(cursorOfSeeded(7 + 100 * (size / 1000)));
-            deepOwner[i] = time(reps, () -> check(store.list(deepOwn).items().size() == Math.min(50, size / 1000),
-                    "deep owner page"));
+            deepOwner[i] = time(
+                    reps,
+                    () -> check(store.list(deepOwn).items().size() == Math.min(50, size / 1000), "deep owner page"));
         }
         sideBySide(report, n + ": list first 50", listAll, true);
         sideBySide(report, n + ": list first 50 of one owner", listOwner, true);
@@ -207,7 +240,10 @@ public final class StoreBench {
             lat.add(System.nanoTime() - s);
         }
         double perSecond = (double) calls * perCall / ((System.nanoTime() - t0) / 1e9);
-        report.add(GROUP, db.name() + ": " + label, String.format(Locale.ROOT, "%,.0f events/s; per call %s", perSecond, lat.summary()));
+        report.add(
+                GROUP,
+                db.name() + ": " + label,
+                String.format(Locale.ROOT, "%,.0f events/s; per call %s", perSecond, lat.summary()));
         return perSecond;
     }
 
@@ -240,8 +276,10 @@ public final class StoreBench {
                 f.get(600, TimeUnit.SECONDS);
             }
             double perSecond = (double) threads * callsPerThread / ((System.nanoTime() - t0) / 1e9);
-            report.add(GROUP, db.name() + ": append 1 event/call, 8 threads", String.format(Locale.ROOT, "%,.0f events/s; per call %s",
-                    perSecond, lat.summary()));
+            report.add(
+                    GROUP,
+                    db.name() + ": append 1 event/call, 8 threads",
+                    String.format(Locale.ROOT, "%,.0f events/s; per call %s", perSecond, lat.summary()));
             return perSecond;
         } finally {
             pool.shutdownNow();
@@ -253,7 +291,8 @@ public final class StoreBench {
         Instant now = Instant.now();
         for (int i = 0; i < count; i++) {
             long k = fromSeq + i + 1;
-            out.add(new NewEvent(sid + "-e" + k, "assistant.message", now, k == 1 ? null : sid + "-e" + (k - 1), null, EVENT_DATA));
+            out.add(new NewEvent(
+                    sid + "-e" + k, "assistant.message", now, k == 1 ? null : sid + "-e" + (k - 1), null, EVENT_DATA));
         }
         return out;
     }
@@ -264,7 +303,8 @@ public final class StoreBench {
             if (i > 0) {
                 sb.append(" | ");
             }
-            sb.append(String.format(Locale.ROOT, "%s: %s", SIZES[i] >= 1000 ? SIZES[i] / 1000 + "k" : SIZES[i], at[i].summary()));
+            sb.append(String.format(
+                    Locale.ROOT, "%s: %s", SIZES[i] >= 1000 ? SIZES[i] / 1000 + "k" : SIZES[i], at[i].summary()));
         }
         // "Flat": the median at the largest size within 3x of the smallest, and at most +2 ms.
         long small = at[0].median();
@@ -301,7 +341,8 @@ public final class StoreBench {
     /** The page cursor that ends at seeded session {@code i}. */
     private static String cursorOfSeeded(int i) {
         Instant t = SEED_BASE.plusSeconds(i);
-        return KeysetCursor.after(SessionRecord.newSession(String.format(Locale.ROOT, "seed-%07d", i), "owner-" + (i % 100), "gpt-5", t))
+        return KeysetCursor.after(SessionRecord.newSession(
+                        String.format(Locale.ROOT, "seed-%07d", i), "owner-" + (i % 100), "gpt-5", t))
                 .encode();
     }
 
@@ -315,13 +356,19 @@ public final class StoreBench {
         boolean pg = db.name().equals("PostgreSQL");
         String series = pg ? "generate_series(?, ?) AS g(x)" : "SYSTEM_RANGE(?, ?) g";
         String x = pg ? "g.x" : "g.X";
-        String ts = pg ? "(TIMESTAMPTZ '2025-01-01 00:00:00+00' + " + x + " * INTERVAL '1 second')"
+        String ts = pg
+                ? "(TIMESTAMPTZ '2025-01-01 00:00:00+00' + " + x + " * INTERVAL '1 second')"
                 : "DATEADD(SECOND, " + x + ", TIMESTAMP WITH TIME ZONE '2025-01-01 00:00:00+00')";
-        String id = pg ? "'seed-' || lpad(" + x + "::text, 7, '0')" : "'seed-' || LPAD(CAST(" + x + " AS VARCHAR), 7, '0')";
-        String sql = "INSERT INTO copilot4j_sessions (id, owner, model, summary, created_at, updated_at, last_activity_at, expires_at,"
-                + " status, version, config, last_seq) SELECT " + id + ", 'owner-' || MOD(" + x + ", 100), 'gpt-5', 'Seeded session ' || " + x
-                + ", " + ts + ", " + ts + ", " + ts + ", NULL, 'DETACHED', 1, " + db.json("jsonb") + ", 0 FROM " + series;
-        try (Connection c = db.raw(); PreparedStatement ps = c.prepareStatement(sql)) {
+        String id =
+                pg ? "'seed-' || lpad(" + x + "::text, 7, '0')" : "'seed-' || LPAD(CAST(" + x + " AS VARCHAR), 7, '0')";
+        String sql =
+                "INSERT INTO copilot4j_sessions (id, owner, model, summary, created_at, updated_at, last_activity_at, expires_at,"
+                        + " status, version, config, last_seq) SELECT " + id + ", 'owner-' || MOD(" + x
+                        + ", 100), 'gpt-5', 'Seeded session ' || " + x
+                        + ", " + ts + ", " + ts + ", " + ts + ", NULL, 'DETACHED', 1, " + db.json("jsonb") + ", 0 FROM "
+                        + series;
+        try (Connection c = db.raw();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, "{\"streaming\":\"false\"}");
             ps.setInt(2, from);
             ps.setInt(3, to - 1);
@@ -336,7 +383,8 @@ public final class StoreBench {
         String x = pg ? "g.x" : "g.X";
         String sql = "INSERT INTO copilot4j_events (session_id, seq, event_id, type, ts, parent_id, agent_id, data)"
                 + " SELECT ?, " + x + ", ? || " + x + ", 'assistant.message', CURRENT_TIMESTAMP,"
-                + " CASE WHEN " + x + " = 1 THEN NULL ELSE ? || (" + x + " - 1) END, NULL, " + db.json("json") + " FROM " + series;
+                + " CASE WHEN " + x + " = 1 THEN NULL ELSE ? || (" + x + " - 1) END, NULL, " + db.json("json")
+                + " FROM " + series;
         try (Connection c = db.raw()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -359,7 +407,8 @@ public final class StoreBench {
 
     /** Lets the planner see the new sizes (PostgreSQL autovacuum would, a little later). */
     private static void analyze(Db db) throws SQLException {
-        try (Connection c = db.raw(); Statement st = c.createStatement()) {
+        try (Connection c = db.raw();
+                Statement st = c.createStatement()) {
             if (db.name().equals("PostgreSQL")) {
                 // (VACUUM too, so that autovacuum does not start on the fresh rows in the middle of the measurement)
                 st.execute("VACUUM ANALYZE copilot4j_sessions");
@@ -401,7 +450,8 @@ public final class StoreBench {
             public void close() {
                 store.close();
                 try (Stream<Path> files = Files.walk(dir)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    files.sorted(Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 } catch (IOException e) {
                     System.err.println("could not delete " + dir + ": " + e);
                 }
@@ -410,9 +460,10 @@ public final class StoreBench {
     }
 
     static Db postgres() throws SQLException {
-        String schema = "c4j_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String schema =
+                "c4j_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(PG_URL + "?connectTimeout=5", PG_USER, PG_PASSWORD);
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA " + schema);
         }
         HikariConfig cfg = new HikariConfig();
@@ -424,7 +475,10 @@ public final class StoreBench {
         HikariDataSource pool = new HikariDataSource(cfg);
         JdbcSessionStore store;
         try {
-            store = JdbcSessionStore.builder().dataSource(pool).dialect(Dialect.POSTGRES).build();
+            store = JdbcSessionStore.builder()
+                    .dataSource(pool)
+                    .dialect(Dialect.POSTGRES)
+                    .build();
         } catch (RuntimeException e) {
             pool.close();
             dropSchema(schema);
@@ -461,11 +515,11 @@ public final class StoreBench {
     }
 
     private static void dropSchema(String schema) {
-        try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD);
+                Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         } catch (SQLException e) {
             System.err.println("could not drop schema " + schema + ": " + e.getMessage());
         }
     }
-
 }

@@ -62,8 +62,9 @@ public final class Latencies {
 
     public static String ms(long nanos) {
         double v = nanos / 1e6;
-        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : v >= 10 ? String.format(Locale.ROOT, "%.1f", v)
-                : String.format(Locale.ROOT, "%.2f", v);
+        return v >= 100
+                ? String.format(Locale.ROOT, "%.0f", v)
+                : v >= 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.2f", v);
     }
 
     public static String us(long nanos) {

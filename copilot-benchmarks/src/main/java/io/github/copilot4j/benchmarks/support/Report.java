@@ -45,10 +45,16 @@ public final class Report {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             totalRam = os.getTotalMemorySize();
         }
-        return String.format(Locale.ROOT, "%d cores, %s RAM, %s %s (%s), %s %s, load average %.2f",
-                rt.availableProcessors(), totalRam < 0 ? "?" : (totalRam >> 20) + " MiB",
-                System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), System.getProperty("java.vendor"),
-                System.getProperty("os.name"), System.getProperty("os.arch"),
+        return String.format(
+                Locale.ROOT,
+                "%d cores, %s RAM, %s %s (%s), %s %s, load average %.2f",
+                rt.availableProcessors(),
+                totalRam < 0 ? "?" : (totalRam >> 20) + " MiB",
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.runtime.version"),
+                System.getProperty("java.vendor"),
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
@@ -56,8 +62,12 @@ public final class Report {
     public synchronized String table(String title) {
         StringBuilder sb = new StringBuilder();
         sb.append("## ").append(title).append("\n\n");
-        sb.append("Taken ").append(ZonedDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME.withLocale(Locale.ROOT)))
-                .append(" on ").append(machine()).append("\n\n");
+        sb.append("Taken ")
+                .append(ZonedDateTime.now(ZoneId.systemDefault())
+                        .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME.withLocale(Locale.ROOT)))
+                .append(" on ")
+                .append(machine())
+                .append("\n\n");
         int w0 = "benchmark".length();
         int w1 = "metric".length();
         int w2 = "value".length();
@@ -70,9 +80,16 @@ public final class Report {
         }
         String fmt = "| %-" + w0 + "s | %-" + w1 + "s | %-" + w2 + "s | %-" + w3 + "s | %-6s |%n";
         sb.append(String.format(Locale.ROOT, fmt, "benchmark", "metric", "value", "target", "met"));
-        sb.append(String.format(Locale.ROOT, fmt, "-".repeat(w0), "-".repeat(w1), "-".repeat(w2), "-".repeat(w3), "------"));
+        sb.append(String.format(
+                Locale.ROOT, fmt, "-".repeat(w0), "-".repeat(w1), "-".repeat(w2), "-".repeat(w3), "------"));
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, fmt, r.group(), r.metric(), r.value(), r.target(),
+            sb.append(String.format(
+                    Locale.ROOT,
+                    fmt,
+                    r.group(),
+                    r.metric(),
+                    r.value(),
+                    r.target(),
                     r.met() == null ? "" : r.met() ? "yes" : "**NO**"));
         }
         if (!notes.isEmpty()) {

@@ -61,8 +61,13 @@ public final class EventParser {
                 case "user.message":
                     return new UserMessage(Json.text(d, "content"), Json.text(d, "messageId"), Json.text(d, "turnId"));
                 case "assistant.message":
-                    return new AssistantMessage(Json.text(d, "messageId"), Json.text(d, "content"),
-                            Json.text(d, "originatingMessageId"), Json.text(d, "model"), Json.text(d, "turnId"), toolRequests(d.get("toolRequests")));
+                    return new AssistantMessage(
+                            Json.text(d, "messageId"),
+                            Json.text(d, "content"),
+                            Json.text(d, "originatingMessageId"),
+                            Json.text(d, "model"),
+                            Json.text(d, "turnId"),
+                            toolRequests(d.get("toolRequests")));
                 case "assistant.message_delta":
                     return new AssistantMessageDelta(Json.text(d, "messageId"), nz(Json.text(d, "deltaContent")));
                 case "assistant.turn_start":
@@ -73,21 +78,29 @@ public final class EventParser {
                     return new SessionIdle(d.path("aborted").asBoolean(false));
                 case "session.error":
                     JsonNode sc = d.get("statusCode");
-                    return new SessionError(Json.text(d, "errorType"), nz(Json.text(d, "message")),
+                    return new SessionError(
+                            Json.text(d, "errorType"),
+                            nz(Json.text(d, "message")),
                             sc != null && sc.canConvertToInt() ? sc.asInt() : null);
                 case "session.start":
-                    return new SessionStart(Json.text(d, "sessionId"), Json.text(d, "selectedModel"), Json.text(d, "copilotVersion"));
+                    return new SessionStart(
+                            Json.text(d, "sessionId"), Json.text(d, "selectedModel"), Json.text(d, "copilotVersion"));
                 case "session.resume":
                     return new SessionResume(d.path("eventCount").asLong(0), Json.text(d, "selectedModel"));
                 case "tool.execution_start":
-                    return new ToolExecutionStart(Json.text(d, "toolCallId"), Json.text(d, "toolName"), jsonText(d.get("arguments")));
+                    return new ToolExecutionStart(
+                            Json.text(d, "toolCallId"), Json.text(d, "toolName"), jsonText(d.get("arguments")));
                 case "tool.execution_complete":
                     JsonNode result = d.get("result");
-                    String resultText = result == null || result.isNull() ? null
+                    String resultText = result == null || result.isNull()
+                            ? null
                             : result.isTextual() ? result.asText() : Json.text(result, "content");
                     JsonNode err = d.get("error");
-                    String errText = err == null || err.isNull() ? null : err.isTextual() ? err.asText() : Json.text(err, "message");
-                    return new ToolExecutionComplete(Json.text(d, "toolCallId"), d.path("success").asBoolean(false), resultText, errText);
+                    String errText = err == null || err.isNull()
+                            ? null
+                            : err.isTextual() ? err.asText() : Json.text(err, "message");
+                    return new ToolExecutionComplete(
+                            Json.text(d, "toolCallId"), d.path("success").asBoolean(false), resultText, errText);
                 default:
                     return generated(type, d);
             }
@@ -122,7 +135,8 @@ public final class EventParser {
         }
         List<AssistantMessage.ToolRequest> out = new ArrayList<>();
         for (JsonNode t : arr) {
-            out.add(new AssistantMessage.ToolRequest(Json.text(t, "toolCallId"), Json.text(t, "name"), jsonText(t.get("arguments"))));
+            out.add(new AssistantMessage.ToolRequest(
+                    Json.text(t, "toolCallId"), Json.text(t, "name"), jsonText(t.get("arguments"))));
         }
         return out;
     }

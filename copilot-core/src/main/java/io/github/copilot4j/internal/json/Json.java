@@ -18,10 +18,11 @@ public final class Json {
 
     static {
         // Frames are size-capped before parsing; let a single string fill a whole frame.
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxStringLength(Integer.MAX_VALUE)
-                .maxNestingDepth(500)
-                .build());
+        MAPPER.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(Integer.MAX_VALUE)
+                        .maxNestingDepth(500)
+                        .build());
     }
 
     private Json() {}
@@ -34,7 +35,8 @@ public final class Json {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialize " + value.getClass().getName() + " to JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot serialize " + value.getClass().getName() + " to JSON: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -83,8 +85,14 @@ public final class Json {
      * Instant#parse}.
      */
     static Instant parseUtcMillis(String s) {
-        if (s.length() != 24 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-                || s.charAt(16) != ':' || s.charAt(19) != '.' || s.charAt(23) != 'Z') {
+        if (s.length() != 24
+                || s.charAt(4) != '-'
+                || s.charAt(7) != '-'
+                || s.charAt(10) != 'T'
+                || s.charAt(13) != ':'
+                || s.charAt(16) != ':'
+                || s.charAt(19) != '.'
+                || s.charAt(23) != 'Z') {
             return null;
         }
         int year = digits(s, 0, 4);
@@ -94,8 +102,18 @@ public final class Json {
         int minute = digits(s, 14, 2);
         int second = digits(s, 17, 2);
         int millis = digits(s, 20, 3);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || (day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth())
-                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || (day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth())
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59
+                || millis < 0) {
             return null;
         }
         long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();

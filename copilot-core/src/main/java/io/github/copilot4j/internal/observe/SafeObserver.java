@@ -10,8 +10,8 @@ import io.github.copilot4j.spi.SessionLeaseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +49,11 @@ public final class SafeObserver implements ClientObserver {
 
     private void failed(Object o, String what, Throwable t) {
         if (warned.add(o.getClass().getName() + "#" + what)) {
-            log.warn("Client observer {} failed in {}; ignored (later failures are logged at DEBUG)", o.getClass().getName(), what, t);
+            log.warn(
+                    "Client observer {} failed in {}; ignored (later failures are logged at DEBUG)",
+                    o.getClass().getName(),
+                    what,
+                    t);
         } else {
             log.debug("Client observer {} failed in {}", o.getClass().getName(), what, t);
         }
@@ -106,7 +110,8 @@ public final class SafeObserver implements ClientObserver {
     }
 
     @Override
-    public ToolCallScope toolCallStarted(CopilotSession session, String toolName, String traceparent, String tracestate) {
+    public ToolCallScope toolCallStarted(
+            CopilotSession session, String toolName, String traceparent, String tracestate) {
         List<ToolCallScope> scopes = new ArrayList<>(observers.size());
         for (ClientObserver o : observers) {
             try {

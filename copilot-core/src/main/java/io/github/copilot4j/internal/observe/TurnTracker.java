@@ -94,10 +94,12 @@ public final class TurnTracker {
                 case "session.error" -> {
                     if (active) {
                         outcome = TurnOutcome.ERROR;
-                        error = e.payload() instanceof SessionError se ? new SessionErrorException(session.sessionId(), se) : null;
+                        error = e.payload() instanceof SessionError se
+                                ? new SessionErrorException(session.sessionId(), se)
+                                : null;
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         if (outcome != null) {

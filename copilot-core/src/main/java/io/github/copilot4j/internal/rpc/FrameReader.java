@@ -53,7 +53,8 @@ public final class FrameReader {
         if (maxHeapBytes <= 0 || maxHeapBytes == Long.MAX_VALUE) {
             return DEFAULT_MAX_FRAME_CAP;
         }
-        return (int) Math.max(DEFAULT_MAX_FRAME_FLOOR, Math.min(DEFAULT_MAX_FRAME_CAP, maxHeapBytes / DEFAULT_HEAP_DIVISOR));
+        return (int)
+                Math.max(DEFAULT_MAX_FRAME_FLOOR, Math.min(DEFAULT_MAX_FRAME_CAP, maxHeapBytes / DEFAULT_HEAP_DIVISOR));
     }
 
     /**
@@ -110,7 +111,8 @@ public final class FrameReader {
                 if (length > maxFrameBytes) {
                     throw new ProtocolException("frame of " + length + " bytes exceeds the maximum of "
                             + maxFrameBytes + " bytes (CopilotClient.Builder.maxFrameBytes; by default 1/"
-                            + DEFAULT_HEAP_DIVISOR + " of the max heap, at most 64 MiB). If such frames are legitimate, "
+                            + DEFAULT_HEAP_DIVISOR
+                            + " of the max heap, at most 64 MiB). If such frames are legitimate, "
                             + "raise maxFrameBytes and give the JVM a heap of at least " + DEFAULT_HEAP_DIVISOR
                             + " times that (-Xmx)");
                 }

@@ -17,7 +17,9 @@ final class HeapExhaustedException extends IOException {
 
     private static String describe(long frameLength, int maxFrameBytes) {
         long heapMiB = Runtime.getRuntime().maxMemory() / (1024 * 1024);
-        return (frameLength >= 0 ? "a frame of " + frameLength + " bytes from the Copilot runtime" : "a message from the Copilot runtime")
+        return (frameLength >= 0
+                        ? "a frame of " + frameLength + " bytes from the Copilot runtime"
+                        : "a message from the Copilot runtime")
                 + " did not fit in this JVM's heap (OutOfMemoryError; max heap " + heapMiB + " MiB, maxFrameBytes "
                 + maxFrameBytes + "); the connection was closed. Next step: give the JVM more heap (-Xmx), or lower "
                 + "CopilotClient.Builder.maxFrameBytes so that such a frame is refused before it is read";

@@ -109,7 +109,12 @@ public final class JsonRpcConnection implements AutoCloseable {
 
     private volatile RequestListener requestListener;
 
-    public JsonRpcConnection(TransportChannel channel, Handler handler, Executor completionExecutor, int maxFrameBytes, Duration terminationWait) {
+    public JsonRpcConnection(
+            TransportChannel channel,
+            Handler handler,
+            Executor completionExecutor,
+            int maxFrameBytes,
+            Duration terminationWait) {
         this.channel = channel;
         this.handler = handler;
         this.completionExecutor = completionExecutor;
@@ -191,13 +196,19 @@ public final class JsonRpcConnection implements AutoCloseable {
                 return future;
             }
             long fallbackMillis = terminationWait.toMillis() + 2000;
-            CompletableFuture.delayedExecutor(fallbackMillis, TimeUnit.MILLISECONDS, completionExecutor).execute(() -> {
-                if (pending.remove(id) != null) {
-                    ConnectionClosedException known = closeReason;
-                    future.completeExceptionally(known != null ? closedFor(method, known)
-                            : new ConnectionClosedException("could not send " + method + " to the Copilot runtime: " + e.getMessage(), e));
-                }
-            });
+            CompletableFuture.delayedExecutor(fallbackMillis, TimeUnit.MILLISECONDS, completionExecutor)
+                    .execute(() -> {
+                        if (pending.remove(id) != null) {
+                            ConnectionClosedException known = closeReason;
+                            future.completeExceptionally(
+                                    known != null
+                                            ? closedFor(method, known)
+                                            : new ConnectionClosedException(
+                                                    "could not send " + method + " to the Copilot runtime: "
+                                                            + e.getMessage(),
+                                                    e));
+                        }
+                    });
             return future;
         }
         // A reader that died between the check above and put() has already drained the map.
@@ -208,9 +219,9 @@ public final class JsonRpcConnection implements AutoCloseable {
             long sentAt = System.nanoTime();
             Deadlines.onTimeout(future, timeout, completionExecutor, () -> {
                 if (pending.remove(id) != null) {
-                    future.completeExceptionally(new CopilotTimeoutException(
-                            "No answer to " + method + " from the Copilot runtime within " + timeout.toMillis() + " ms"
-                                    + unattributedSince(sentAt)));
+                    future.completeExceptionally(
+                            new CopilotTimeoutException("No answer to " + method + " from the Copilot runtime within "
+                                    + timeout.toMillis() + " ms" + unattributedSince(sentAt)));
                 }
             });
         }
@@ -244,7 +255,8 @@ public final class JsonRpcConnection implements AutoCloseable {
             throw new IllegalArgumentException("cannot serialize JSON-RPC message: " + e.getOriginalMessage(), e);
         }
         if (body.length > maxFrameBytes) {
-            throw new IllegalArgumentException("message of " + body.length + " bytes exceeds the maximum frame size of " + maxFrameBytes + " bytes");
+            throw new IllegalArgumentException("message of " + body.length + " bytes exceeds the maximum frame size of "
+                    + maxFrameBytes + " bytes");
         }
         byte[] len = Integer.toString(body.length).getBytes(StandardCharsets.US_ASCII);
         byte[] frame = new byte[HEADER_PREFIX.length + len.length + HEADER_SUFFIX.length + body.length];
@@ -353,15 +365,18 @@ public final class JsonRpcConnection implements AutoCloseable {
      */
     private void rejectUnparseable(byte[] body, IOException e) {
         String problem = e instanceof JsonProcessingException jpe && jpe.getOriginalMessage() != null
-                ? jpe.getOriginalMessage().split("\n", -1)[0] : String.valueOf(e.getMessage()).split("\n", -1)[0];
+                ? jpe.getOriginalMessage().split("\n", -1)[0]
+                : String.valueOf(e.getMessage()).split("\n", -1)[0];
         MessageHead head = MessageHead.scan(body);
         Long id = head.responseId();
         Pending p = id == null ? null : pending.remove(id);
         if (p != null) {
-            ProtocolException ex = new ProtocolException("The response to " + p.method() + " (id " + id
-                    + ") from the Copilot runtime could not be parsed: " + problem + "; the call failed, the connection stays open", e);
-            handler.onProtocolError(new ProtocolException("rejected " + body.length + "-byte response " + id + " to " + p.method()
-                    + " that is not valid JSON: " + problem + "; failed that call"));
+            ProtocolException ex = new ProtocolException(
+                    "The response to " + p.method() + " (id " + id + ") from the Copilot runtime could not be parsed: "
+                            + problem + "; the call failed, the connection stays open",
+                    e);
+            handler.onProtocolError(new ProtocolException("rejected " + body.length + "-byte response " + id + " to "
+                    + p.method() + " that is not valid JSON: " + problem + "; failed that call"));
             completionExecutor.execute(() -> p.future().completeExceptionally(ex));
             return;
         }
@@ -371,11 +386,12 @@ public final class JsonRpcConnection implements AutoCloseable {
         } else if (id != null) {
             what = "a response to unknown request id " + id;
         } else {
-            what = "a message whose id could not be read, so a call waiting for it cannot be told and ends with its timeout";
+            what =
+                    "a message whose id could not be read, so a call waiting for it cannot be told and ends with its timeout";
             lastUnattributed = new Unattributed(problem, System.nanoTime());
         }
-        handler.onProtocolError(new ProtocolException("rejected a " + body.length + "-byte frame that is not valid JSON ("
-                + problem + "): " + what));
+        handler.onProtocolError(new ProtocolException(
+                "rejected a " + body.length + "-byte frame that is not valid JSON (" + problem + "): " + what));
     }
 
     @SuppressWarnings("FutureReturnValueIgnored") // the callback answers the request on success and on failure (logged)
@@ -392,10 +408,15 @@ public final class JsonRpcConnection implements AutoCloseable {
         }
         result.whenComplete((value, err) -> {
             if (err != null) {
-                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                        ? err.getCause()
+                        : err;
                 log.warn("Handler for {} failed: {}", method, cause.toString());
-                sendError(id, RpcException.INTERNAL_ERROR, "Handler for " + method + " failed: "
-                        + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+                sendError(
+                        id,
+                        RpcException.INTERNAL_ERROR,
+                        "Handler for " + method + " failed: "
+                                + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
             } else {
                 ObjectNode resp = Json.object();
                 resp.put("jsonrpc", "2.0");
@@ -437,8 +458,7 @@ public final class JsonRpcConnection implements AutoCloseable {
         if (localCloseReason != null) {
             reason = localCloseReason;
         } else if (failure instanceof ProtocolException) {
-            reason = "Protocol error from the Copilot runtime: " + failure.getMessage()
-                    + "; the connection was closed";
+            reason = "Protocol error from the Copilot runtime: " + failure.getMessage() + "; the connection was closed";
             protocolError = true;
         } else if (failure instanceof HeapExhaustedException) {
             log.error("{}", failure.getMessage());
@@ -523,5 +543,4 @@ public final class JsonRpcConnection implements AutoCloseable {
     public int pendingCount() {
         return pending.size();
     }
-
 }

@@ -133,8 +133,14 @@ record MessageHead(boolean object, boolean hasMethod, Long id) {
             return -1;
         }
         int k = i;
-        while (k < b.length && b[k] != ',' && b[k] != '}' && b[k] != ']' && b[k] != ' ' && b[k] != '\t'
-                && b[k] != '\r' && b[k] != '\n') {
+        while (k < b.length
+                && b[k] != ','
+                && b[k] != '}'
+                && b[k] != ']'
+                && b[k] != ' '
+                && b[k] != '\t'
+                && b[k] != '\r'
+                && b[k] != '\n') {
             k++;
         }
         return k;

@@ -147,14 +147,20 @@ public final class LeaseKeeper implements AutoCloseable {
                 } catch (UnsupportedOperationException unsupported) {
                     if (!unsupportedWarned) {
                         unsupportedWarned = true;
-                        log.warn("The {} has no session claims, so nothing keeps another process from driving the same session"
-                                + " (its history would fork); implement SessionStore.claimSession and the fenced append: {}",
-                                store.describe(), unsupported.getMessage());
+                        log.warn(
+                                "The {} has no session claims, so nothing keeps another process from driving the same session"
+                                        + " (its history would fork); implement SessionStore.claimSession and the fenced append: {}",
+                                store.describe(),
+                                unsupported.getMessage());
                     }
                     return null;
                 }
                 held.put(sessionId, new Held(lease));
-                log.debug("Acquired the lease on session {} (token {}, until {})", sessionId, lease.fencingToken(), lease.expiresAt());
+                log.debug(
+                        "Acquired the lease on session {} (token {}, until {})",
+                        sessionId,
+                        lease.fencingToken(),
+                        lease.expiresAt());
                 return lease;
             } catch (SessionLeaseException.Held busy) {
                 long left = deadline - System.nanoTime();
@@ -162,10 +168,12 @@ public final class LeaseKeeper implements AutoCloseable {
                     throw busy;
                 }
                 try {
-                    TimeUnit.MILLISECONDS.sleep(Math.max(1, Math.min(MAX_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left))));
+                    TimeUnit.MILLISECONDS.sleep(
+                            Math.max(1, Math.min(MAX_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left))));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new CopilotException("Interrupted while waiting for the lease on session '" + sessionId + "'", e);
+                    throw new CopilotException(
+                            "Interrupted while waiting for the lease on session '" + sessionId + "'", e);
                 }
             }
         }
@@ -198,8 +206,10 @@ public final class LeaseKeeper implements AutoCloseable {
     public long fencingToken(String sessionId) {
         Held h = held.get(sessionId);
         if (h == null) {
-            throw new SessionLeaseException(sessionId, "This client (holder '" + options.holderId() + "') holds no lease on session '"
-                    + sessionId + "', so it does not write its state; create or resume the session in this client first");
+            throw new SessionLeaseException(
+                    sessionId,
+                    "This client (holder '" + options.holderId() + "') holds no lease on session '" + sessionId
+                            + "', so it does not write its state; create or resume the session in this client first");
         }
         SessionLeaseException lost = h.lost;
         if (lost != null) {
@@ -235,7 +245,10 @@ public final class LeaseKeeper implements AutoCloseable {
                 log.debug("Released the lease on session {}", sessionId);
             }
         } catch (RuntimeException e) {
-            log.warn("Could not release the lease on session {} (it lapses on its own by {}): {}", sessionId, h.lease.expiresAt(),
+            log.warn(
+                    "Could not release the lease on session {} (it lapses on its own by {}): {}",
+                    sessionId,
+                    h.lease.expiresAt(),
                     e.toString());
         }
     }
@@ -261,8 +274,12 @@ public final class LeaseKeeper implements AutoCloseable {
                     markLost(e.getKey(), lost);
                 }
             } catch (RuntimeException failure) {
-                log.warn("Could not renew the lease on session {} (valid until {}); retrying in {} ms: {}", e.getKey(),
-                        h.lease.expiresAt(), options.leaseRenewInterval().toMillis(), failure.toString());
+                log.warn(
+                        "Could not renew the lease on session {} (valid until {}); retrying in {} ms: {}",
+                        e.getKey(),
+                        h.lease.expiresAt(),
+                        options.leaseRenewInterval().toMillis(),
+                        failure.toString());
             }
         }
     }
@@ -275,14 +292,16 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
-    @SuppressWarnings("FutureReturnValueIgnored") // renewAllQuietly catches and logs everything; shutdownNow stops the task
+    @SuppressWarnings(
+            "FutureReturnValueIgnored") // renewAllQuietly catches and logs everything; shutdownNow stops the task
     private void ensureScheduler() {
         synchronized (schedulerLock) {
             if (closed) {
                 throw new IllegalStateException("the client is closed");
             }
             if (scheduler == null) {
-                ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, Executors2.daemonFactory("copilot4j-lease-renewer"));
+                ScheduledThreadPoolExecutor s =
+                        new ScheduledThreadPoolExecutor(1, Executors2.daemonFactory("copilot4j-lease-renewer"));
                 s.setRemoveOnCancelPolicy(true);
                 long every = Math.max(1, options.leaseRenewInterval().toMillis());
                 s.scheduleWithFixedDelay(this::renewAllQuietly, every, every, TimeUnit.MILLISECONDS);

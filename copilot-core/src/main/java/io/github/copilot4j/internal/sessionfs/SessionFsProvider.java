@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class SessionFsProvider {
     private static final Logger log = LoggerFactory.getLogger(SessionFsProvider.class);
     private static final String PREFIX = "sessionFs.";
-    private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ISO_MILLIS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final SessionStateStore store;
     private final SessionFsOptions options;
@@ -85,7 +86,16 @@ public final class SessionFsProvider {
             return false;
         }
         switch (method.substring(PREFIX.length())) {
-            case "readFile", "writeFile", "appendFile", "exists", "stat", "mkdir", "readdir", "readdirWithTypes", "rm", "rename":
+            case "readFile",
+                    "writeFile",
+                    "appendFile",
+                    "exists",
+                    "stat",
+                    "mkdir",
+                    "readdir",
+                    "readdirWithTypes",
+                    "rm",
+                    "rename":
                 return true;
             default:
                 return false;
@@ -125,10 +135,12 @@ public final class SessionFsProvider {
                     return r;
                 }
                 case "writeFile":
-                    store.writeFile(sid, path, Json.text(p, "content") == null ? "" : Json.text(p, "content"), token(sid));
+                    store.writeFile(
+                            sid, path, Json.text(p, "content") == null ? "" : Json.text(p, "content"), token(sid));
                     return nullReply();
                 case "appendFile":
-                    store.appendFile(sid, path, Json.text(p, "content") == null ? "" : Json.text(p, "content"), token(sid));
+                    store.appendFile(
+                            sid, path, Json.text(p, "content") == null ? "" : Json.text(p, "content"), token(sid));
                     return nullReply();
                 case "exists": {
                     ObjectNode r = Json.object();
@@ -154,7 +166,12 @@ public final class SessionFsProvider {
                     return r;
                 }
                 case "rm":
-                    store.rm(sid, path, p.path("recursive").asBoolean(false), p.path("force").asBoolean(false), token(sid));
+                    store.rm(
+                            sid,
+                            path,
+                            p.path("recursive").asBoolean(false),
+                            p.path("force").asBoolean(false),
+                            token(sid));
                     return nullReply();
                 case "rename": {
                     String dest = toStore(op, Json.text(p, "dest"));
@@ -169,7 +186,10 @@ public final class SessionFsProvider {
             return errorReply(op, "UNKNOWN", r.getMessage());
         } catch (SessionStateException e) {
             String where = "rename".equals(op) ? wirePath + "' -> '" + Json.text(p, "dest") : wirePath;
-            return errorReply(op, e.code().wireCode(), e.code().name() + ": " + e.code().description() + ", " + syscall(op) + " '" + where + "'");
+            return errorReply(
+                    op,
+                    e.code().wireCode(),
+                    e.code().name() + ": " + e.code().description() + ", " + syscall(op) + " '" + where + "'");
         } catch (SessionLeaseException e) {
             if (e instanceof SessionLeaseException.Stale) {
                 leases.markLost(sid, e);
@@ -179,7 +199,12 @@ public final class SessionFsProvider {
         } catch (IllegalArgumentException e) {
             return errorReply(op, "UNKNOWN", "EINVAL: " + e.getMessage());
         } catch (RuntimeException e) {
-            log.warn("sessionFs.{} {} of session {} failed in the session state store: {}", op, wirePath, sid, e.toString());
+            log.warn(
+                    "sessionFs.{} {} of session {} failed in the session state store: {}",
+                    op,
+                    wirePath,
+                    sid,
+                    e.toString());
             return errorReply(op, "UNKNOWN", "EIO: the session state store failed: " + e.getMessage());
         }
     }
@@ -205,8 +230,8 @@ public final class SessionFsProvider {
         if (n.startsWith(root + "/")) {
             return n.substring(root.length());
         }
-        throw new Refused("EACCES: permission denied, " + syscall(op) + " '" + wirePath + "': outside the session state directory "
-                + root + " (this client keeps only the session state)");
+        throw new Refused("EACCES: permission denied, " + syscall(op) + " '" + wirePath
+                + "': outside the session state directory " + root + " (this client keeps only the session state)");
     }
 
     private static String syscall(String op) {

@@ -21,7 +21,8 @@ class JsonInstantTest {
         long to = Instant.parse("2200-12-31T23:59:59.999Z").toEpochMilli();
         for (int i = 0; i < 20_000; i++) {
             Instant expected = Instant.ofEpochMilli(from + (long) (random.nextDouble() * (to - from)));
-            String text = expected.toString().length() == 24 ? expected.toString()
+            String text = expected.toString().length() == 24
+                    ? expected.toString()
                     : expected.truncatedTo(ChronoUnit.SECONDS).toString().replace("Z", ".000Z");
             Instant reference = Instant.parse(text);
             assertEquals(reference, Json.parseUtcMillis(text), text);
@@ -30,15 +31,21 @@ class JsonInstantTest {
 
     @Test
     void edgeDatesAreExact() {
-        for (String t : new String[] {"2024-02-29T23:59:59.999Z", "2000-02-29T00:00:00.000Z", "1999-12-31T23:59:59.001Z",
-                "0000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"}) {
+        for (String t : new String[] {
+            "2024-02-29T23:59:59.999Z",
+            "2000-02-29T00:00:00.000Z",
+            "1999-12-31T23:59:59.001Z",
+            "0000-01-01T00:00:00.000Z",
+            "9999-12-31T23:59:59.999Z"
+        }) {
             assertEquals(Instant.parse(t), Json.parseUtcMillis(t), t);
         }
     }
 
     @Test
     void otherShapesFallBackToTheGeneralParser() {
-        for (String t : new String[] {"2025-11-02T10:15:30Z", "2025-11-02T10:15:30.123456Z", "2025-11-02T12:15:30.123+02:00"}) {
+        for (String t :
+                new String[] {"2025-11-02T10:15:30Z", "2025-11-02T10:15:30.123456Z", "2025-11-02T12:15:30.123+02:00"}) {
             assertNull(Json.parseUtcMillis(t), t);
         }
         assertEquals(Instant.parse("2025-11-02T10:15:30Z"), viaJson("2025-11-02T10:15:30Z"));
@@ -48,8 +55,15 @@ class JsonInstantTest {
 
     @Test
     void invalidValuesOfTheRightShapeAreRejectedNotWrapped() {
-        for (String t : new String[] {"2023-02-29T00:00:00.000Z", "2025-13-01T00:00:00.000Z", "2025-00-10T00:00:00.000Z",
-                "2025-04-31T00:00:00.000Z", "2025-01-01T00:60:00.000Z", "2025-01-0xT00:00:00.000Z", "-025-01-01T00:00:00.000Z"}) {
+        for (String t : new String[] {
+            "2023-02-29T00:00:00.000Z",
+            "2025-13-01T00:00:00.000Z",
+            "2025-00-10T00:00:00.000Z",
+            "2025-04-31T00:00:00.000Z",
+            "2025-01-01T00:60:00.000Z",
+            "2025-01-0xT00:00:00.000Z",
+            "-025-01-01T00:00:00.000Z"
+        }) {
             assertNull(Json.parseUtcMillis(t), t);
             assertNull(viaJson(t), t);
         }

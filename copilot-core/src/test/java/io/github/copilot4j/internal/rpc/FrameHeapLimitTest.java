@@ -44,15 +44,20 @@ class FrameHeapLimitTest {
         assertEquals(64 * MIB, FrameReader.defaultMaxFrameBytes(16L * 1024 * MIB));
         assertEquals(1 * MIB, FrameReader.defaultMaxFrameBytes(8 * MIB));
         assertEquals(64 * MIB, FrameReader.defaultMaxFrameBytes(Long.MAX_VALUE), "no heap limit");
-        assertEquals(FrameReader.defaultMaxFrameBytes(Runtime.getRuntime().maxMemory()), FrameReader.defaultMaxFrameBytes());
+        assertEquals(
+                FrameReader.defaultMaxFrameBytes(Runtime.getRuntime().maxMemory()), FrameReader.defaultMaxFrameBytes());
     }
 
     @Test
     void aFrameOverTheCapNamesItsSizeTheCapAndTheSetting() {
-        InputStream in = new ByteArrayInputStream("Content-Length: 60000000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        InputStream in =
+                new ByteArrayInputStream("Content-Length: 60000000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         ProtocolException e = assertThrows(ProtocolException.class, () -> new FrameReader(in, 8 * 1024 * 1024).next());
-        assertTrue(e.getMessage().contains("60000000") && e.getMessage().contains("8388608")
-                && e.getMessage().contains("maxFrameBytes"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("60000000")
+                        && e.getMessage().contains("8388608")
+                        && e.getMessage().contains("maxFrameBytes"),
+                e.getMessage());
     }
 
     @Test
@@ -61,7 +66,8 @@ class FrameHeapLimitTest {
         CompletableFuture<Void> requested = new CompletableFuture<>();
         AtomicBoolean channelClosed = new AtomicBoolean();
         CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
-        byte[] head = "Content-Length: 50000000\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"".getBytes(StandardCharsets.US_ASCII);
+        byte[] head = "Content-Length: 50000000\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\""
+                .getBytes(StandardCharsets.US_ASCII);
         InputStream body = new InputStream() {
             @Override
             public int read() {
@@ -106,31 +112,41 @@ class FrameHeapLimitTest {
                 channelClosed.set(true);
             }
         };
-        JsonRpcConnection conn = new JsonRpcConnection(channel, new JsonRpcConnection.Handler() {
-            @Override
-            public void onNotification(String method, JsonNode params) {}
+        JsonRpcConnection conn = new JsonRpcConnection(
+                channel,
+                new JsonRpcConnection.Handler() {
+                    @Override
+                    public void onNotification(String method, JsonNode params) {}
 
-            @Override
-            public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
-                return null;
-            }
+                    @Override
+                    public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
+                        return null;
+                    }
 
-            @Override
-            public void onClosed(ConnectionClosedException reason) {
-                closed.complete(reason);
-            }
-        }, executor, 64 * 1024 * 1024, Duration.ofMillis(100));
+                    @Override
+                    public void onClosed(ConnectionClosedException reason) {
+                        closed.complete(reason);
+                    }
+                },
+                executor,
+                64 * 1024 * 1024,
+                Duration.ofMillis(100));
         try {
             conn.start();
-            CompletableFuture<JsonNode> first = conn.request("session.getMessages", Json.object(), Duration.ofMinutes(1));
+            CompletableFuture<JsonNode> first =
+                    conn.request("session.getMessages", Json.object(), Duration.ofMinutes(1));
             CompletableFuture<JsonNode> second = conn.request("ping", Json.object(), Duration.ofMinutes(1));
             requested.complete(null);
             for (CompletableFuture<JsonNode> call : java.util.List.of(first, second)) {
                 ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(5, TimeUnit.SECONDS));
                 ConnectionClosedException c = assertInstanceOf(ConnectionClosedException.class, e.getCause());
                 String m = c.getMessage();
-                assertTrue(m.contains("frame of 50000000 bytes") && m.contains("did not fit in this JVM's heap")
-                        && m.contains("-Xmx") && m.contains("maxFrameBytes 67108864"), m);
+                assertTrue(
+                        m.contains("frame of 50000000 bytes")
+                                && m.contains("did not fit in this JVM's heap")
+                                && m.contains("-Xmx")
+                                && m.contains("maxFrameBytes 67108864"),
+                        m);
                 assertFalse(m.contains("output ended"), m);
             }
             assertTrue(closed.get(5, TimeUnit.SECONDS).getMessage().contains("did not fit"));

@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -42,34 +42,39 @@ class JsonRpcConnectionTest {
     @BeforeEach
     void setUp() {
         channel = new PipeChannel();
-        conn = new JsonRpcConnection(channel, new JsonRpcConnection.Handler() {
-            @Override
-            public void onNotification(String method, JsonNode params) {
-                notifications.add(method + " " + params);
-            }
+        conn = new JsonRpcConnection(
+                channel,
+                new JsonRpcConnection.Handler() {
+                    @Override
+                    public void onNotification(String method, JsonNode params) {
+                        notifications.add(method + " " + params);
+                    }
 
-            @Override
-            public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
-                switch (method) {
-                    case "echo":
-                        return CompletableFuture.completedFuture(params);
-                    case "fail":
-                        return CompletableFuture.failedFuture(new IllegalStateException("handler exploded"));
-                    default:
-                        return null;
-                }
-            }
+                    @Override
+                    public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
+                        switch (method) {
+                            case "echo":
+                                return CompletableFuture.completedFuture(params);
+                            case "fail":
+                                return CompletableFuture.failedFuture(new IllegalStateException("handler exploded"));
+                            default:
+                                return null;
+                        }
+                    }
 
-            @Override
-            public void onProtocolError(ProtocolException error) {
-                protocolErrors.add(error);
-            }
+                    @Override
+                    public void onProtocolError(ProtocolException error) {
+                        protocolErrors.add(error);
+                    }
 
-            @Override
-            public void onClosed(ConnectionClosedException reason) {
-                closed.complete(reason);
-            }
-        }, executor, 4096, Duration.ofMillis(100));
+                    @Override
+                    public void onClosed(ConnectionClosedException reason) {
+                        closed.complete(reason);
+                    }
+                },
+                executor,
+                4096,
+                Duration.ofMillis(100));
         conn.start();
         peerReader = new FrameReader(new BufferedInputStream(channel.peerIn()), 1 << 20);
     }
@@ -111,7 +116,8 @@ class JsonRpcConnectionTest {
     void errorResponseBecomesRpcException() throws Exception {
         CompletableFuture<JsonNode> f = conn.request("nope", null, Duration.ofSeconds(5));
         JsonNode req = peerReceive();
-        peerSend("{\"jsonrpc\":\"2.0\",\"id\":" + req.get("id") + ",\"error\":{\"code\":-32601,\"message\":\"Unhandled method nope\"}}");
+        peerSend("{\"jsonrpc\":\"2.0\",\"id\":" + req.get("id")
+                + ",\"error\":{\"code\":-32601,\"message\":\"Unhandled method nope\"}}");
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
         RpcException rpc = (RpcException) e.getCause();
         assertEquals(-32601, rpc.code());
@@ -221,12 +227,15 @@ class JsonRpcConnectionTest {
         for (CompletableFuture<JsonNode> c : calls) {
             ExecutionException e = assertThrows(ExecutionException.class, () -> c.get(2, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof ConnectionClosedException);
-            assertTrue(e.getCause().getMessage().contains("exited with code 1"), e.getCause().getMessage());
+            assertTrue(
+                    e.getCause().getMessage().contains("exited with code 1"),
+                    e.getCause().getMessage());
         }
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2));
         assertEquals(0, conn.pendingCount());
         // calls after the death fail immediately, naming the reason
-        ExecutionException after = assertThrows(ExecutionException.class,
+        ExecutionException after = assertThrows(
+                ExecutionException.class,
                 () -> conn.request("late", null, Duration.ofSeconds(5)).get(1, TimeUnit.SECONDS));
         assertTrue(after.getCause().getMessage().contains("exited with code 1"));
     }
@@ -241,9 +250,12 @@ class JsonRpcConnectionTest {
 
     @Test
     void oversizedOutgoingMessageIsRefusedWithoutClosing() {
-        CompletableFuture<JsonNode> f = conn.request("big", Json.object().put("blob", "x".repeat(10_000)), Duration.ofSeconds(5));
+        CompletableFuture<JsonNode> f =
+                conn.request("big", Json.object().put("blob", "x".repeat(10_000)), Duration.ofSeconds(5));
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(2, TimeUnit.SECONDS));
-        assertTrue(e.getCause().getMessage().contains("exceeds the maximum frame size"), e.getCause().getMessage());
+        assertTrue(
+                e.getCause().getMessage().contains("exceeds the maximum frame size"),
+                e.getCause().getMessage());
         assertTrue(conn.isOpen());
     }
 

@@ -48,23 +48,28 @@ class UnparseableResponseTest {
     @BeforeEach
     void setUp() {
         channel = new PipeChannel();
-        conn = new JsonRpcConnection(channel, new JsonRpcConnection.Handler() {
-            @Override
-            public void onNotification(String method, JsonNode params) {}
+        conn = new JsonRpcConnection(
+                channel,
+                new JsonRpcConnection.Handler() {
+                    @Override
+                    public void onNotification(String method, JsonNode params) {}
 
-            @Override
-            public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
-                return null;
-            }
+                    @Override
+                    public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
+                        return null;
+                    }
 
-            @Override
-            public void onProtocolError(ProtocolException error) {
-                protocolErrors.add(error);
-            }
+                    @Override
+                    public void onProtocolError(ProtocolException error) {
+                        protocolErrors.add(error);
+                    }
 
-            @Override
-            public void onClosed(ConnectionClosedException reason) {}
-        }, executor, 4 * 1024 * 1024, Duration.ofMillis(100));
+                    @Override
+                    public void onClosed(ConnectionClosedException reason) {}
+                },
+                executor,
+                4 * 1024 * 1024,
+                Duration.ofMillis(100));
         conn.start();
         peerReader = new FrameReader(new BufferedInputStream(channel.peerIn()), 1 << 20);
     }
@@ -95,7 +100,9 @@ class UnparseableResponseTest {
     }
 
     private static ProtocolException failsAtOnce(CompletableFuture<JsonNode> call) {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(5, TimeUnit.SECONDS),
+        ExecutionException e = assertThrows(
+                ExecutionException.class,
+                () -> call.get(5, TimeUnit.SECONDS),
                 "the call fails at once, long before its own timeout of " + LONG.toSeconds() + " s");
         return assertInstanceOf(ProtocolException.class, e.getCause());
     }
@@ -111,9 +118,13 @@ class UnparseableResponseTest {
     void invalidUtf8InAResponseFailsItsCallAtOnce() throws Exception {
         CompletableFuture<JsonNode> call = conn.request("session.getMessages", null, LONG);
         long id = requestId();
-        peerSend(bytes("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"content\":\"a", new byte[] {(byte) 0xFF, (byte) 0xFE}, "b\"}}"));
+        peerSend(bytes(
+                "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"content\":\"a",
+                new byte[] {(byte) 0xFF, (byte) 0xFE},
+                "b\"}}"));
         ProtocolException e = failsAtOnce(call);
-        assertTrue(e.getMessage().contains("session.getMessages") && e.getMessage().contains("id " + id), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("session.getMessages") && e.getMessage().contains("id " + id), e.getMessage());
         assertTrue(e.getMessage().contains("Invalid UTF-8"), e.getMessage());
         assertEquals(0, conn.pendingCount());
         assertStillAnswers();
@@ -143,7 +154,10 @@ class UnparseableResponseTest {
         CompletableFuture<JsonNode> call = conn.request("mine", null, LONG);
         long id = requestId();
         // The runtime's request ids are its own: a broken request with our id is not our answer.
-        peerSend(bytes("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"x\",\"params\":{\"v\":\"", new byte[] {(byte) 0xC3, 0x28}, "\"}}"));
+        peerSend(bytes(
+                "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"x\",\"params\":{\"v\":\"",
+                new byte[] {(byte) 0xC3, 0x28},
+                "\"}}"));
         peerSend(bytes("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":\"mine\"}"));
         assertEquals("mine", call.get(5, TimeUnit.SECONDS).asText());
         assertTrue(protocolErrors.get(0).getMessage().contains("a request or notification"), protocolErrors.toString());
@@ -157,7 +171,9 @@ class UnparseableResponseTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(10, TimeUnit.SECONDS));
         CopilotTimeoutException timeout = assertInstanceOf(CopilotTimeoutException.class, e.getCause());
         assertTrue(timeout.getMessage().contains("No answer to lost"), timeout.getMessage());
-        assertTrue(timeout.getMessage().contains("id could not be read") && timeout.getMessage().contains("Invalid"),
+        assertTrue(
+                timeout.getMessage().contains("id could not be read")
+                        && timeout.getMessage().contains("Invalid"),
                 timeout.getMessage());
         assertEquals(1, protocolErrors.size(), protocolErrors.toString());
         assertTrue(protocolErrors.get(0).getMessage().contains("id could not be read"), protocolErrors.toString());
@@ -166,14 +182,18 @@ class UnparseableResponseTest {
         CompletableFuture<JsonNode> quiet = conn.request("quiet", null, Duration.ofMillis(200));
         requestId();
         ExecutionException q = assertThrows(ExecutionException.class, () -> quiet.get(10, TimeUnit.SECONDS));
-        assertFalse(q.getCause().getMessage().contains("could not be read"), q.getCause().getMessage());
+        assertFalse(
+                q.getCause().getMessage().contains("could not be read"),
+                q.getCause().getMessage());
         assertStillAnswers();
     }
 
     @Test
     void theTopLevelScanFindsOnlyATopLevelIntegerId() {
-        assertEquals(7L, MessageHead.scan(bytes("{\"result\":{\"id\":3},\"id\":7}")).responseId());
-        assertEquals(-2L, MessageHead.scan(bytes("{\"id\":-2,\"result\":[\"}\"]}")).responseId());
+        assertEquals(
+                7L, MessageHead.scan(bytes("{\"result\":{\"id\":3},\"id\":7}")).responseId());
+        assertEquals(
+                -2L, MessageHead.scan(bytes("{\"id\":-2,\"result\":[\"}\"]}")).responseId());
         assertNull(MessageHead.scan(bytes("{\"result\":{\"id\":3}}")).responseId());
         assertNull(MessageHead.scan(bytes("{\"id\":1.5}")).responseId());
         assertNull(MessageHead.scan(bytes("{\"id\":\"7\"}")).responseId());

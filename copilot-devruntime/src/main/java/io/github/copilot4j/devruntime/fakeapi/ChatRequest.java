@@ -36,7 +36,10 @@ public record ChatRequest(
 
     /** The texts of the messages with this role, in order, skipping empty ones. */
     public List<String> texts(String role) {
-        return messages.stream().filter(m -> role.equals(m.role()) && !m.text().isEmpty()).map(ChatMessage::text).toList();
+        return messages.stream()
+                .filter(m -> role.equals(m.role()) && !m.text().isEmpty())
+                .map(ChatMessage::text)
+                .toList();
     }
 
     /** The text of the last user message that has text after removing injected blocks; "" if none. */

@@ -101,7 +101,11 @@ public final class FakeCopilotApi implements AutoCloseable {
         final String description;
         int remaining;
 
-        Script(Predicate<ChatRequest> condition, Function<ChatRequest, Reply> replier, int remaining, String description) {
+        Script(
+                Predicate<ChatRequest> condition,
+                Function<ChatRequest, Reply> replier,
+                int remaining,
+                String description) {
             this.condition = condition;
             this.replier = replier;
             this.remaining = remaining;
@@ -111,13 +115,16 @@ public final class FakeCopilotApi implements AutoCloseable {
 
     private record FollowUp(List<ToolCall> calls, Function<ToolResults, Reply> next) {
         boolean isAnsweredBy(ChatRequest request) {
-            return calls.stream().allMatch(c -> request.toolMessages().stream().anyMatch(m -> c.id().equals(m.toolCallId())));
+            return calls.stream()
+                    .allMatch(c -> request.toolMessages().stream().anyMatch(m -> c.id().equals(m.toolCallId())));
         }
 
         ToolResults results(ChatRequest request) {
             List<ToolResult> results = new ArrayList<>();
             for (ToolCall c : calls) {
-                request.toolMessages().stream().filter(m -> c.id().equals(m.toolCallId())).findFirst()
+                request.toolMessages().stream()
+                        .filter(m -> c.id().equals(m.toolCallId()))
+                        .findFirst()
                         .ifPresent(m -> results.add(new ToolResult(c.id(), c.name(), m.text())));
             }
             return new ToolResults(results, request);
@@ -133,8 +140,8 @@ public final class FakeCopilotApi implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-        this.executor = new ThreadPoolExecutor(b.threads, b.threads, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(1024), tf);
+        this.executor =
+                new ThreadPoolExecutor(b.threads, b.threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024), tf);
         executor.allowCoreThreadTimeOut(true);
         ProxySink sink = null;
         HttpServer http = null;
@@ -165,13 +172,15 @@ public final class FakeCopilotApi implements AutoCloseable {
      */
     private static void startAsDaemon(HttpServer http) throws IOException {
         RuntimeException[] failure = new RuntimeException[1];
-        Thread starter = new Thread(() -> {
-            try {
-                http.start();
-            } catch (RuntimeException e) {
-                failure[0] = e;
-            }
-        }, "fake-copilot-api-starter");
+        Thread starter = new Thread(
+                () -> {
+                    try {
+                        http.start();
+                    } catch (RuntimeException e) {
+                        failure[0] = e;
+                    }
+                },
+                "fake-copilot-api-starter");
         starter.setDaemon(true);
         starter.start();
         try {
@@ -202,8 +211,7 @@ public final class FakeCopilotApi implements AutoCloseable {
         private Function<ChatRequest, Reply> defaultReply = r -> Reply.echo();
         private int threads = 16;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Model ids served by {@code /models}, the first being the chat default. */
         public Builder models(String... ids) {
@@ -245,7 +253,8 @@ public final class FakeCopilotApi implements AutoCloseable {
             try {
                 return new FakeCopilotApi(this);
             } catch (IOException e) {
-                throw new UncheckedIOException("could not start the fake Copilot API on 127.0.0.1: " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "could not start the fake Copilot API on 127.0.0.1: " + e.getMessage(), e);
             }
         }
     }
@@ -391,28 +400,39 @@ public final class FakeCopilotApi implements AutoCloseable {
 
     /** Recorded requests whose path starts with {@code prefix}. */
     public List<RecordedRequest> requests(String pathPrefix) {
-        return journal.snapshot().stream().filter(r -> !r.blockedByProxySink() && r.path().startsWith(pathPrefix))
+        return journal.snapshot().stream()
+                .filter(r -> !r.blockedByProxySink() && r.path().startsWith(pathPrefix))
                 .toList();
     }
 
     /** The {@code POST /chat/completions} requests, parsed, in arrival order. */
     public List<ChatRequest> chatRequests() {
-        return journal.snapshot().stream().filter(ChatRequests::isChatCompletions).map(ChatRequests::parse).toList();
+        return journal.snapshot().stream()
+                .filter(ChatRequests::isChatCompletions)
+                .map(ChatRequests::parse)
+                .toList();
     }
 
     /** The {@code POST /chat/completions} requests of one Copilot session ({@code x-client-session-id}). */
     public List<ChatRequest> chatRequests(String sessionId) {
-        return chatRequests().stream().filter(r -> Objects.equals(sessionId, r.sessionId())).toList();
+        return chatRequests().stream()
+                .filter(r -> Objects.equals(sessionId, r.sessionId()))
+                .toList();
     }
 
     /** The {@code POST /responses} requests, parsed. */
     public List<ChatRequest> responsesRequests() {
-        return journal.snapshot().stream().filter(ChatRequests::isResponses).map(ChatRequests::parse).toList();
+        return journal.snapshot().stream()
+                .filter(ChatRequests::isResponses)
+                .map(ChatRequests::parse)
+                .toList();
     }
 
     /** Attempts to leave loopback that the proxy sink refused. */
     public List<RecordedRequest> blockedRequests() {
-        return journal.snapshot().stream().filter(RecordedRequest::blockedByProxySink).toList();
+        return journal.snapshot().stream()
+                .filter(RecordedRequest::blockedByProxySink)
+                .toList();
     }
 
     /**
@@ -422,9 +442,9 @@ public final class FakeCopilotApi implements AutoCloseable {
      */
     public RecordedRequest awaitRequest(Predicate<RecordedRequest> condition, Duration timeout) {
         try {
-            return journal.await(condition, timeout).orElseThrow(() -> new AssertionError(
-                    "no matching request reached the fake Copilot API within " + timeout + "; received: "
-                            + journal.snapshot()));
+            return journal.await(condition, timeout)
+                    .orElseThrow(() -> new AssertionError("no matching request reached the fake Copilot API within "
+                            + timeout + "; received: " + journal.snapshot()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for a request", e);
@@ -433,8 +453,8 @@ public final class FakeCopilotApi implements AutoCloseable {
 
     /** Waits for a chat-completions request matching {@code condition}; see {@link #awaitRequest}. */
     public ChatRequest awaitChatRequest(Predicate<ChatRequest> condition, Duration timeout) {
-        return ChatRequests.parse(awaitRequest(
-                r -> ChatRequests.isChatCompletions(r) && condition.test(ChatRequests.parse(r)), timeout));
+        return ChatRequests.parse(
+                awaitRequest(r -> ChatRequests.isChatCompletions(r) && condition.test(ChatRequests.parse(r)), timeout));
     }
 
     /** Forgets the recorded requests. */
@@ -450,21 +470,34 @@ public final class FakeCopilotApi implements AutoCloseable {
             URI uri = ex.getRequestURI();
             String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
             if (uri.isAbsolute()) {
-                RecordedRequest rec = journal.record(method, uri.toString(),
-                        uri.getHost() + (uri.getRawPath() == null ? "" : uri.getRawPath()), ex.getRequestHeaders(),
-                        body, true);
+                RecordedRequest rec = journal.record(
+                        method,
+                        uri.toString(),
+                        uri.getHost() + (uri.getRawPath() == null ? "" : uri.getRawPath()),
+                        ex.getRequestHeaders(),
+                        body,
+                        true);
                 LOG.info("fake Copilot API refused proxy request {} (nothing leaves loopback)", rec);
                 sendJson(ex, 403, obj("message", "blocked by the copilot4j fake API proxy sink"));
                 return;
             }
             String rawPath = uri.getRawPath() == null ? "/" : uri.getRawPath();
-            RecordedRequest rec = journal.record(method, uri.getRawQuery() == null ? rawPath : rawPath + "?"
-                    + uri.getRawQuery(), rawPath, ex.getRequestHeaders(), body, false);
+            RecordedRequest rec = journal.record(
+                    method,
+                    uri.getRawQuery() == null ? rawPath : rawPath + "?" + uri.getRawQuery(),
+                    rawPath,
+                    ex.getRequestHeaders(),
+                    body,
+                    false);
             route(ex, method, rawPath.startsWith("/v1/") ? rawPath.substring(3) : rawPath, rec);
         } catch (IOException e) {
             LOG.debug("fake Copilot API: connection ended while answering: {}", e.toString());
         } catch (RuntimeException e) {
-            LOG.warn("fake Copilot API: failed to answer {} {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
+            LOG.warn(
+                    "fake Copilot API: failed to answer {} {}",
+                    ex.getRequestMethod(),
+                    ex.getRequestURI().getRawPath(),
+                    e);
             try {
                 sendJson(ex, 500, obj("message", "fake Copilot API failure: " + e));
             } catch (IOException | RuntimeException ignored) {
@@ -494,22 +527,41 @@ public final class FakeCopilotApi implements AutoCloseable {
         } else if (path.startsWith("/copilot_internal/team_customizations")) {
             sendJson(ex, 404, obj("message", "Not Found"));
         } else if (path.startsWith("/copilot_internal/user")) {
-            sendJson(ex, 200, obj(
-                    "login", "fake-user",
-                    "analytics_tracking_id", "fake-tracking-id",
-                    "copilot_plan", "individual_pro",
-                    "access_type_sku", "free_educational",
-                    "chat_enabled", true,
-                    "is_mcp_enabled", false,
-                    "organization_list", List.of(),
-                    "endpoints", endpoints()));
+            sendJson(
+                    ex,
+                    200,
+                    obj(
+                            "login",
+                            "fake-user",
+                            "analytics_tracking_id",
+                            "fake-tracking-id",
+                            "copilot_plan",
+                            "individual_pro",
+                            "access_type_sku",
+                            "free_educational",
+                            "chat_enabled",
+                            true,
+                            "is_mcp_enabled",
+                            false,
+                            "organization_list",
+                            List.of(),
+                            "endpoints",
+                            endpoints()));
         } else if (path.startsWith("/copilot_internal/v2/token")) {
-            sendJson(ex, 200, obj(
-                    "token", "fake-copilot-session-token",
-                    "expires_at", Instant.now().getEpochSecond() + 3600,
-                    "refresh_in", 1500,
-                    "endpoints", endpoints(),
-                    "chat_enabled", true));
+            sendJson(
+                    ex,
+                    200,
+                    obj(
+                            "token",
+                            "fake-copilot-session-token",
+                            "expires_at",
+                            Instant.now().getEpochSecond() + 3600,
+                            "refresh_in",
+                            1500,
+                            "endpoints",
+                            endpoints(),
+                            "chat_enabled",
+                            true));
         } else if (get && path.equals("/user")) {
             sendJson(ex, 200, obj("login", "fake-user", "id", 1, "type", "User", "name", "Fake User"));
         } else if (path.contains("/memory/")) {
@@ -522,8 +574,10 @@ public final class FakeCopilotApi implements AutoCloseable {
             sendJson(ex, 200, obj("agents", List.of()));
         } else {
             LOG.debug("fake Copilot API has no handler for {} {}", method, path);
-            sendJson(ex, 404, obj("message", "Not Found (copilot4j fake API has no handler for " + method + " " + path
-                    + ")"));
+            sendJson(
+                    ex,
+                    404,
+                    obj("message", "Not Found (copilot4j fake API has no handler for " + method + " " + path + ")"));
         }
     }
 
@@ -542,10 +596,12 @@ public final class FakeCopilotApi implements AutoCloseable {
         }
         String m = req.path("method").asText("");
         Object result = switch (m) {
-            case "initialize" -> obj(
-                    "protocolVersion", req.path("params").path("protocolVersion").asText("2025-06-18"),
-                    "capabilities", obj("tools", obj()),
-                    "serverInfo", obj("name", "copilot4j-fake-mcp", "version", "0.0.1"));
+            case "initialize" ->
+                obj(
+                        "protocolVersion",
+                                req.path("params").path("protocolVersion").asText("2025-06-18"),
+                        "capabilities", obj("tools", obj()),
+                        "serverInfo", obj("name", "copilot4j-fake-mcp", "version", "0.0.1"));
             case "tools/list" -> obj("tools", List.of());
             case "prompts/list" -> obj("prompts", List.of());
             case "resources/list" -> obj("resources", List.of());
@@ -554,8 +610,16 @@ public final class FakeCopilotApi implements AutoCloseable {
             default -> null;
         };
         if (result == null) {
-            sendJson(ex, 200, obj("jsonrpc", "2.0", "id", req.get("id"),
-                    "error", obj("code", -32601, "message", "Method not found: " + m)));
+            sendJson(
+                    ex,
+                    200,
+                    obj(
+                            "jsonrpc",
+                            "2.0",
+                            "id",
+                            req.get("id"),
+                            "error",
+                            obj("code", -32601, "message", "Method not found: " + m)));
         } else {
             sendJson(ex, 200, obj("jsonrpc", "2.0", "id", req.get("id"), "result", result));
         }
@@ -583,17 +647,48 @@ public final class FakeCopilotApi implements AutoCloseable {
         if (!request.stream()) {
             Map<String, Object> message = obj("role", "assistant", "content", tools && text.isEmpty() ? null : text);
             if (tools) {
-                message.put("tool_calls", reply.toolCalls.stream().map(c -> obj("id", c.id(), "type", "function",
-                        "function", obj("name", c.name(), "arguments", c.argumentsJson()))).toList());
+                message.put(
+                        "tool_calls",
+                        reply.toolCalls.stream()
+                                .map(c -> obj(
+                                        "id",
+                                        c.id(),
+                                        "type",
+                                        "function",
+                                        "function",
+                                        obj("name", c.name(), "arguments", c.argumentsJson())))
+                                .toList());
             }
-            sendJson(ex, 200, obj("id", id, "object", "chat.completion", "created", created, "model", model,
-                    "choices", List.of(obj("index", 0, "finish_reason", finish, "message", message)),
-                    "usage", usage), reply.headers);
+            sendJson(
+                    ex,
+                    200,
+                    obj(
+                            "id",
+                            id,
+                            "object",
+                            "chat.completion",
+                            "created",
+                            created,
+                            "model",
+                            model,
+                            "choices",
+                            List.of(obj("index", 0, "finish_reason", finish, "message", message)),
+                            "usage",
+                            usage),
+                    reply.headers);
             return;
         }
         OutputStream out = startSse(ex, reply.headers);
-        Function<Map<String, Object>, Map<String, Object>> chunk = delta -> obj("id", id, "object",
-                "chat.completion.chunk", "created", created, "model", model, "choices",
+        Function<Map<String, Object>, Map<String, Object>> chunk = delta -> obj(
+                "id",
+                id,
+                "object",
+                "chat.completion.chunk",
+                "created",
+                created,
+                "model",
+                model,
+                "choices",
                 List.of(obj("index", 0, "delta", delta, "finish_reason", null)));
         sse(out, chunk.apply(obj("role", "assistant", "content", "")));
         if (!text.isEmpty()) {
@@ -609,16 +704,53 @@ public final class FakeCopilotApi implements AutoCloseable {
             if (!pause(reply.chunkDelay)) {
                 return;
             }
-            sse(out, chunk.apply(obj("tool_calls", List.of(obj("index", i, "id", c.id(), "type", "function",
-                    "function", obj("name", c.name(), "arguments", ""))))));
-            sse(out, chunk.apply(obj("tool_calls", List.of(obj("index", i, "function",
-                    obj("arguments", c.argumentsJson()))))));
+            sse(
+                    out,
+                    chunk.apply(obj(
+                            "tool_calls",
+                            List.of(obj(
+                                    "index",
+                                    i,
+                                    "id",
+                                    c.id(),
+                                    "type",
+                                    "function",
+                                    "function",
+                                    obj("name", c.name(), "arguments", ""))))));
+            sse(
+                    out,
+                    chunk.apply(obj(
+                            "tool_calls", List.of(obj("index", i, "function", obj("arguments", c.argumentsJson()))))));
         }
-        sse(out, obj("id", id, "object", "chat.completion.chunk", "created", created, "model", model,
-                "choices", List.of(obj("index", 0, "delta", obj(), "finish_reason", finish))));
+        sse(
+                out,
+                obj(
+                        "id",
+                        id,
+                        "object",
+                        "chat.completion.chunk",
+                        "created",
+                        created,
+                        "model",
+                        model,
+                        "choices",
+                        List.of(obj("index", 0, "delta", obj(), "finish_reason", finish))));
         if (rec.body().path("stream_options").path("include_usage").asBoolean(false)) {
-            sse(out, obj("id", id, "object", "chat.completion.chunk", "created", created, "model", model,
-                    "choices", List.of(), "usage", usage));
+            sse(
+                    out,
+                    obj(
+                            "id",
+                            id,
+                            "object",
+                            "chat.completion.chunk",
+                            "created",
+                            created,
+                            "model",
+                            model,
+                            "choices",
+                            List.of(),
+                            "usage",
+                            usage));
         }
         sseRaw(out, null, "[DONE]");
     }
@@ -642,12 +774,25 @@ public final class FakeCopilotApi implements AutoCloseable {
         String rid = "resp_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
         String mid = "msg_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
         Map<String, Object> part = obj("type", "output_text", "text", text, "annotations", List.of());
-        Map<String, Object> item = obj("id", mid, "type", "message", "status", "completed", "role", "assistant",
-                "content", List.of(part));
-        Map<String, Object> usage = obj("input_tokens", 10, "output_tokens", words(text), "total_tokens",
-                10 + words(text));
-        Map<String, Object> full = obj("id", rid, "object", "response", "created_at", Instant.now().getEpochSecond(),
-                "status", "completed", "model", model, "output", List.of(item), "usage", usage);
+        Map<String, Object> item =
+                obj("id", mid, "type", "message", "status", "completed", "role", "assistant", "content", List.of(part));
+        Map<String, Object> usage =
+                obj("input_tokens", 10, "output_tokens", words(text), "total_tokens", 10 + words(text));
+        Map<String, Object> full = obj(
+                "id",
+                rid,
+                "object",
+                "response",
+                "created_at",
+                Instant.now().getEpochSecond(),
+                "status",
+                "completed",
+                "model",
+                model,
+                "output",
+                List.of(item),
+                "usage",
+                usage);
         if (!request.stream()) {
             sendJson(ex, 200, full, reply.headers);
             return;
@@ -662,16 +807,77 @@ public final class FakeCopilotApi implements AutoCloseable {
         inProgress.put("status", "in_progress");
         inProgress.put("output", List.of());
         sseEvent(out, ev.apply(obj("type", "response.created", "response", inProgress)));
-        sseEvent(out, ev.apply(obj("type", "response.output_item.added", "output_index", 0, "item",
-                obj("id", mid, "type", "message", "status", "in_progress", "role", "assistant", "content", List.of()))));
-        sseEvent(out, ev.apply(obj("type", "response.content_part.added", "item_id", mid, "output_index", 0,
-                "content_index", 0, "part", obj("type", "output_text", "text", "", "annotations", List.of()))));
-        sseEvent(out, ev.apply(obj("type", "response.output_text.delta", "item_id", mid, "output_index", 0,
-                "content_index", 0, "delta", text)));
-        sseEvent(out, ev.apply(obj("type", "response.output_text.done", "item_id", mid, "output_index", 0,
-                "content_index", 0, "text", text)));
-        sseEvent(out, ev.apply(obj("type", "response.content_part.done", "item_id", mid, "output_index", 0,
-                "content_index", 0, "part", part)));
+        sseEvent(
+                out,
+                ev.apply(obj(
+                        "type",
+                        "response.output_item.added",
+                        "output_index",
+                        0,
+                        "item",
+                        obj(
+                                "id",
+                                mid,
+                                "type",
+                                "message",
+                                "status",
+                                "in_progress",
+                                "role",
+                                "assistant",
+                                "content",
+                                List.of()))));
+        sseEvent(
+                out,
+                ev.apply(obj(
+                        "type",
+                        "response.content_part.added",
+                        "item_id",
+                        mid,
+                        "output_index",
+                        0,
+                        "content_index",
+                        0,
+                        "part",
+                        obj("type", "output_text", "text", "", "annotations", List.of()))));
+        sseEvent(
+                out,
+                ev.apply(obj(
+                        "type",
+                        "response.output_text.delta",
+                        "item_id",
+                        mid,
+                        "output_index",
+                        0,
+                        "content_index",
+                        0,
+                        "delta",
+                        text)));
+        sseEvent(
+                out,
+                ev.apply(obj(
+                        "type",
+                        "response.output_text.done",
+                        "item_id",
+                        mid,
+                        "output_index",
+                        0,
+                        "content_index",
+                        0,
+                        "text",
+                        text)));
+        sseEvent(
+                out,
+                ev.apply(obj(
+                        "type",
+                        "response.content_part.done",
+                        "item_id",
+                        mid,
+                        "output_index",
+                        0,
+                        "content_index",
+                        0,
+                        "part",
+                        part)));
         sseEvent(out, ev.apply(obj("type", "response.output_item.done", "output_index", 0, "item", item)));
         sseEvent(out, ev.apply(obj("type", "response.completed", "response", full)));
     }
@@ -742,8 +948,12 @@ public final class FakeCopilotApi implements AutoCloseable {
         String body = reply.text;
         String trimmed = body.strip();
         boolean json = trimmed.startsWith("{") || trimmed.startsWith("[");
-        send(ex, reply.status, json ? "application/json" : "text/plain; charset=utf-8",
-                body.getBytes(StandardCharsets.UTF_8), reply.headers);
+        send(
+                ex,
+                reply.status,
+                json ? "application/json" : "text/plain; charset=utf-8",
+                body.getBytes(StandardCharsets.UTF_8),
+                reply.headers);
     }
 
     private void sendJson(HttpExchange ex, int status, Object value) throws IOException {
@@ -771,7 +981,10 @@ public final class FakeCopilotApi implements AutoCloseable {
 
     private static void commonHeaders(HttpExchange ex, Map<String, String> extra) {
         // The CLI takes a 4xx without x-github-request-id for a proxy or firewall answer.
-        ex.getResponseHeaders().set("x-github-request-id", "fake-" + UUID.randomUUID().toString().substring(0, 13));
+        ex.getResponseHeaders()
+                .set(
+                        "x-github-request-id",
+                        "fake-" + UUID.randomUUID().toString().substring(0, 13));
         ex.getResponseHeaders().set("x-request-id", UUID.randomUUID().toString());
         extra.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
     }
@@ -781,7 +994,10 @@ public final class FakeCopilotApi implements AutoCloseable {
         ex.getResponseHeaders().set("content-type", "text/event-stream");
         ex.getResponseHeaders().set("cache-control", "no-cache");
         ex.sendResponseHeaders(200, 0);
-        LOG.debug("{} {} -> 200 (streaming)", ex.getRequestMethod(), ex.getRequestURI().getRawPath());
+        LOG.debug(
+                "{} {} -> 200 (streaming)",
+                ex.getRequestMethod(),
+                ex.getRequestURI().getRawPath());
         return ex.getResponseBody();
     }
 

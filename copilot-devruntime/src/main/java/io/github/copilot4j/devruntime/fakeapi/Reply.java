@@ -27,7 +27,12 @@ import java.util.function.Function;
  */
 public final class Reply {
 
-    enum Kind { ECHO, TEXT, ERROR, TOOL_CALLS }
+    enum Kind {
+        ECHO,
+        TEXT,
+        ERROR,
+        TOOL_CALLS
+    }
 
     final Kind kind;
     final String text;
@@ -38,8 +43,15 @@ public final class Reply {
     final Map<String, String> headers;
     final Function<ToolResults, Reply> followUp;
 
-    private Reply(Kind kind, String text, int status, List<ToolCall> toolCalls, Duration delay, Duration chunkDelay,
-            Map<String, String> headers, Function<ToolResults, Reply> followUp) {
+    private Reply(
+            Kind kind,
+            String text,
+            int status,
+            List<ToolCall> toolCalls,
+            Duration delay,
+            Duration chunkDelay,
+            Map<String, String> headers,
+            Function<ToolResults, Reply> followUp) {
         this.kind = kind;
         this.text = text;
         this.status = status;
@@ -112,8 +124,8 @@ public final class Reply {
     /** For a tool-call reply: assistant text sent along with the calls. */
     public Reply withText(String assistantText) {
         requireKind(Kind.TOOL_CALLS, "withText");
-        return new Reply(kind, Objects.requireNonNull(assistantText), status, toolCalls, delay, chunkDelay, headers,
-                followUp);
+        return new Reply(
+                kind, Objects.requireNonNull(assistantText), status, toolCalls, delay, chunkDelay, headers, followUp);
     }
 
     /**
@@ -151,7 +163,8 @@ public final class Reply {
 
     private void requireKind(Kind k, String method) {
         if (kind != k) {
-            throw new IllegalStateException(method + " applies to tool-call replies only, this is a " + kind + " reply");
+            throw new IllegalStateException(
+                    method + " applies to tool-call replies only, this is a " + kind + " reply");
         }
     }
 
@@ -172,17 +185,19 @@ public final class Reply {
         try {
             return Json.MAPPER.writeValueAsString(arguments);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("tool arguments cannot be written as JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "tool arguments cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
     @Override
     public String toString() {
         return switch (kind) {
-            case ECHO -> "Reply.echo";
-            case TEXT -> "Reply.text(" + text + ")";
-            case ERROR -> "Reply.error(" + status + ")";
-            case TOOL_CALLS -> "Reply.toolCalls(" + toolCalls + ")";
-        } + (delay.isZero() ? "" : " after " + delay);
+                    case ECHO -> "Reply.echo";
+                    case TEXT -> "Reply.text(" + text + ")";
+                    case ERROR -> "Reply.error(" + status + ")";
+                    case TOOL_CALLS -> "Reply.toolCalls(" + toolCalls + ")";
+                }
+                + (delay.isZero() ? "" : " after " + delay);
     }
 }

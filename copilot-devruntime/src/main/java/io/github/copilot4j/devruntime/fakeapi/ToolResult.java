@@ -7,5 +7,4 @@ package io.github.copilot4j.devruntime.fakeapi;
  * @param toolName the name of the called tool (from the fake's own scripted call)
  * @param content the result text as the CLI sent it to the model
  */
-public record ToolResult(String toolCallId, String toolName, String content) {
-}
+public record ToolResult(String toolCallId, String toolName, String content) {}

@@ -20,11 +20,14 @@ public record Platform(String os, String arch, boolean musl) {
 
     public static Platform current() {
         String name = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String os = name.startsWith("linux") ? "linux"
-                : name.startsWith("mac") || name.startsWith("darwin") ? "darwin"
-                : name.startsWith("windows") ? "win32" : null;
+        String os = name.startsWith("linux")
+                ? "linux"
+                : name.startsWith("mac") || name.startsWith("darwin")
+                        ? "darwin"
+                        : name.startsWith("windows") ? "win32" : null;
         String a = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        String arch = a.equals("amd64") || a.equals("x86_64") || a.equals("x64") ? "x64"
+        String arch = a.equals("amd64") || a.equals("x86_64") || a.equals("x64")
+                ? "x64"
                 : a.equals("aarch64") || a.equals("arm64") ? "arm64" : null;
         return new Platform(os, arch, "linux".equals(os) && isMusl());
     }

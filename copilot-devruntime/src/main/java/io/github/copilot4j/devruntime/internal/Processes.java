@@ -7,8 +7,7 @@ import java.util.concurrent.TimeUnit;
 /** Ends a process and only its own descendants. Internal. */
 public final class Processes {
 
-    private Processes() {
-    }
+    private Processes() {}
 
     /**
      * Asks {@code process} to stop (SIGTERM), waits up to {@code grace}, then kills it; then does the

@@ -18,9 +18,11 @@ public final class AbandonedFakeChild {
             System.out.println("started " + fake.url());
             throw new IllegalStateException("simulated start-up failure after the fake started");
         }
-        OfflineCopilot offline = OfflineCopilot.builder().cliPath(Path.of(args[1])).build();
+        OfflineCopilot offline =
+                OfflineCopilot.builder().cliPath(Path.of(args[1])).build();
         System.out.println("started " + offline.fakeApi().url());
-        CopilotClient client = CopilotClient.builder().transport(offline.stdioTransport()).build();
+        CopilotClient client =
+                CopilotClient.builder().transport(offline.stdioTransport()).build();
         client.start(); // the CLI path does not exist: throws, and nothing is closed
     }
 }

@@ -39,14 +39,20 @@ class FakeCopilotApiLifecycleTest {
         Path out = tmp.resolve("child.out");
         List<String> cmd = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), AbandonedFakeChild.class.getName()));
+                "-cp",
+                System.getProperty("java.class.path"),
+                AbandonedFakeChild.class.getName()));
         cmd.addAll(List.of(args));
-        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process child = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         try {
             // Generous: a JVM start plus the fake's start on a loaded machine takes a few seconds.
             if (!child.waitFor(60, TimeUnit.SECONDS)) {
-                fail("the child JVM is still alive 60 s after main() failed: a fake Copilot API thread is not a daemon. Output:\n"
-                        + Files.readString(out, StandardCharsets.UTF_8));
+                fail(
+                        "the child JVM is still alive 60 s after main() failed: a fake Copilot API thread is not a daemon. Output:\n"
+                                + Files.readString(out, StandardCharsets.UTF_8));
             }
         } finally {
             child.destroyForcibly().waitFor();

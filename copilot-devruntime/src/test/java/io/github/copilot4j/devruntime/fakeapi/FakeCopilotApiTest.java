@@ -57,13 +57,20 @@ class FakeCopilotApiTest {
     // ------------------------------------------------------------------ helpers
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(fake.url() + path)).timeout(Duration.ofSeconds(10))
-                .header("authorization", "Bearer " + SECRET).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(fake.url() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("authorization", "Bearer " + SECRET)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, Object body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(fake.url() + path)).timeout(Duration.ofSeconds(10))
-                .header("content-type", "application/json").header("authorization", "Bearer " + SECRET)
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(fake.url() + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("content-type", "application/json")
+                .header("authorization", "Bearer " + SECRET)
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
@@ -118,14 +125,20 @@ class FakeCopilotApiTest {
         HttpResponse<String> list = get("/models");
         assertEquals(200, list.statusCode());
         List<String> ids = new ArrayList<>();
-        JSON.readTree(list.body()).path("data").forEach(m -> ids.add(m.path("id").asText()));
+        JSON.readTree(list.body())
+                .path("data")
+                .forEach(m -> ids.add(m.path("id").asText()));
         assertEquals(List.of("gpt-5", "claude-sonnet-4.5"), ids);
         assertTrue(list.headers().firstValue("x-github-request-id").isPresent());
 
         HttpResponse<String> one = get("/models/claude-sonnet-4.5");
         assertEquals(200, one.statusCode());
         assertEquals("Anthropic", JSON.readTree(one.body()).path("vendor").asText());
-        assertTrue(JSON.readTree(one.body()).path("capabilities").path("supports").path("tool_calls").asBoolean());
+        assertTrue(JSON.readTree(one.body())
+                .path("capabilities")
+                .path("supports")
+                .path("tool_calls")
+                .asBoolean());
 
         HttpResponse<String> missing = get("/models/gpt-4.1");
         assertEquals(404, missing.statusCode());
@@ -134,8 +147,10 @@ class FakeCopilotApiTest {
 
     @Test
     void catalogIsConfigurable() throws Exception {
-        try (FakeCopilotApi custom = FakeCopilotApi.builder().models("claude-sonnet-4.5").start()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(custom.url() + "/models")).build(),
+        try (FakeCopilotApi custom =
+                FakeCopilotApi.builder().models("claude-sonnet-4.5").start()) {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(custom.url() + "/models")).build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode data = JSON.readTree(r.body()).path("data");
             assertEquals(1, data.size());
@@ -148,22 +163,33 @@ class FakeCopilotApiTest {
     void userAndTokenEndpointsPointBackAtTheFake() throws Exception {
         JsonNode user = JSON.readTree(get("/copilot_internal/user").body());
         assertEquals(fake.url(), user.path("endpoints").path("api").asText());
-        assertEquals(fake.url() + "/telemetry", user.path("endpoints").path("telemetry").asText());
+        assertEquals(
+                fake.url() + "/telemetry",
+                user.path("endpoints").path("telemetry").asText());
         assertTrue(user.path("chat_enabled").asBoolean());
 
         JsonNode token = JSON.readTree(get("/copilot_internal/v2/token").body());
         assertEquals(fake.url(), token.path("endpoints").path("api").asText());
         assertTrue(token.path("expires_at").asLong() > 0);
 
-        assertEquals("fake-user", JSON.readTree(get("/user").body()).path("login").asText());
+        assertEquals(
+                "fake-user", JSON.readTree(get("/user").body()).path("login").asText());
     }
 
     @Test
     void smallStubsAnswerAsTheCliExpects() throws Exception {
         assertEquals(404, get("/copilot_internal/team_customizations").statusCode());
         assertEquals(200, get("/agents/swe").statusCode());
-        assertEquals(false, JSON.readTree(get("/internal/memory/v0/enabled").body()).path("enabled").asBoolean(true));
-        assertEquals(0, JSON.readTree(get("/internal/memory/v0/list").body()).path("memories").size());
+        assertEquals(
+                false,
+                JSON.readTree(get("/internal/memory/v0/enabled").body())
+                        .path("enabled")
+                        .asBoolean(true));
+        assertEquals(
+                0,
+                JSON.readTree(get("/internal/memory/v0/list").body())
+                        .path("memories")
+                        .size());
         HttpResponse<String> unknown = get("/no/such/thing");
         assertEquals(404, unknown.statusCode());
         assertTrue(unknown.headers().firstValue("x-github-request-id").isPresent());
@@ -176,9 +202,12 @@ class FakeCopilotApiTest {
         try (GZIPOutputStream gz = new GZIPOutputStream(buf)) {
             gz.write("{\"event\":\"a\"}\n{\"event\":\"b\"}\n".getBytes(StandardCharsets.UTF_8));
         }
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(fake.url() + "/telemetry/telemetry"))
-                .header("content-encoding", "gzip").header("content-type", "application/x-json-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(buf.toByteArray())).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(fake.url() + "/telemetry/telemetry"))
+                        .header("content-encoding", "gzip")
+                        .header("content-type", "application/x-json-stream")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(buf.toByteArray()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         RecordedRequest rec = fake.requests("/telemetry").get(0);
@@ -187,19 +216,31 @@ class FakeCopilotApiTest {
 
     @Test
     void mcpHandshakeWithNoTools() throws Exception {
-        HttpResponse<String> init = post("/mcp/readonly", Map.of("jsonrpc", "2.0", "id", 1, "method", "initialize",
-                "params", Map.of("protocolVersion", "2025-11-25")));
+        HttpResponse<String> init = post(
+                "/mcp/readonly",
+                Map.of(
+                        "jsonrpc",
+                        "2.0",
+                        "id",
+                        1,
+                        "method",
+                        "initialize",
+                        "params",
+                        Map.of("protocolVersion", "2025-11-25")));
         JsonNode result = JSON.readTree(init.body()).path("result");
         assertEquals("2025-11-25", result.path("protocolVersion").asText());
         assertTrue(result.path("capabilities").has("tools"));
 
-        assertEquals(202, post("/mcp/readonly", Map.of("jsonrpc", "2.0", "method", "notifications/initialized"))
-                .statusCode());
+        assertEquals(
+                202,
+                post("/mcp/readonly", Map.of("jsonrpc", "2.0", "method", "notifications/initialized"))
+                        .statusCode());
         JsonNode tools = JSON.readTree(post("/mcp/readonly", Map.of("jsonrpc", "2.0", "id", 2, "method", "tools/list"))
                 .body());
         assertEquals(0, tools.path("result").path("tools").size());
-        JsonNode unknown = JSON.readTree(post("/mcp/readonly",
-                Map.of("jsonrpc", "2.0", "id", 3, "method", "server/discover")).body());
+        JsonNode unknown =
+                JSON.readTree(post("/mcp/readonly", Map.of("jsonrpc", "2.0", "id", 3, "method", "server/discover"))
+                        .body());
         assertEquals(-32601, unknown.path("error").path("code").asInt());
     }
 
@@ -207,21 +248,32 @@ class FakeCopilotApiTest {
 
     @Test
     void nonStreamingEchoStripsInjectedBlocks() throws Exception {
-        HttpResponse<String> r = post("/chat/completions", chat(false, "user",
-                "<current_datetime>2026-01-01T00:00:00Z</current_datetime>\n\nWhat is 2+2?\n<reminder>\nbe brief\n</reminder>"));
+        HttpResponse<String> r = post(
+                "/chat/completions",
+                chat(
+                        false,
+                        "user",
+                        "<current_datetime>2026-01-01T00:00:00Z</current_datetime>\n\nWhat is 2+2?\n<reminder>\nbe brief\n</reminder>"));
         assertEquals(200, r.statusCode());
         JsonNode choice = JSON.readTree(r.body()).path("choices").get(0);
-        assertEquals("ECHO: What is 2+2?", choice.path("message").path("content").asText());
+        assertEquals(
+                "ECHO: What is 2+2?", choice.path("message").path("content").asText());
         assertEquals("stop", choice.path("finish_reason").asText());
         assertTrue(JSON.readTree(r.body()).path("usage").path("total_tokens").asInt() > 0);
     }
 
     @Test
     void echoesTheLastUserMessageOfAConversation() throws Exception {
-        HttpResponse<String> r = post("/v1/chat/completions", chat(false, "user", "first", "assistant", "ECHO: first",
-                "user", "second"));
-        assertEquals("ECHO: second", JSON.readTree(r.body()).path("choices").get(0).path("message").path("content")
-                .asText());
+        HttpResponse<String> r = post(
+                "/v1/chat/completions", chat(false, "user", "first", "assistant", "ECHO: first", "user", "second"));
+        assertEquals(
+                "ECHO: second",
+                JSON.readTree(r.body())
+                        .path("choices")
+                        .get(0)
+                        .path("message")
+                        .path("content")
+                        .asText());
     }
 
     @Test
@@ -247,12 +299,24 @@ class FakeCopilotApiTest {
 
     @Test
     void responsesApiEchoesStreamedAndNot() throws Exception {
-        Map<String, Object> req = Map.of("model", "gpt-5", "input", List.of(Map.of("type", "message", "role", "user",
-                "content", List.of(Map.of("type", "input_text", "text", "via responses")))));
+        Map<String, Object> req = Map.of(
+                "model",
+                "gpt-5",
+                "input",
+                List.of(Map.of(
+                        "type",
+                        "message",
+                        "role",
+                        "user",
+                        "content",
+                        List.of(Map.of("type", "input_text", "text", "via responses")))));
         JsonNode plain = JSON.readTree(post("/responses", req).body());
-        assertEquals("ECHO: via responses", plain.path("output").get(0).path("content").get(0).path("text").asText());
+        assertEquals(
+                "ECHO: via responses",
+                plain.path("output").get(0).path("content").get(0).path("text").asText());
 
-        Map<String, Object> streamed = Map.of("model", "gpt-5", "input", "hello <reminder>x</reminder>", "stream", true);
+        Map<String, Object> streamed =
+                Map.of("model", "gpt-5", "input", "hello <reminder>x</reminder>", "stream", true);
         String sse = post("/responses", streamed).body();
         assertTrue(sse.contains("event: response.completed"), sse);
         assertTrue(sse.contains("\"delta\":\"ECHO: hello\""), sse);
@@ -265,7 +329,10 @@ class FakeCopilotApiTest {
     void queuedRepliesComeFirstThenTheDefault() throws Exception {
         fake.enqueue(Reply.text("one"), Reply.text("two"));
         assertEquals("one", contentOf(post("/chat/completions", chat(false, "user", "a"))));
-        assertEquals("two", concatenatedContent(sseData(post("/chat/completions", chat(true, "user", "b")).body())));
+        assertEquals(
+                "two",
+                concatenatedContent(sseData(
+                        post("/chat/completions", chat(true, "user", "b")).body())));
         assertEquals("ECHO: c", contentOf(post("/chat/completions", chat(false, "user", "c"))));
         assertTrue(fake.unusedScripts().isEmpty());
     }
@@ -275,13 +342,15 @@ class FakeCopilotApiTest {
         fake.when(FakeCopilotApi.sessionIs("s-2")).always().reply(Reply.text("for session 2"));
         fake.when(FakeCopilotApi.promptContains("joke")).times(2).reply(req -> Reply.text("joke for " + req.model()));
 
-        assertEquals("for session 2", contentOf(post("/chat/completions", chat(false, "user", "a joke"),
-                "x-client-session-id", "s-2")));
+        assertEquals(
+                "for session 2",
+                contentOf(post("/chat/completions", chat(false, "user", "a joke"), "x-client-session-id", "s-2")));
         assertEquals("joke for gpt-5", contentOf(post("/chat/completions", chat(false, "user", "tell a joke"))));
         assertEquals("joke for gpt-5", contentOf(post("/chat/completions", chat(false, "user", "another joke"))));
         assertEquals("ECHO: third joke", contentOf(post("/chat/completions", chat(false, "user", "third joke"))));
-        assertEquals("for session 2", contentOf(post("/chat/completions", chat(false, "user", "x"),
-                "x-client-session-id", "s-2")));
+        assertEquals(
+                "for session 2",
+                contentOf(post("/chat/completions", chat(false, "user", "x"), "x-client-session-id", "s-2")));
         assertEquals(List.of("Reply.text(for session 2) (always)"), fake.unusedScripts());
         fake.clearScripts();
         assertTrue(fake.unusedScripts().isEmpty());
@@ -289,12 +358,16 @@ class FakeCopilotApiTest {
 
     @Test
     void scriptedErrorsCarryStatusBodyAndHeaders() throws Exception {
-        fake.enqueue(Reply.error(500, "{\"error\":{\"message\":\"boom\"}}"),
+        fake.enqueue(
+                Reply.error(500, "{\"error\":{\"message\":\"boom\"}}"),
                 Reply.error(429, "slow down").withHeader("retry-after", "7"));
         HttpResponse<String> first = post("/chat/completions", chat(true, "user", "x"));
         assertEquals(500, first.statusCode());
-        assertEquals("application/json", first.headers().firstValue("content-type").orElse(""));
-        assertEquals("boom", JSON.readTree(first.body()).path("error").path("message").asText());
+        assertEquals(
+                "application/json", first.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "boom",
+                JSON.readTree(first.body()).path("error").path("message").asText());
         assertTrue(first.headers().firstValue("x-github-request-id").isPresent());
 
         HttpResponse<String> second = post("/chat/completions", chat(false, "user", "x"));
@@ -313,7 +386,8 @@ class FakeCopilotApiTest {
 
         fake.enqueue(Reply.text("never").delayed(Duration.ofMinutes(5)));
         HttpRequest hanging = HttpRequest.newBuilder(URI.create(fake.url() + "/chat/completions"))
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(chat(false, "user", "hang")))).build();
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(chat(false, "user", "hang"))))
+                .build();
         CompletableFuture<HttpResponse<String>> pending = http.sendAsync(hanging, HttpResponse.BodyHandlers.ofString());
         fake.awaitChatRequest(r -> r.lastUserText().equals("hang"), Duration.ofSeconds(10));
         assertFalse(pending.isDone(), "reply still delayed");
@@ -345,14 +419,17 @@ class FakeCopilotApiTest {
         // a prompt without the keyword gets the default echo
         assertEquals("ECHO: hello", contentOf(post("/chat/completions", chat(false, "user", "hello"))));
 
-        JsonNode first = JSON.readTree(post("/chat/completions", chat(false, "user", "what's the weather?")).body());
+        JsonNode first = JSON.readTree(post("/chat/completions", chat(false, "user", "what's the weather?"))
+                .body());
         JsonNode choice = first.path("choices").get(0);
         assertEquals("tool_calls", choice.path("finish_reason").asText());
         assertTrue(choice.path("message").path("content").isNull());
         JsonNode call = choice.path("message").path("tool_calls").get(0);
         assertEquals("function", call.path("type").asText());
         assertEquals("get_weather", call.path("function").path("name").asText());
-        assertEquals(Map.of("city", "Paris"), JSON.readValue(call.path("function").path("arguments").asText(), Map.class));
+        assertEquals(
+                Map.of("city", "Paris"),
+                JSON.readValue(call.path("function").path("arguments").asText(), Map.class));
         String callId = call.path("id").asText();
         assertFalse(callId.isEmpty());
         assertEquals(1, fake.unusedScripts().size(), "the follow-up is pending: " + fake.unusedScripts());
@@ -362,13 +439,18 @@ class FakeCopilotApiTest {
         ObjectNode assistant = ((ArrayNode) followUp.path("messages")).addObject();
         assistant.put("role", "assistant").putNull("content");
         assistant.putArray("tool_calls").add(call);
-        ((ArrayNode) followUp.path("messages")).addObject().put("role", "tool").put("tool_call_id", callId)
+        ((ArrayNode) followUp.path("messages"))
+                .addObject()
+                .put("role", "tool")
+                .put("tool_call_id", callId)
                 .put("content", "sunny, 21C");
         assertEquals("Weather tool said: sunny, 21C", contentOf(post("/chat/completions", followUp)));
         assertTrue(fake.unusedScripts().isEmpty());
 
         ChatRequest recorded = fake.chatRequests().get(2);
-        assertEquals(List.of("user", "assistant", "tool"), recorded.dialog().stream().map(ChatMessage::role).toList());
+        assertEquals(
+                List.of("user", "assistant", "tool"),
+                recorded.dialog().stream().map(ChatMessage::role).toList());
         assertEquals("get_weather", recorded.dialog().get(1).toolCalls().get(0).name());
         assertEquals(callId, recorded.toolMessages().get(0).toolCallId());
         assertFalse(recorded.isNewPrompt());
@@ -377,7 +459,8 @@ class FakeCopilotApiTest {
     @Test
     void streamedToolCallReassembles() throws Exception {
         fake.enqueue(Reply.toolCall("get_weather", "{\"city\":\"Oslo\"}").withText("Let me check."));
-        List<String> data = sseData(post("/chat/completions", chat(true, "user", "weather?")).body());
+        List<String> data = sseData(
+                post("/chat/completions", chat(true, "user", "weather?")).body());
         String name = null;
         String id = null;
         StringBuilder args = new StringBuilder();
@@ -411,7 +494,10 @@ class FakeCopilotApiTest {
         fake.enqueue(Reply.toolCalls(List.of(new ToolCall("call_fixed", "lookup", "{}"))));
         post("/chat/completions", chat(false, "user", "go"));
         ObjectNode followUp = chat(false, "user", "go");
-        ((ArrayNode) followUp.path("messages")).addObject().put("role", "tool").put("tool_call_id", "call_fixed")
+        ((ArrayNode) followUp.path("messages"))
+                .addObject()
+                .put("role", "tool")
+                .put("tool_call_id", "call_fixed")
                 .put("content", "42");
         assertEquals("TOOL RESULT: 42", contentOf(post("/chat/completions", followUp)));
     }
@@ -420,8 +506,20 @@ class FakeCopilotApiTest {
 
     @Test
     void recordsRequestsWithRedactedAuthorization() throws Exception {
-        post("/chat/completions", chat(false, "user", "<current_datetime>t</current_datetime>\n\nhi", "assistant",
-                "ECHO: hi", "user", "again"), "x-client-session-id", "sess-1", "x-github-token", SECRET);
+        post(
+                "/chat/completions",
+                chat(
+                        false,
+                        "user",
+                        "<current_datetime>t</current_datetime>\n\nhi",
+                        "assistant",
+                        "ECHO: hi",
+                        "user",
+                        "again"),
+                "x-client-session-id",
+                "sess-1",
+                "x-github-token",
+                SECRET);
         RecordedRequest rec = fake.requests().get(0);
         assertEquals("POST", rec.method());
         assertEquals("/chat/completions", rec.path());
@@ -434,8 +532,12 @@ class FakeCopilotApiTest {
         ChatRequest chat = fake.chatRequests().get(0);
         assertEquals("gpt-5", chat.model());
         assertEquals("sess-1", chat.sessionId());
-        assertEquals(List.of(ChatMessage.of("user", "hi"), ChatMessage.of("assistant", "ECHO: hi"),
-                ChatMessage.of("user", "again")), chat.dialog());
+        assertEquals(
+                List.of(
+                        ChatMessage.of("user", "hi"),
+                        ChatMessage.of("assistant", "ECHO: hi"),
+                        ChatMessage.of("user", "again")),
+                chat.dialog());
         assertEquals("You are a  assistant.", chat.messages().get(0).text(), "system text stripped too");
         assertEquals(List.of("hi", "again"), chat.texts("user"));
         assertEquals(1, fake.chatRequests("sess-1").size());
@@ -447,8 +549,8 @@ class FakeCopilotApiTest {
 
     @Test
     void awaitRequestFailsClearlyWhenNothingArrives() {
-        AssertionError e = assertThrows(AssertionError.class,
-                () -> fake.awaitRequest(r -> r.path().equals("/never"), Duration.ofMillis(200)));
+        AssertionError e = assertThrows(
+                AssertionError.class, () -> fake.awaitRequest(r -> r.path().equals("/never"), Duration.ofMillis(200)));
         assertTrue(e.getMessage().contains("no matching request"), e.getMessage());
     }
 
@@ -462,7 +564,8 @@ class FakeCopilotApiTest {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
             out.write(("CONNECT api.github.com:443 HTTP/1.1\r\nHost: api.github.com:443\r\n"
-                    + "Proxy-Authorization: Basic " + SECRET + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                            + "Proxy-Authorization: Basic " + SECRET + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             InputStream in = s.getInputStream();
             String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
@@ -481,9 +584,13 @@ class FakeCopilotApiTest {
         for (String proxyUrl : List.of(fake.proxyUrl(), fake.url())) {
             URI p = URI.create(proxyUrl);
             HttpClient viaProxy = HttpClient.newBuilder()
-                    .proxy(ProxySelector.of(new InetSocketAddress(p.getHost(), p.getPort()))).build();
-            HttpResponse<String> r = viaProxy.send(HttpRequest.newBuilder(URI.create("http://example.com/leak?q=1"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    .proxy(ProxySelector.of(new InetSocketAddress(p.getHost(), p.getPort())))
+                    .build();
+            HttpResponse<String> r = viaProxy.send(
+                    HttpRequest.newBuilder(URI.create("http://example.com/leak?q=1"))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(403, r.statusCode(), proxyUrl);
         }
         List<RecordedRequest> blocked = fake.blockedRequests();
@@ -500,12 +607,22 @@ class FakeCopilotApiTest {
         String url = fake.url();
         fake.close();
         fake.close();
-        assertThrows(IOException.class, () -> http.send(HttpRequest.newBuilder(URI.create(url + "/models"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()));
+        assertThrows(
+                IOException.class,
+                () -> http.send(
+                        HttpRequest.newBuilder(URI.create(url + "/models"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
     }
 
     private static String contentOf(HttpResponse<String> r) throws IOException {
         assertEquals(200, r.statusCode(), r.body());
-        return JSON.readTree(r.body()).path("choices").get(0).path("message").path("content").asText();
+        return JSON.readTree(r.body())
+                .path("choices")
+                .get(0)
+                .path("message")
+                .path("content")
+                .asText();
     }
 }

@@ -15,15 +15,18 @@ final class Cli {
     /** The native CLI processes started since {@code leaks} was taken. */
     static List<ProcessHandle> newCliProcesses(LeakCheck leaks) {
         return leaks.newProcesses().stream()
-                .filter(p -> p.info().command().map(c -> c.endsWith("/copilot")).orElse(false)).toList();
+                .filter(p -> p.info().command().map(c -> c.endsWith("/copilot")).orElse(false))
+                .toList();
     }
 
     /** The one CLI process started since {@code leaks} (fails if there is not exactly one). */
     static ProcessHandle onlyNewCli(LeakCheck leaks) {
         List<ProcessHandle> clis = newCliProcesses(leaks);
         if (clis.size() != 1) {
-            throw new AssertionError("expected exactly one new CLI process, found " + clis.stream()
-                    .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList());
+            throw new AssertionError("expected exactly one new CLI process, found "
+                    + clis.stream()
+                            .map(p -> p.pid() + " " + p.info().commandLine().orElse("?"))
+                            .toList());
         }
         return clis.get(0);
     }
@@ -37,12 +40,16 @@ final class Cli {
     }
 
     /** Waits (bounded) until nobody holds a claim on the session in the store. */
-    static void awaitClaimReleased(io.github.copilot4j.spi.SessionStore store, String sessionId) throws InterruptedException {
+    static void awaitClaimReleased(io.github.copilot4j.spi.SessionStore store, String sessionId)
+            throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (store.findClaim(sessionId).isPresent() && System.nanoTime() < end) {
             Thread.sleep(10);
         }
-        assertEquals(java.util.Optional.empty(), store.findClaim(sessionId), "the claim of session " + sessionId + " was released");
+        assertEquals(
+                java.util.Optional.empty(),
+                store.findClaim(sessionId),
+                "the claim of session " + sessionId + " was released");
     }
 
     static Throwable rootOf(Throwable t) {

@@ -20,10 +20,14 @@ import java.util.UUID;
  * -Dcopilot4j.requirePostgres=true}): then they fail.
  */
 final class Pg {
-    static final String URL = firstNonBlank(System.getenv("COPILOT4J_PG_URL"), System.getProperty("copilot4j.pg.url"),
+    static final String URL = firstNonBlank(
+            System.getenv("COPILOT4J_PG_URL"),
+            System.getProperty("copilot4j.pg.url"),
             "jdbc:postgresql://127.0.0.1:5432/test");
-    static final String ADMIN = firstNonBlank(System.getenv("COPILOT4J_PG_USER"), System.getProperty("copilot4j.pg.user"), "postgres");
-    static final String ADMIN_PASSWORD = firstNonBlank(System.getenv("COPILOT4J_PG_PASSWORD"), System.getProperty("copilot4j.pg.password"), "");
+    static final String ADMIN =
+            firstNonBlank(System.getenv("COPILOT4J_PG_USER"), System.getProperty("copilot4j.pg.user"), "postgres");
+    static final String ADMIN_PASSWORD =
+            firstNonBlank(System.getenv("COPILOT4J_PG_PASSWORD"), System.getProperty("copilot4j.pg.password"), "");
 
     private Pg() {}
 
@@ -33,7 +37,8 @@ final class Pg {
     }
 
     static void admin(String sql) {
-        try (Connection c = DriverManager.getConnection(URL, ADMIN, ADMIN_PASSWORD); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(URL, ADMIN, ADMIN_PASSWORD);
+                Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL admin statement failed: " + sql + ": " + e.getMessage(), e);
@@ -43,7 +48,8 @@ final class Pg {
     /** A fresh role with its own schema; close drops both. */
     static Tenant newTenant() {
         requireServer();
-        String name = "c4j_rel_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+        String name = "c4j_rel_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
         admin("CREATE ROLE " + name + " LOGIN");
         admin("CREATE SCHEMA " + name + " AUTHORIZATION " + name);
         return new Tenant(name);

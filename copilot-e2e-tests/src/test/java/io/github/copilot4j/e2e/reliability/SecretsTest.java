@@ -10,12 +10,12 @@ import io.github.copilot4j.ClientState;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
-import io.github.copilot4j.spi.Transport;
-import io.github.copilot4j.store.jdbc.JdbcSessionStore;
-import io.github.copilot4j.testing.LeakCheck;
 import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.devruntime.fakeapi.FakeCopilotApi;
 import io.github.copilot4j.devruntime.fakeapi.Reply;
+import io.github.copilot4j.spi.Transport;
+import io.github.copilot4j.store.jdbc.JdbcSessionStore;
+import io.github.copilot4j.testing.LeakCheck;
 import io.github.copilot4j.transport.tcp.TcpTransport;
 import java.net.ServerSocket;
 import java.sql.Connection;
@@ -59,65 +59,107 @@ class SecretsTest {
         ds.setUser("sa");
         String logs;
         String dump;
-        try (OfflineCopilot offline = OfflineCopilot.start(); JdbcSessionStore store = JdbcSessionStore.builder().dataSource(ds).build()) {
+        try (OfflineCopilot offline = OfflineCopilot.start();
+                JdbcSessionStore store =
+                        JdbcSessionStore.builder().dataSource(ds).build()) {
             FakeCopilotApi fake = offline.fakeApi();
             LeakCheck leaks = LeakCheck.start().ignoringThreads("fake-copilot-api");
             Map<String, Object> provider = Map.of("type", "openai", "baseUrl", fake.url() + "/v1", "apiKey", apiKey);
             try (OutputCapture capture = new OutputCapture()) {
                 // 1. stdio, with a GitHub token and a session on a BYOK provider.
-                Transport stdio = offline.stdioBuilder().githubToken(githubToken).build();
+                Transport stdio =
+                        offline.stdioBuilder().githubToken(githubToken).build();
                 messages.add(stdio.describe());
-                try (CopilotClient client = CopilotClient.builder().transport(stdio).sessionStore(store).build()) {
+                try (CopilotClient client = CopilotClient.builder()
+                        .transport(stdio)
+                        .sessionStore(store)
+                        .build()) {
                     client.start();
-                    SessionConfig byok = SessionConfig.builder().model("gpt-5").systemMessage("Be brief.").extraParam("provider", provider).build();
+                    SessionConfig byok = SessionConfig.builder()
+                            .model("gpt-5")
+                            .systemMessage("Be brief.")
+                            .extraParam("provider", provider)
+                            .build();
                     messages.add(byok.toString());
                     CopilotSession s = client.createSession(byok);
-                    assertEquals("ECHO: hello through the provider", s.sendAndWait("hello through the provider", TURN).content());
-                    assertTrue(fake.requests().stream().anyMatch(r -> r.target().startsWith("/v1/")), "the provider served the turn");
-                    fake.when(FakeCopilotApi.promptContains("reject me")).times(1)
+                    assertEquals(
+                            "ECHO: hello through the provider",
+                            s.sendAndWait("hello through the provider", TURN).content());
+                    assertTrue(
+                            fake.requests().stream().anyMatch(r -> r.target().startsWith("/v1/")),
+                            "the provider served the turn");
+                    fake.when(FakeCopilotApi.promptContains("reject me"))
+                            .times(1)
                             .reply(Reply.error(400, "{\"error\":{\"message\":\"bad request from the provider\"}}"));
-                    messages.add(assertThrows(Exception.class, () -> s.sendAndWait("reject me", TURN)).toString());
+                    messages.add(assertThrows(Exception.class, () -> s.sendAndWait("reject me", TURN))
+                            .toString());
                     s.close();
                     CopilotSession again = client.resumeSession(s.sessionId(), byok);
                     again.sendAndWait("resumed through the provider", TURN);
                     try {
-                        client.createSession(SessionConfig.builder().model("gpt-4.1").extraParam("provider",
-                                Map.of("type", "no-such-type", "baseUrl", "not a url", "apiKey", apiKey)).build());
+                        client.createSession(SessionConfig.builder()
+                                .model("gpt-4.1")
+                                .extraParam(
+                                        "provider",
+                                        Map.of("type", "no-such-type", "baseUrl", "not a url", "apiKey", apiKey))
+                                .build());
                     } catch (RuntimeException e) {
                         messages.add(e.toString());
                     }
                     Cli.onlyNewCli(leaks).destroyForcibly();
                     Cli.awaitState(client, ClientState.DISCONNECTED, 5000);
-                    messages.add(assertThrows(Exception.class, () -> again.sendAndWait("after the kill", TURN)).toString());
+                    messages.add(assertThrows(Exception.class, () -> again.sendAndWait("after the kill", TURN))
+                            .toString());
                 }
 
-                // 2. TCP: a spawned server with a fixed connection token, a client with the right and one with a wrong token.
+                // 2. TCP: a spawned server with a fixed connection token, a client with the right and one with a wrong
+                // token.
                 int port;
                 try (ServerSocket ss = new ServerSocket(0)) {
                     port = ss.getLocalPort();
                 }
-                Transport spawn = offline.tcpBuilder().port(port).connectionToken(connectionToken).githubToken(githubToken).build();
+                Transport spawn = offline.tcpBuilder()
+                        .port(port)
+                        .connectionToken(connectionToken)
+                        .githubToken(githubToken)
+                        .build();
                 messages.add(spawn.describe());
-                try (CopilotClient server = CopilotClient.builder().transport(spawn).sessionStore(store).build()) {
+                try (CopilotClient server = CopilotClient.builder()
+                        .transport(spawn)
+                        .sessionStore(store)
+                        .build()) {
                     server.start();
-                    server.createSession(SessionConfig.builder().model("gpt-5").build()).sendAndWait("hello over tcp", TURN);
-                    Transport good = TcpTransport.connect("127.0.0.1:" + port).connectionToken(connectionToken).build();
+                    server.createSession(SessionConfig.builder().model("gpt-5").build())
+                            .sendAndWait("hello over tcp", TURN);
+                    Transport good = TcpTransport.connect("127.0.0.1:" + port)
+                            .connectionToken(connectionToken)
+                            .build();
                     messages.add(good.describe());
-                    try (CopilotClient c = CopilotClient.builder().transport(good).sessionStore(store).build()) {
+                    try (CopilotClient c = CopilotClient.builder()
+                            .transport(good)
+                            .sessionStore(store)
+                            .build()) {
                         c.start();
                         c.listSessions();
                     }
-                    Transport wrong = TcpTransport.connect("127.0.0.1:" + port).connectionToken("wrong-" + connectionToken).build();
-                    try (CopilotClient c = CopilotClient.builder().transport(wrong).build()) {
-                        messages.add(assertThrows(AuthenticationException.class, c::start).toString());
+                    Transport wrong = TcpTransport.connect("127.0.0.1:" + port)
+                            .connectionToken("wrong-" + connectionToken)
+                            .build();
+                    try (CopilotClient c =
+                            CopilotClient.builder().transport(wrong).build()) {
+                        messages.add(assertThrows(AuthenticationException.class, c::start)
+                                .toString());
                     }
                     Cli.onlyNewCli(leaks).destroyForcibly();
                     Cli.awaitState(server, ClientState.DISCONNECTED, 5000);
-                    messages.add(assertThrows(Exception.class, () -> server.ping()).toString());
+                    messages.add(
+                            assertThrows(Exception.class, () -> server.ping()).toString());
                 }
                 logs = capture.text();
             }
-            try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SCRIPT")) {
+            try (Connection c = ds.getConnection();
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SCRIPT")) {
                 StringBuilder sb = new StringBuilder();
                 while (rs.next()) {
                     sb.append(rs.getString(1)).append('\n');
@@ -127,10 +169,16 @@ class SecretsTest {
             leaks.assertNoLeaks(Duration.ofSeconds(10));
         }
         // The captures are real: debug logging of the CLI launch, the failures, and the conversation in the store.
-        assertTrue(logs.contains("DEBUG io.github.copilot4j.transport.stdio.CliLauncher - Starting the Copilot CLI"), "debug logs captured");
-        assertTrue(logs.contains("COPILOT_SDK_AUTH_TOKEN=***") && logs.contains("COPILOT_CONNECTION_TOKEN=***"), "secret variables are named, masked");
+        assertTrue(
+                logs.contains("DEBUG io.github.copilot4j.transport.stdio.CliLauncher - Starting the Copilot CLI"),
+                "debug logs captured");
+        assertTrue(
+                logs.contains("COPILOT_SDK_AUTH_TOKEN=***") && logs.contains("COPILOT_CONNECTION_TOKEN=***"),
+                "secret variables are named, masked");
         assertTrue(logs.contains("killed by signal 9"), "the crash was logged");
-        assertTrue(dump.contains("hello through the provider") && dump.contains("hello over tcp"), "the store dump holds the conversations");
+        assertTrue(
+                dump.contains("hello through the provider") && dump.contains("hello over tcp"),
+                "the store dump holds the conversations");
         assertTrue(messages.size() >= 8, messages.toString());
         messages.forEach(m -> System.out.println("checked message: " + m));
         for (String secret : List.of(githubToken, connectionToken, apiKey)) {

@@ -9,10 +9,10 @@ import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.SessionInfo;
 import io.github.copilot4j.SessionNotFoundException;
 import io.github.copilot4j.SessionQuery;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionStore;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
-import io.github.copilot4j.devruntime.OfflineCopilot;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -49,6 +49,7 @@ final class SharedStoreWorker {
         final List<String> deleted = new CopyOnWriteArrayList<>();
         /** "id type" of the non-ephemeral events each session of this side received, in order. */
         final Map<String, List<String>> events = new LinkedHashMap<>();
+
         int turns;
         int lists;
         /** Deletes of the other side's sessions refused because it still drove them. */
@@ -57,7 +58,8 @@ final class SharedStoreWorker {
         void print(PrintStream out) {
             created.forEach(id -> out.println("C4J CREATED " + id));
             deleted.forEach(id -> out.println("C4J DELETED " + id));
-            events.forEach((id, ids) -> out.println("C4J EVENTS " + id + " " + String.join(",", ids).replace(' ', ':')));
+            events.forEach((id, ids) ->
+                    out.println("C4J EVENTS " + id + " " + String.join(",", ids).replace(' ', ':')));
             out.println("C4J COUNTS " + turns + " " + lists + " " + refusedDeletes);
             out.flush();
         }
@@ -70,13 +72,20 @@ final class SharedStoreWorker {
         Report report = new Report();
         Random random = new Random(seed);
         List<CopilotSession> mine = new ArrayList<>();
-        try (CopilotClient client = CopilotClient.builder().transport(offline.stdioTransport()).sessionStore(store)
-                .requestTimeout(Duration.ofSeconds(30)).build()) {
+        try (CopilotClient client = CopilotClient.builder()
+                .transport(offline.stdioTransport())
+                .sessionStore(store)
+                .requestTimeout(Duration.ofSeconds(30))
+                .build()) {
             client.start();
             int crossDeletes = 0;
             for (int i = 0; i < MIN_ROUNDS || System.nanoTime() < until; i++) {
                 String id = me + "-" + i;
-                CopilotSession s = client.createSession(SessionConfig.builder().sessionId(id).owner(me).model("gpt-5").build());
+                CopilotSession s = client.createSession(SessionConfig.builder()
+                        .sessionId(id)
+                        .owner(me)
+                        .model("gpt-5")
+                        .build());
                 List<String> received = new CopyOnWriteArrayList<>();
                 synchronized (report.events) {
                     report.events.put(id, received);
@@ -164,7 +173,8 @@ final class SharedStoreWorker {
 
     /** Child JVM: args {@code me other seconds seed}; env C4J_PG_URL, C4J_PG_USER. */
     public static void main(String[] args) throws Exception {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream out =
+                new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         String me = args[0];
         String other = args[1];
         long seconds = Long.parseLong(args[2]);
@@ -195,5 +205,4 @@ final class SharedStoreWorker {
             throw new IllegalStateException("expected " + command + " from the parent, got " + line);
         }
     }
-
 }

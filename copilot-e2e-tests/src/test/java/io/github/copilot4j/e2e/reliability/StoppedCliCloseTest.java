@@ -8,12 +8,12 @@ import io.github.copilot4j.ClientState;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
-import io.github.copilot4j.event.AssistantMessage;
-import io.github.copilot4j.spi.Transport;
-import io.github.copilot4j.testing.LeakCheck;
 import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.devruntime.fakeapi.FakeCopilotApi;
 import io.github.copilot4j.devruntime.fakeapi.Reply;
+import io.github.copilot4j.event.AssistantMessage;
+import io.github.copilot4j.spi.Transport;
+import io.github.copilot4j.testing.LeakCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +44,7 @@ class StoppedCliCloseTest {
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     /** For the thread switches after the last deadline on a loaded 2-core machine; well below the old overrun. */
     static final long SLACK_MILLIS = 800;
+
     OfflineCopilot offline;
 
     @BeforeAll
@@ -61,18 +62,27 @@ class StoppedCliCloseTest {
     void closeOfAStoppedCliFinishesWithinCloseTimeout(String kind) throws Exception {
         FakeCopilotApi fake = offline.fakeApi();
         fake.clearScripts();
-        fake.when(FakeCopilotApi.promptContains("while stopped")).always().reply(Reply.text("never").delayed(Duration.ofSeconds(60)));
+        fake.when(FakeCopilotApi.promptContains("while stopped"))
+                .always()
+                .reply(Reply.text("never").delayed(Duration.ofSeconds(60)));
         LeakCheck leaks = LeakCheck.start().ignoringThreads("fake-copilot-api");
         Transport transport = kind.equals("stdio") ? offline.stdioTransport() : offline.tcpTransport();
-        CopilotClient client = CopilotClient.builder().transport(transport).closeTimeout(CLOSE_TIMEOUT)
-                .requestTimeout(Duration.ofSeconds(30)).build();
+        CopilotClient client = CopilotClient.builder()
+                .transport(transport)
+                .closeTimeout(CLOSE_TIMEOUT)
+                .requestTimeout(Duration.ofSeconds(30))
+                .build();
         List<ProcessHandle> tree = new ArrayList<>();
         CompletableFuture<AssistantMessage> turn;
         ProcessHandle cli;
         try {
             client.start();
-            CopilotSession session = client.createSession(SessionConfig.builder().model("gpt-5").build());
-            assertEquals("ECHO: " + kind + " warm up", session.sendAndWait(kind + " warm up", Duration.ofSeconds(60)).content());
+            CopilotSession session =
+                    client.createSession(SessionConfig.builder().model("gpt-5").build());
+            assertEquals(
+                    "ECHO: " + kind + " warm up",
+                    session.sendAndWait(kind + " warm up", Duration.ofSeconds(60))
+                            .content());
             turn = session.sendAndWaitAsync(kind + " while stopped", Duration.ofSeconds(60));
             fake.awaitChatRequest(r -> r.lastUserText().equals(kind + " while stopped"), Duration.ofSeconds(30));
             cli = Cli.onlyNewCli(leaks);
@@ -88,14 +98,18 @@ class StoppedCliCloseTest {
         client.close();
         long millis = (System.nanoTime() - t0) / 1_000_000;
         try {
-            assertTrue(millis <= CLOSE_TIMEOUT.toMillis() + SLACK_MILLIS, kind + ": close() of a stopped CLI took " + millis
-                    + " ms; its closeTimeout is " + CLOSE_TIMEOUT.toMillis() + " ms");
+            assertTrue(
+                    millis <= CLOSE_TIMEOUT.toMillis() + SLACK_MILLIS,
+                    kind + ": close() of a stopped CLI took " + millis + " ms; its closeTimeout is "
+                            + CLOSE_TIMEOUT.toMillis() + " ms");
             for (ProcessHandle p : tree) {
-                assertTrue(!running(p), kind + ": process " + p.pid() + " of the CLI's tree is still there after close()");
+                assertTrue(
+                        !running(p), kind + ": process " + p.pid() + " of the CLI's tree is still there after close()");
             }
             assertEquals(ClientState.CLOSED, client.state());
             ExecutionException e = assertThrows(ExecutionException.class, () -> turn.get(1, TimeUnit.SECONDS));
-            assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().toString());
+            assertTrue(
+                    e.getCause().getMessage().contains("closed"), e.getCause().toString());
             leaks.assertNoLeaks(Duration.ofSeconds(5));
         } finally {
             for (ProcessHandle p : tree) {
@@ -105,12 +119,14 @@ class StoppedCliCloseTest {
                 }
             }
         }
-        System.out.println("close() of a stopped CLI over " + kind + " (a tree of " + tree.size() + " process(es)): " + millis
-                + " ms (closeTimeout " + CLOSE_TIMEOUT.toMillis() + " ms)");
+        System.out.println("close() of a stopped CLI over " + kind + " (a tree of " + tree.size() + " process(es)): "
+                + millis + " ms (closeTimeout " + CLOSE_TIMEOUT.toMillis() + " ms)");
     }
 
     private static void signal(String name, ProcessHandle p) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid()))
+                .inheritIO()
+                .start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name + " " + p.pid());
     }
 

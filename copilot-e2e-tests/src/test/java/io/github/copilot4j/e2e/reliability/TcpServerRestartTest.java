@@ -11,12 +11,12 @@ import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotException;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
-import io.github.copilot4j.event.AssistantMessage;
-import io.github.copilot4j.testing.LeakCheck;
 import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.devruntime.fakeapi.ChatRequest;
 import io.github.copilot4j.devruntime.fakeapi.FakeCopilotApi;
 import io.github.copilot4j.devruntime.fakeapi.Reply;
+import io.github.copilot4j.event.AssistantMessage;
+import io.github.copilot4j.testing.LeakCheck;
 import io.github.copilot4j.transport.tcp.TcpTransport;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -53,7 +53,8 @@ class TcpServerRestartTest {
                 checked++;
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress(a, port), 1000);
-                    throw new AssertionError("the CLI server accepts connections on " + a + ":" + port + "; it must bind loopback only");
+                    throw new AssertionError(
+                            "the CLI server accepts connections on " + a + ":" + port + "; it must bind loopback only");
                 } catch (IOException expected) {
                     // refused: good
                 }
@@ -74,32 +75,53 @@ class TcpServerRestartTest {
             String token = "restart-" + UUID.randomUUID();
             String address = "127.0.0.1:" + port;
             // The server, run by "someone else": here a client whose transport spawns it on a fixed port and token.
-            CopilotClient server = CopilotClient.builder().transport(offline.tcpBuilder().port(port).connectionToken(token).build()).build();
-            CopilotClient client = CopilotClient.builder().transport(TcpTransport.connect(address).connectionToken(token)
-                    .connectTimeout(Duration.ofSeconds(2)).build()).requestTimeout(Duration.ofSeconds(30)).build();
+            CopilotClient server = CopilotClient.builder()
+                    .transport(offline.tcpBuilder()
+                            .port(port)
+                            .connectionToken(token)
+                            .build())
+                    .build();
+            CopilotClient client = CopilotClient.builder()
+                    .transport(TcpTransport.connect(address)
+                            .connectionToken(token)
+                            .connectTimeout(Duration.ofSeconds(2))
+                            .build())
+                    .requestTimeout(Duration.ofSeconds(30))
+                    .build();
             CopilotClient serverAgain = null;
             try {
                 server.start();
                 assertLoopbackOnly(port);
                 client.start();
-                CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
-                assertEquals("ECHO: the code word is kestrel", s.sendAndWait("the code word is kestrel", TURN).content());
-                fake.when(FakeCopilotApi.promptContains("while the server goes away")).always()
+                CopilotSession s = client.createSession(
+                        SessionConfig.builder().model("gpt-5").build());
+                assertEquals(
+                        "ECHO: the code word is kestrel",
+                        s.sendAndWait("the code word is kestrel", TURN).content());
+                fake.when(FakeCopilotApi.promptContains("while the server goes away"))
+                        .always()
                         .reply(Reply.text("never seen").delayed(Duration.ofSeconds(60)));
                 CompletableFuture<AssistantMessage> turn = s.sendAndWaitAsync("while the server goes away", TURN);
-                fake.awaitChatRequest(r -> r.lastUserText().equals("while the server goes away"), Duration.ofSeconds(30));
+                fake.awaitChatRequest(
+                        r -> r.lastUserText().equals("while the server goes away"), Duration.ofSeconds(30));
 
                 ProcessHandle cli = Cli.onlyNewCli(leaks);
                 long t0 = System.nanoTime();
                 cli.destroyForcibly();
                 ExecutionException e = assertThrows(ExecutionException.class, () -> turn.get(5, TimeUnit.SECONDS));
                 assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2), "failed within 2 s");
-                assertTrue(e.getCause() instanceof ConnectionClosedException, e.getCause().toString());
-                assertTrue(e.getCause().getMessage().contains("The Copilot CLI server at " + address + " closed the connection"),
+                assertTrue(
+                        e.getCause() instanceof ConnectionClosedException,
+                        e.getCause().toString());
+                assertTrue(
+                        e.getCause()
+                                .getMessage()
+                                .contains("The Copilot CLI server at " + address + " closed the connection"),
                         e.getCause().getMessage());
                 Cli.awaitState(client, ClientState.DISCONNECTED, 2000);
 
-                // While it is away, reconnecting fails clearly and quickly, and the client stays usable for a later start().
+                // While it is away, reconnecting fails clearly and quickly, and the client stays usable for a later
+                // start().
                 CopilotException away = assertThrows(CopilotException.class, client::start);
                 assertTrue(away.getMessage().contains(address), away.getMessage());
                 assertEquals(ClientState.DISCONNECTED, client.state());
@@ -108,15 +130,27 @@ class TcpServerRestartTest {
 
                 // It comes back: same port, token and CLI home.
                 fake.clearScripts();
-                serverAgain = CopilotClient.builder().transport(offline.tcpBuilder().port(port).connectionToken(token).build()).build();
+                serverAgain = CopilotClient.builder()
+                        .transport(offline.tcpBuilder()
+                                .port(port)
+                                .connectionToken(token)
+                                .build())
+                        .build();
                 serverAgain.start();
                 client.start();
                 assertEquals(ClientState.CONNECTED, client.state());
-                CopilotSession again = client.resumeSession(s.sessionId(), SessionConfig.builder().model("gpt-5").build());
-                assertEquals("ECHO: what was the code word?", again.sendAndWait("what was the code word?", TURN).content());
-                ChatRequest last = fake.chatRequests(s.sessionId()).stream().filter(r -> r.lastUserText().equals("what was the code word?"))
-                        .findFirst().orElseThrow();
-                assertTrue(last.texts("user").contains("the code word is kestrel"), "the model saw the earlier conversation: " + last);
+                CopilotSession again = client.resumeSession(
+                        s.sessionId(), SessionConfig.builder().model("gpt-5").build());
+                assertEquals(
+                        "ECHO: what was the code word?",
+                        again.sendAndWait("what was the code word?", TURN).content());
+                ChatRequest last = fake.chatRequests(s.sessionId()).stream()
+                        .filter(r -> r.lastUserText().equals("what was the code word?"))
+                        .findFirst()
+                        .orElseThrow();
+                assertTrue(
+                        last.texts("user").contains("the code word is kestrel"),
+                        "the model saw the earlier conversation: " + last);
             } finally {
                 client.close();
                 server.close();

@@ -4,10 +4,10 @@ import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
 import io.github.copilot4j.Subscription;
+import io.github.copilot4j.event.AssistantMessage;
 import io.github.copilot4j.event.AssistantMessageDelta;
 import io.github.copilot4j.event.SessionEvent;
 import io.github.copilot4j.event.UserMessage;
-import io.github.copilot4j.event.AssistantMessage;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,11 +85,22 @@ class ChatController {
     /** The user's open session, else resumes the one the store knows, else creates it (owner = user). */
     private synchronized CopilotSession sessionOf(String user) {
         if (!USER.matcher(user).matches()) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "user must be 1-64 letters, digits, '_', '.' or '-'");
+            throw new ResponseStatusException(
+                    HttpStatus.BAD_REQUEST, "user must be 1-64 letters, digits, '_', '.' or '-'");
         }
         String id = "chat-" + user;
-        return copilot.session(id).orElseGet(() -> copilot.sessionStore().find(id, user).isPresent()
-                ? copilot.resumeSession(id, SessionConfig.builder().owner(user).streaming(true).build())
-                : copilot.createSession(SessionConfig.builder().sessionId(id).owner(user).streaming(true).build()));
+        return copilot.session(id)
+                .orElseGet(() -> copilot.sessionStore().find(id, user).isPresent()
+                        ? copilot.resumeSession(
+                                id,
+                                SessionConfig.builder()
+                                        .owner(user)
+                                        .streaming(true)
+                                        .build())
+                        : copilot.createSession(SessionConfig.builder()
+                                .sessionId(id)
+                                .owner(user)
+                                .streaming(true)
+                                .build()));
     }
 }

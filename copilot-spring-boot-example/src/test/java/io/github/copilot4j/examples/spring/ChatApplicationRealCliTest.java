@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -42,7 +42,9 @@ class ChatApplicationRealCliTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry r) {
         r.add("copilot.cli.path", () -> OFFLINE.cliPath().toString());
-        r.add("copilot.cli.working-directory", () -> OFFLINE.environment().workDir().toString());
+        r.add(
+                "copilot.cli.working-directory",
+                () -> OFFLINE.environment().workDir().toString());
         r.add("copilot.cli.inherit-environment", () -> "false");
         for (Map.Entry<String, String> e : OFFLINE.environment().env().entrySet()) {
             r.add("copilot.cli.environment[" + e.getKey() + "]", e::getValue);
@@ -55,15 +57,25 @@ class ChatApplicationRealCliTest {
         r.add("copilot.start-timeout", () -> "90s");
     }
 
-    @LocalServerPort int port;
-    @Autowired CopilotClient client;
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    CopilotClient client;
 
     String post(String user, String prompt) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/users/" + user + "/messages"))
-                .header("Content-Type", "text/plain").timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(prompt)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/users/" + user + "/messages"))
+                                .header("Content-Type", "text/plain")
+                                .timeout(Duration.ofSeconds(120))
+                                .POST(HttpRequest.BodyPublishers.ofString(prompt))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"), r.headers().toString());
+        assertTrue(
+                r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"),
+                r.headers().toString());
         return r.body();
     }
 
@@ -76,13 +88,21 @@ class ChatApplicationRealCliTest {
         assertTrue(bob.contains("event:done\ndata:ECHO: Hello from Bob"), bob);
         post("alice", "Second from Alice");
 
-        assertEquals("alice", client.sessionStore().find("chat-alice").orElseThrow().owner());
+        assertEquals(
+                "alice", client.sessionStore().find("chat-alice").orElseThrow().owner());
         assertEquals("bob", client.sessionStore().find("chat-bob").orElseThrow().owner());
-        HttpResponse<String> history = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/users/alice/messages")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> history = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/users/alice/messages"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, history.statusCode());
         String h = history.body();
-        assertTrue(h.contains("Hello from Alice") && h.contains("Second from Alice") && h.contains("ECHO: Second from Alice"), h);
+        assertTrue(
+                h.contains("Hello from Alice")
+                        && h.contains("Second from Alice")
+                        && h.contains("ECHO: Second from Alice"),
+                h);
         assertTrue(!h.contains("Bob"), "only Alice's conversation: " + h);
     }
 }

@@ -166,13 +166,16 @@ public final class JdbcSessionStore implements SessionStore {
         this.claims = new Claims(dialect == Dialect.POSTGRES);
         String json = dialect == Dialect.POSTGRES ? "CAST(:config AS jsonb)" : ":config";
         String data = dialect == Dialect.POSTGRES ? "CAST(:data AS json)" : ":data";
-        this.insertSession = "INSERT INTO " + SESSIONS + " (" + Rows.SESSION_COLUMNS + ", last_seq) VALUES (:id, :owner,"
-                + " :model, :summary, :created_at, :updated_at, :last_activity_at, :expires_at, :status, :version, " + json + ", 0)";
+        this.insertSession =
+                "INSERT INTO " + SESSIONS + " (" + Rows.SESSION_COLUMNS + ", last_seq) VALUES (:id, :owner,"
+                        + " :model, :summary, :created_at, :updated_at, :last_activity_at, :expires_at, :status, :version, "
+                        + json + ", 0)";
         this.updateSession = "UPDATE " + SESSIONS + " SET owner = :owner, model = :model, summary = :summary,"
                 + " created_at = :created_at, updated_at = :updated_at, last_activity_at = :last_activity_at,"
-                + " expires_at = :expires_at, status = :status, version = :version, config = " + json + " WHERE id = :id";
-        this.insertEvent = "INSERT INTO " + EVENTS + " (" + Rows.EVENT_COLUMNS + ") VALUES (:session_id, :seq, :event_id,"
-                + " :type, :ts, :parent_id, :agent_id, " + data + ")";
+                + " expires_at = :expires_at, status = :status, version = :version, config = " + json
+                + " WHERE id = :id";
+        this.insertEvent = "INSERT INTO " + EVENTS + " (" + Rows.EVENT_COLUMNS
+                + ") VALUES (:session_id, :seq, :event_id," + " :type, :ts, :parent_id, :agent_id, " + data + ")";
     }
 
     /**
@@ -189,7 +192,11 @@ public final class JdbcSessionStore implements SessionStore {
         Objects.requireNonNull(dir, "dir");
         requireH2Driver();
         H2DataSources.Owned ds = H2DataSources.file(dir);
-        return builder().dataSource(ds.dataSource()).dialect(Dialect.H2).ownDataSource(ds.closer()).build();
+        return builder()
+                .dataSource(ds.dataSource())
+                .dialect(Dialect.H2)
+                .ownDataSource(ds.closer())
+                .build();
     }
 
     /**
@@ -201,7 +208,11 @@ public final class JdbcSessionStore implements SessionStore {
     public static JdbcSessionStore h2InMemory(String name) {
         requireH2Driver();
         H2DataSources.Owned ds = H2DataSources.memory(name);
-        return builder().dataSource(ds.dataSource()).dialect(Dialect.H2).ownDataSource(ds.closer()).build();
+        return builder()
+                .dataSource(ds.dataSource())
+                .dialect(Dialect.H2)
+                .ownDataSource(ds.closer())
+                .build();
     }
 
     /**
@@ -232,7 +243,8 @@ public final class JdbcSessionStore implements SessionStore {
         SessionRecord stored = record.withVersion(1);
         return run("create session '" + record.sessionId() + "'", false, () -> {
             try {
-                jdbi.useHandle(h -> bindRecord(h.createUpdate(insertSession), stored).execute());
+                jdbi.useHandle(
+                        h -> bindRecord(h.createUpdate(insertSession), stored).execute());
             } catch (RuntimeException e) {
                 if (Failures.isUniqueViolation(e)) {
                     throw new SessionStoreException.DuplicateSession(record.sessionId());
@@ -247,25 +259,34 @@ public final class JdbcSessionStore implements SessionStore {
     public SessionRecord update(SessionRecord record) {
         Inputs.record(record);
         String id = record.sessionId();
-        return run("update session '" + id + "'", false, () -> jdbi.inTransaction(h -> {
-            Locked cur = lock(h, id).orElseThrow(() -> new SessionStoreException.NoSuchSession(id));
-            if (cur.version() != record.version()) {
-                throw new SessionStoreException.StaleVersion(id, record.version(), cur.version());
-            }
-            Instant activity = later(cur.lastActivityAt(), record.lastActivityAt());
-            SessionRecord stored = record.withVersion(cur.version() + 1).withUpdatedAt(clock.instant())
-                    .withLastActivityAt(activity);
-            bindRecord(h.createUpdate(updateSession), stored).execute();
-            return stored;
-        }));
+        return run(
+                "update session '" + id + "'",
+                false,
+                () -> jdbi.inTransaction(h -> {
+                    Locked cur = lock(h, id).orElseThrow(() -> new SessionStoreException.NoSuchSession(id));
+                    if (cur.version() != record.version()) {
+                        throw new SessionStoreException.StaleVersion(id, record.version(), cur.version());
+                    }
+                    Instant activity = later(cur.lastActivityAt(), record.lastActivityAt());
+                    SessionRecord stored = record.withVersion(cur.version() + 1)
+                            .withUpdatedAt(clock.instant())
+                            .withLastActivityAt(activity);
+                    bindRecord(h.createUpdate(updateSession), stored).execute();
+                    return stored;
+                }));
     }
 
     @Override
     public Optional<SessionRecord> find(String sessionId) {
         Inputs.sessionId(sessionId);
-        return run("read session '" + sessionId + "'", false, () -> jdbi.withHandle(h ->
-                h.createQuery("SELECT " + Rows.SESSION_COLUMNS + " FROM " + SESSIONS + " WHERE id = :id")
-                        .bind("id", sessionId).map(Rows.SESSION).findOne()));
+        return run(
+                "read session '" + sessionId + "'",
+                false,
+                () -> jdbi.withHandle(
+                        h -> h.createQuery("SELECT " + Rows.SESSION_COLUMNS + " FROM " + SESSIONS + " WHERE id = :id")
+                                .bind("id", sessionId)
+                                .map(Rows.SESSION)
+                                .findOne()));
     }
 
     @Override
@@ -278,11 +299,14 @@ public final class JdbcSessionStore implements SessionStore {
         Inputs.sessionId(sessionId);
         Inputs.events(events);
         List<NewEvent> batch = List.copyOf(events);
-        return run("append to session '" + sessionId + "'", true,
+        return run(
+                "append to session '" + sessionId + "'",
+                true,
                 () -> jdbi.inTransaction(h -> appendInTransaction(h, sessionId, batch, fencingToken)));
     }
 
-    private List<StoredEvent> appendInTransaction(Handle h, String sessionId, List<NewEvent> events, long fencingToken) {
+    private List<StoredEvent> appendInTransaction(
+            Handle h, String sessionId, List<NewEvent> events, long fencingToken) {
         Locked cur = lock(h, sessionId).orElseThrow(() -> new SessionStoreException.NoSuchSession(sessionId));
         claims.checkToken(h, sessionId, fencingToken);
         if (events.isEmpty()) {
@@ -306,13 +330,22 @@ public final class JdbcSessionStore implements SessionStore {
             StoredEvent se = StoredEvent.of(sessionId, ++seq, e);
             stored.add(se);
             activity = later(activity, se.timestamp());
-            insert.bind("session_id", sessionId).bind("seq", se.seq()).bind("event_id", se.eventId())
-                    .bind("type", se.type()).bind("ts", Rows.timestamp(se.timestamp())).bind("parent_id", se.parentId())
-                    .bind("agent_id", se.agentId()).bind("data", se.dataJson()).add();
+            insert.bind("session_id", sessionId)
+                    .bind("seq", se.seq())
+                    .bind("event_id", se.eventId())
+                    .bind("type", se.type())
+                    .bind("ts", Rows.timestamp(se.timestamp()))
+                    .bind("parent_id", se.parentId())
+                    .bind("agent_id", se.agentId())
+                    .bind("data", se.dataJson())
+                    .add();
         }
         insert.execute();
         h.createUpdate("UPDATE " + SESSIONS + " SET last_seq = :seq, last_activity_at = :act WHERE id = :id")
-                .bind("seq", seq).bind("act", Rows.timestamp(activity)).bind("id", sessionId).execute();
+                .bind("seq", seq)
+                .bind("act", Rows.timestamp(activity))
+                .bind("id", sessionId)
+                .execute();
         return List.copyOf(stored);
     }
 
@@ -325,12 +358,17 @@ public final class JdbcSessionStore implements SessionStore {
                 // of the session and filter (it does when its statistics say the session is small), which
                 // made each append cost time linear in the session's length; the LIMIT keeps the lateral
                 // subquery from being flattened into such a plan.
-                found.addAll(h.createQuery("SELECT e.event_id FROM unnest(:ids) AS u(id) CROSS JOIN LATERAL (SELECT event_id FROM "
-                                + EVENTS + " WHERE session_id = :sid AND event_id = u.id LIMIT 1) e")
-                        .bindArray("ids", String.class, chunk).bind("sid", sessionId).mapTo(String.class).list());
+                found.addAll(h.createQuery(
+                                "SELECT e.event_id FROM unnest(:ids) AS u(id) CROSS JOIN LATERAL (SELECT event_id FROM "
+                                        + EVENTS + " WHERE session_id = :sid AND event_id = u.id LIMIT 1) e")
+                        .bindArray("ids", String.class, chunk)
+                        .bind("sid", sessionId)
+                        .mapTo(String.class)
+                        .list());
                 continue;
             }
-            StringBuilder sql = new StringBuilder("SELECT event_id FROM " + EVENTS + " WHERE session_id = :sid AND event_id IN (");
+            StringBuilder sql =
+                    new StringBuilder("SELECT event_id FROM " + EVENTS + " WHERE session_id = :sid AND event_id IN (");
             for (int i = 0; i < chunk.size(); i++) {
                 sql.append(i == 0 ? ":e0" : ", :e" + i);
             }
@@ -350,10 +388,16 @@ public final class JdbcSessionStore implements SessionStore {
         if (limit == 0) {
             return List.of();
         }
-        return run("read events of session '" + sessionId + "'", false, () -> jdbi.withHandle(h ->
-                h.createQuery("SELECT " + Rows.EVENT_COLUMNS + " FROM " + EVENTS
+        return run(
+                "read events of session '" + sessionId + "'",
+                false,
+                () -> jdbi.withHandle(h -> h.createQuery("SELECT " + Rows.EVENT_COLUMNS + " FROM " + EVENTS
                                 + " WHERE session_id = :id AND seq > :after ORDER BY seq LIMIT :limit")
-                        .bind("id", sessionId).bind("after", afterSeq).bind("limit", limit).map(Rows.EVENT).list()));
+                        .bind("id", sessionId)
+                        .bind("after", afterSeq)
+                        .bind("limit", limit)
+                        .map(Rows.EVENT)
+                        .list()));
     }
 
     @Override
@@ -365,10 +409,16 @@ public final class JdbcSessionStore implements SessionStore {
         }
         // seq is gap-free from 1 to last_seq, so the last n are a key range: a primary-key range scan on
         // every database (H2 would otherwise read and sort every event of the session, data included).
-        return run("read events of session '" + sessionId + "'", false, () -> jdbi.withHandle(h ->
-                h.createQuery("SELECT " + Rows.EVENT_COLUMNS + " FROM " + EVENTS + " WHERE session_id = :id"
-                                + " AND seq > (SELECT last_seq FROM " + SESSIONS + " WHERE id = :id) - :n ORDER BY seq")
-                        .bind("id", sessionId).bind("n", count).map(Rows.EVENT).list()));
+        return run(
+                "read events of session '" + sessionId + "'",
+                false,
+                () -> jdbi.withHandle(h -> h.createQuery("SELECT " + Rows.EVENT_COLUMNS + " FROM " + EVENTS
+                                + " WHERE session_id = :id" + " AND seq > (SELECT last_seq FROM " + SESSIONS
+                                + " WHERE id = :id) - :n ORDER BY seq")
+                        .bind("id", sessionId)
+                        .bind("n", count)
+                        .map(Rows.EVENT)
+                        .list()));
     }
 
     @Override
@@ -379,8 +429,9 @@ public final class JdbcSessionStore implements SessionStore {
             try {
                 Inputs.text("cursor", cursor.sessionId());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("Not a session page cursor: '" + query.after()
-                        + "'; pass the nextCursor of a previous page", e);
+                throw new IllegalArgumentException(
+                        "Not a session page cursor: '" + query.after() + "'; pass the nextCursor of a previous page",
+                        e);
             }
         }
         Inputs.owner(query.owner());
@@ -396,24 +447,31 @@ public final class JdbcSessionStore implements SessionStore {
             sql.append(" AND last_activity_at <= :cts AND (last_activity_at < :cts OR id < :cid)");
         }
         // With an owner, ordering by it too (a constant) lets H2 read the (owner, activity, id) index in order.
-        sql.append(query.owner() != null ? " ORDER BY owner, last_activity_at DESC, id DESC LIMIT :n"
-                : " ORDER BY last_activity_at DESC, id DESC LIMIT :n");
-        List<SessionRecord> rows = run("list sessions", false, () -> jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql.toString()).bind("n", query.limit() + 1);
-            if (query.owner() != null) {
-                q.bind("owner", query.owner());
-            }
-            if (query.activeSince() != null) {
-                q.bind("since", Rows.timestamp(query.activeSince()));
-            }
-            if (cursor != null) {
-                q.bind("cts", Rows.timestamp(cursor.lastActivityAt())).bind("cid", cursor.sessionId());
-            }
-            return q.map(Rows.SESSION).list();
-        }));
+        sql.append(
+                query.owner() != null
+                        ? " ORDER BY owner, last_activity_at DESC, id DESC LIMIT :n"
+                        : " ORDER BY last_activity_at DESC, id DESC LIMIT :n");
+        List<SessionRecord> rows = run(
+                "list sessions",
+                false,
+                () -> jdbi.withHandle(h -> {
+                    Query q = h.createQuery(sql.toString()).bind("n", query.limit() + 1);
+                    if (query.owner() != null) {
+                        q.bind("owner", query.owner());
+                    }
+                    if (query.activeSince() != null) {
+                        q.bind("since", Rows.timestamp(query.activeSince()));
+                    }
+                    if (cursor != null) {
+                        q.bind("cts", Rows.timestamp(cursor.lastActivityAt())).bind("cid", cursor.sessionId());
+                    }
+                    return q.map(Rows.SESSION).list();
+                }));
         if (rows.size() > query.limit()) {
             List<SessionRecord> page = rows.subList(0, query.limit());
-            return new Page<>(page, Optional.of(KeysetCursor.after(page.get(page.size() - 1)).encode()));
+            return new Page<>(
+                    page,
+                    Optional.of(KeysetCursor.after(page.get(page.size() - 1)).encode()));
         }
         return Page.last(rows);
     }
@@ -421,11 +479,17 @@ public final class JdbcSessionStore implements SessionStore {
     @Override
     public boolean delete(String sessionId) {
         Inputs.sessionId(sessionId);
-        return run("delete session '" + sessionId + "'", false, () -> jdbi.inTransaction(h -> {
-            boolean deleted = h.createUpdate("DELETE FROM " + SESSIONS + " WHERE id = :id").bind("id", sessionId).execute() > 0;
-            claims.delete(h, sessionId);
-            return deleted;
-        }));
+        return run(
+                "delete session '" + sessionId + "'",
+                false,
+                () -> jdbi.inTransaction(h -> {
+                    boolean deleted = h.createUpdate("DELETE FROM " + SESSIONS + " WHERE id = :id")
+                                    .bind("id", sessionId)
+                                    .execute()
+                            > 0;
+                    claims.delete(h, sessionId);
+                    return deleted;
+                }));
     }
 
     /** Deletes only a session of {@code owner}, in one statement (its events go by cascade). */
@@ -435,47 +499,63 @@ public final class JdbcSessionStore implements SessionStore {
         if (owner == null) {
             throw new IllegalArgumentException("owner must not be null for an owner-scoped call");
         }
-        return run("delete session '" + sessionId + "' of its owner", false, () -> jdbi.inTransaction(h -> {
-            boolean deleted = h.createUpdate("DELETE FROM " + SESSIONS + " WHERE id = :id AND owner = :owner")
-                    .bind("id", sessionId).bind("owner", owner).execute() > 0;
-            if (deleted) {
-                claims.delete(h, sessionId);
-            }
-            return deleted;
-        }));
+        return run(
+                "delete session '" + sessionId + "' of its owner",
+                false,
+                () -> jdbi.inTransaction(h -> {
+                    boolean deleted = h.createUpdate("DELETE FROM " + SESSIONS + " WHERE id = :id AND owner = :owner")
+                                    .bind("id", sessionId)
+                                    .bind("owner", owner)
+                                    .execute()
+                            > 0;
+                    if (deleted) {
+                        claims.delete(h, sessionId);
+                    }
+                    return deleted;
+                }));
     }
 
     @Override
     public SessionLease claimSession(String sessionId, String holder, Duration duration) {
         Inputs.sessionId(sessionId);
         if (holder == null || holder.isBlank() || holder.length() > Inputs.MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("holder must be 1.." + Inputs.MAX_KEY_LENGTH + " characters and not blank, was "
-                    + (holder == null ? "null" : holder.length() + " characters"));
+            throw new IllegalArgumentException("holder must be 1.." + Inputs.MAX_KEY_LENGTH
+                    + " characters and not blank, was " + (holder == null ? "null" : holder.length() + " characters"));
         }
         Inputs.text("holder", holder);
         requirePositive(duration);
-        return run("claim session '" + sessionId + "'", true, () -> jdbi.inTransaction(h -> claims.claim(h, sessionId, holder, duration)));
+        return run(
+                "claim session '" + sessionId + "'",
+                true,
+                () -> jdbi.inTransaction(h -> claims.claim(h, sessionId, holder, duration)));
     }
 
     @Override
     public SessionLease renewClaim(SessionLease claim, Duration duration) {
         Objects.requireNonNull(claim, "claim");
         requirePositive(duration);
-        return run("renew the claim on session '" + claim.sessionId() + "'", false,
+        return run(
+                "renew the claim on session '" + claim.sessionId() + "'",
+                false,
                 () -> jdbi.inTransaction(h -> claims.renew(h, claim, duration)));
     }
 
     @Override
     public boolean releaseClaim(SessionLease claim) {
         Objects.requireNonNull(claim, "claim");
-        return run("release the claim on session '" + claim.sessionId() + "'", false,
+        return run(
+                "release the claim on session '" + claim.sessionId() + "'",
+                false,
                 () -> jdbi.inTransaction(h -> claims.release(h, claim)));
     }
 
     @Override
     public Optional<SessionLease> findClaim(String sessionId) {
         Inputs.sessionId(sessionId);
-        return run("read the claim on session '" + sessionId + "'", false, () -> jdbi.withHandle(h -> claims.find(h, sessionId)));
+        return run(
+                "read the claim on session '" + sessionId + "'",
+                false,
+                () -> jdbi.withHandle(h -> claims.find(h, sessionId)));
     }
 
     private static void requirePositive(Duration d) {
@@ -487,9 +567,12 @@ public final class JdbcSessionStore implements SessionStore {
     @Override
     public int deleteExpired(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
-        return run("delete expired sessions", false, () -> jdbi.inTransaction(h ->
-                h.createUpdate("DELETE FROM " + SESSIONS + " WHERE expires_at < :cutoff")
-                        .bind("cutoff", Rows.timestamp(cutoff)).execute()));
+        return run(
+                "delete expired sessions",
+                false,
+                () -> jdbi.inTransaction(h -> h.createUpdate("DELETE FROM " + SESSIONS + " WHERE expires_at < :cutoff")
+                        .bind("cutoff", Rows.timestamp(cutoff))
+                        .execute()));
     }
 
     /** Closes the connection pool if the store created it; otherwise only marks the store closed. Idempotent. */
@@ -515,18 +598,28 @@ public final class JdbcSessionStore implements SessionStore {
     private record Locked(long version, long lastSeq, Instant lastActivityAt) {}
 
     private static Optional<Locked> lock(Handle h, String sessionId) {
-        return h.createQuery("SELECT version, last_seq, last_activity_at FROM " + SESSIONS + " WHERE id = :id FOR UPDATE")
+        return h.createQuery(
+                        "SELECT version, last_seq, last_activity_at FROM " + SESSIONS + " WHERE id = :id FOR UPDATE")
                 .bind("id", sessionId)
-                .map((rs, ctx) -> new Locked(rs.getLong("version"), rs.getLong("last_seq"),
+                .map((rs, ctx) -> new Locked(
+                        rs.getLong("version"),
+                        rs.getLong("last_seq"),
                         rs.getObject("last_activity_at", OffsetDateTime.class).toInstant()))
                 .findOne();
     }
 
     private static <S extends SqlStatement<S>> S bindRecord(S st, SessionRecord r) {
-        return st.bind("id", r.sessionId()).bind("owner", r.owner()).bind("model", r.model()).bind("summary", r.summary())
-                .bind("created_at", Rows.timestamp(r.createdAt())).bind("updated_at", Rows.timestamp(r.updatedAt()))
-                .bind("last_activity_at", Rows.timestamp(r.lastActivityAt())).bind("expires_at", Rows.timestamp(r.expiresAt()))
-                .bind("status", r.status().name()).bind("version", r.version()).bind("config", ConfigCodec.toJson(r.config()));
+        return st.bind("id", r.sessionId())
+                .bind("owner", r.owner())
+                .bind("model", r.model())
+                .bind("summary", r.summary())
+                .bind("created_at", Rows.timestamp(r.createdAt()))
+                .bind("updated_at", Rows.timestamp(r.updatedAt()))
+                .bind("last_activity_at", Rows.timestamp(r.lastActivityAt()))
+                .bind("expires_at", Rows.timestamp(r.expiresAt()))
+                .bind("status", r.status().name())
+                .bind("version", r.version())
+                .bind("config", ConfigCodec.toJson(r.config()));
     }
 
     private static Instant later(Instant a, Instant b) {
@@ -548,7 +641,11 @@ public final class JdbcSessionStore implements SessionStore {
                 throw e;
             } catch (RuntimeException e) {
                 if (attempt < MAX_ATTEMPTS && Failures.isTransient(e, uniqueIsRace)) {
-                    log.debug("Retrying to {} after a transient database failure (attempt {}): {}", what, attempt, e.toString());
+                    log.debug(
+                            "Retrying to {} after a transient database failure (attempt {}): {}",
+                            what,
+                            attempt,
+                            e.toString());
                     Failures.backoff(attempt, what);
                     continue;
                 }
@@ -561,8 +658,10 @@ public final class JdbcSessionStore implements SessionStore {
         try {
             Class.forName("org.h2.Driver", false, JdbcSessionStore.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            throw new SessionStoreException("JdbcSessionStore.h2(...) needs the H2 database driver: add "
-                    + "com.h2database:h2 to your dependencies", e);
+            throw new SessionStoreException(
+                    "JdbcSessionStore.h2(...) needs the H2 database driver: add "
+                            + "com.h2database:h2 to your dependencies",
+                    e);
         }
     }
 
@@ -633,7 +732,9 @@ public final class JdbcSessionStore implements SessionStore {
                 if (e instanceof SessionStoreException || e instanceof IllegalArgumentException) {
                     throw e;
                 }
-                throw Failures.translate(migrate ? "start (migrating the schema)" : "start", e,
+                throw Failures.translate(
+                        migrate ? "start (migrating the schema)" : "start",
+                        e,
                         dialect == null ? "io/github/copilot4j/store/jdbc/migrations/" : dialect.migrationsLocation());
             }
         }
@@ -643,12 +744,14 @@ public final class JdbcSessionStore implements SessionStore {
             try {
                 product = jdbi.withHandle(h -> h.getConnection().getMetaData().getDatabaseProductName());
             } catch (SQLException e) {
-                throw Failures.translate("detect the database product", e, "io/github/copilot4j/store/jdbc/migrations/");
+                throw Failures.translate(
+                        "detect the database product", e, "io/github/copilot4j/store/jdbc/migrations/");
             }
             Dialect d = Dialect.fromProductName(product);
             if (d == null) {
-                throw new SessionStoreException("JdbcSessionStore supports H2 and PostgreSQL, but the DataSource connects to '"
-                        + product + "'; use one of those, or implement SessionStore for your database");
+                throw new SessionStoreException(
+                        "JdbcSessionStore supports H2 and PostgreSQL, but the DataSource connects to '" + product
+                                + "'; use one of those, or implement SessionStore for your database");
             }
             return d;
         }

@@ -46,8 +46,11 @@ class H2FileSecurityTest {
 
     @BeforeEach
     void posixOnly() throws Exception {
-        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "needs POSIX file permissions");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // an existing, world-readable directory
+        assumeTrue(
+                FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+                "needs POSIX file permissions");
+        Files.setPosixFilePermissions(
+                dir, PosixFilePermissions.fromString("rwxr-xr-x")); // an existing, world-readable directory
     }
 
     @Test
@@ -56,14 +59,22 @@ class H2FileSecurityTest {
             try (JdbcSessionStore store = JdbcSessionStore.h2(dir)) {
                 store.create(SessionRecord.newSession("s" + round, "o", "m", T));
                 store.append("s" + round, List.of(new NewEvent("e", "t", T, null, null, "{}")));
-                assertTrue(Files.exists(dir.resolve("copilot4j.mv.db")) && Files.exists(dir.resolve("copilot4j.lock.db")), files());
-                assertEquals(OWNER_ONLY, Files.getPosixFilePermissions(dir.resolve("copilot4j.lock.db")), "the lock file with the key");
+                assertTrue(
+                        Files.exists(dir.resolve("copilot4j.mv.db")) && Files.exists(dir.resolve("copilot4j.lock.db")),
+                        files());
+                assertEquals(
+                        OWNER_ONLY,
+                        Files.getPosixFilePermissions(dir.resolve("copilot4j.lock.db")),
+                        "the lock file with the key");
                 assertEquals(OWNER_ONLY, Files.getPosixFilePermissions(dir.resolve("copilot4j.mv.db")), "the database");
                 assertNoFileOpenToOthers();
             }
             assertNoFileOpenToOthers();
         }
-        assertEquals(PosixFilePermissions.fromString("rwxr-xr-x"), Files.getPosixFilePermissions(dir), "the caller's directory is left as it was");
+        assertEquals(
+                PosixFilePermissions.fromString("rwxr-xr-x"),
+                Files.getPosixFilePermissions(dir),
+                "the caller's directory is left as it was");
     }
 
     @Test
@@ -75,7 +86,9 @@ class H2FileSecurityTest {
             c.createStatement().execute("CREATE TABLE t (x INT)");
         }
         Set<PosixFilePermission> before = Files.getPosixFilePermissions(dir.resolve("copilot4j.mv.db"));
-        assumeTrue(before.contains(PosixFilePermission.OTHERS_READ), "this process's umask makes files world-readable: " + before);
+        assumeTrue(
+                before.contains(PosixFilePermission.OTHERS_READ),
+                "this process's umask makes files world-readable: " + before);
         try (JdbcSessionStore store = JdbcSessionStore.h2(dir)) {
             assertEquals(OWNER_ONLY, Files.getPosixFilePermissions(dir.resolve("copilot4j.mv.db")));
             assertNoFileOpenToOthers();
@@ -86,11 +99,22 @@ class H2FileSecurityTest {
     void theAutoServerListensOnLoopbackOnlyAndStillServesAnotherProcess() throws Exception {
         Path proc = Path.of("/proc/net/tcp");
         assumeTrue(Files.isReadable(proc), "needs Linux /proc/net/tcp to see the listening address");
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process child = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"), H2ServeChild.class.getName(),
-                dir.toString()).redirectErrorStream(true).start();
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Process child = new ProcessBuilder(
+                        java,
+                        "-Xmx128m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        H2ServeChild.class.getName(),
+                        dir.toString())
+                .redirectErrorStream(true)
+                .start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             List<String> said = new ArrayList<>();
             for (String line; (line = out.readLine()) != null && !line.equals("READY"); ) {
                 said.add(line);
@@ -101,17 +125,25 @@ class H2FileSecurityTest {
                 lock.load(r);
             }
             String server = lock.getProperty("server");
-            assertTrue(server != null && server.contains(":"), "the lock file names the auto-server: " + lock.stringPropertyNames());
+            assertTrue(
+                    server != null && server.contains(":"),
+                    "the lock file names the auto-server: " + lock.stringPropertyNames());
             int port = Integer.parseInt(server.substring(server.lastIndexOf(':') + 1));
             List<String> listening = listeners(port);
             assertFalse(listening.isEmpty(), "something listens on port " + port);
             // 127.0.0.1, ::1, or ::ffff:127.0.0.1 (an IPv4 loopback socket seen through tcp6)
-            List<String> loopback = List.of("0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F");
-            assertEquals(List.of(), listening.stream().filter(a -> !loopback.contains(a)).toList(),
-                    "the auto-server on port " + port + " listens on loopback only (hex local addresses of its listening sockets)");
+            List<String> loopback =
+                    List.of("0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F");
+            assertEquals(
+                    List.of(),
+                    listening.stream().filter(a -> !loopback.contains(a)).toList(),
+                    "the auto-server on port " + port
+                            + " listens on loopback only (hex local addresses of its listening sockets)");
             assertEquals(OWNER_ONLY, Files.getPosixFilePermissions(dir.resolve("copilot4j.lock.db")));
             try (JdbcSessionStore here = JdbcSessionStore.h2(dir)) {
-                assertTrue(here.find("from-child").isPresent(), "another process still reaches the store through the loopback auto-server");
+                assertTrue(
+                        here.find("from-child").isPresent(),
+                        "another process still reaches the store through the loopback auto-server");
             }
         } finally {
             child.getOutputStream().close();
@@ -129,7 +161,8 @@ class H2FileSecurityTest {
             if (!Files.isReadable(p)) {
                 continue;
             }
-            for (String line : Files.readAllLines(p).subList(1, Files.readAllLines(p).size())) {
+            for (String line :
+                    Files.readAllLines(p).subList(1, Files.readAllLines(p).size())) {
                 String[] f = line.trim().split("\\s+");
                 String[] local = f[1].split(":");
                 if (Integer.parseInt(local[1], 16) == port && f[3].equals("0A")) {
@@ -144,7 +177,10 @@ class H2FileSecurityTest {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.filter(Files::isRegularFile).toList()) {
                 Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
-                assertTrue(perms.stream().noneMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS")),
+                assertTrue(
+                        perms.stream()
+                                .noneMatch(x ->
+                                        x.name().startsWith("GROUP") || x.name().startsWith("OTHERS")),
                         p.getFileName() + " is " + PosixFilePermissions.toString(perms));
             }
         }

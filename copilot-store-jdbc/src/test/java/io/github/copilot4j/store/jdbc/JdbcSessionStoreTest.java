@@ -1,7 +1,5 @@
 package io.github.copilot4j.store.jdbc;
 
-import io.github.copilot4j.testing.db.TestPostgres;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +11,7 @@ import io.github.copilot4j.spi.NewEvent;
 import io.github.copilot4j.spi.SessionRecord;
 import io.github.copilot4j.spi.SessionStoreException;
 import io.github.copilot4j.spi.StoredEvent;
+import io.github.copilot4j.testing.db.TestPostgres;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,14 +50,21 @@ class JdbcSessionStoreTest {
             List<StoredEvent> events = store.readEvents("s", 0, 10);
             assertEquals(1, events.size());
             assertEquals("{\"content\":\"hi\"}", events.get(0).dataJson());
-            assertEquals(2, store.append("s", List.of(new NewEvent("e2", "t", T, "e1", null, "{}"))).get(0).seq());
+            assertEquals(
+                    2,
+                    store.append("s", List.of(new NewEvent("e2", "t", T, "e1", null, "{}")))
+                            .get(0)
+                            .seq());
         }
     }
 
     @Test
     void h2RefusesUrlInjectionThroughPathsAndNames(@TempDir Path dir) {
-        assertThrows(IllegalArgumentException.class, () -> JdbcSessionStore.h2(dir.resolve("x;INIT=RUNSCRIPT FROM 'evil.sql'")));
-        assertThrows(IllegalArgumentException.class, () -> JdbcSessionStore.h2InMemory("x;INIT=RUNSCRIPT FROM 'evil.sql'"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> JdbcSessionStore.h2(dir.resolve("x;INIT=RUNSCRIPT FROM 'evil.sql'")));
+        assertThrows(
+                IllegalArgumentException.class, () -> JdbcSessionStore.h2InMemory("x;INIT=RUNSCRIPT FROM 'evil.sql'"));
         assertThrows(IllegalArgumentException.class, () -> JdbcSessionStore.h2InMemory(""));
         assertThrows(IllegalArgumentException.class, () -> JdbcSessionStore.h2InMemory(null));
     }
@@ -105,7 +111,10 @@ class JdbcSessionStoreTest {
     void clockSetsUpdatedAtAndActivityAndUpdateNeverMovesActivityBack() {
         Instant now = Instant.parse("2025-01-01T10:00:00Z");
         Clock clock = Clock.fixed(now, ZoneOffset.UTC);
-        try (JdbcSessionStore store = JdbcSessionStore.builder().dataSource(h2Pool("clock")).clock(clock).build()) {
+        try (JdbcSessionStore store = JdbcSessionStore.builder()
+                .dataSource(h2Pool("clock"))
+                .clock(clock)
+                .build()) {
             SessionRecord v1 = store.create(SessionRecord.newSession("s", null, null, T));
             store.append("s", List.of(new NewEvent("e", "t", T, null, null, "{}")));
             assertEquals(now, store.find("s").orElseThrow().lastActivityAt(), "append is activity at the clock's now");
@@ -120,29 +129,36 @@ class JdbcSessionStoreTest {
 
     @Test
     void builderNeedsADataSource() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> JdbcSessionStore.builder().build());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> JdbcSessionStore.builder().build());
         assertTrue(e.getMessage().contains("dataSource"));
     }
 
     @Test
     void unsupportedDatabaseIsRefusedByName() {
-        DataSource fake = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
-                (p, m, a) -> {
+        DataSource fake = (DataSource) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {DataSource.class}, (p, m, a) -> {
                     if (m.getName().equals("getConnection")) {
-                        DatabaseMetaData md = (DatabaseMetaData) Proxy.newProxyInstance(getClass().getClassLoader(),
+                        DatabaseMetaData md = (DatabaseMetaData) Proxy.newProxyInstance(
+                                getClass().getClassLoader(),
                                 new Class<?>[] {DatabaseMetaData.class},
                                 (p2, m2, a2) -> m2.getName().equals("getDatabaseProductName") ? "MySQL" : null);
-                        return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                        return Proxy.newProxyInstance(
+                                getClass().getClassLoader(),
+                                new Class<?>[] {Connection.class},
                                 (p3, m3, a3) -> switch (m3.getName()) {
                                     case "getMetaData" -> md;
-                                    case "getAutoCommit", "isClosed" -> m3.getName().equals("getAutoCommit");
+                                    case "getAutoCommit", "isClosed" ->
+                                        m3.getName().equals("getAutoCommit");
                                     case "getTransactionIsolation" -> Connection.TRANSACTION_READ_COMMITTED;
                                     default -> null;
                                 });
                     }
                     return null;
                 });
-        SessionStoreException e = assertThrows(SessionStoreException.class, () -> JdbcSessionStore.builder().dataSource(fake).build());
+        SessionStoreException e = assertThrows(
+                SessionStoreException.class,
+                () -> JdbcSessionStore.builder().dataSource(fake).build());
         assertTrue(e.getMessage().contains("'MySQL'"), e.getMessage());
     }
 
@@ -151,27 +167,41 @@ class JdbcSessionStoreTest {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL("jdbc:postgresql://127.0.0.1:1/nothing");
         ds.setConnectTimeout(2);
-        SessionStoreException e = assertThrows(SessionStoreException.class,
-                () -> JdbcSessionStore.builder().dataSource(ds).dialect(Dialect.POSTGRES).build());
+        SessionStoreException e = assertThrows(
+                SessionStoreException.class,
+                () -> JdbcSessionStore.builder()
+                        .dataSource(ds)
+                        .dialect(Dialect.POSTGRES)
+                        .build());
         assertTrue(e.getMessage().contains("no database connection"), e.getMessage());
         assertTrue(e.getCause() != null, "cause attached");
 
-        JdbcSessionStore lazy = JdbcSessionStore.builder().dataSource(ds).dialect(Dialect.POSTGRES).migrate(false).build();
+        JdbcSessionStore lazy = JdbcSessionStore.builder()
+                .dataSource(ds)
+                .dialect(Dialect.POSTGRES)
+                .migrate(false)
+                .build();
         SessionStoreException onUse = assertThrows(SessionStoreException.class, () -> lazy.find("s"));
-        assertTrue(onUse.getMessage().contains("could not read session 's'") && onUse.getMessage().contains("no database connection"),
+        assertTrue(
+                onUse.getMessage().contains("could not read session 's'")
+                        && onUse.getMessage().contains("no database connection"),
                 onUse.getMessage());
     }
 
     @Test
     void postgresKeepsEventDataVerbatimAndRejectsInvalidJsonCleanly() {
         TestPostgres.TestSchema schema = TestPostgres.newSchema();
-        try (schema; JdbcSessionStore store = JdbcSessionStore.builder().dataSource(schema.dataSource()).build()) {
+        try (schema;
+                JdbcSessionStore store = JdbcSessionStore.builder()
+                        .dataSource(schema.dataSource())
+                        .build()) {
             assertEquals(Dialect.POSTGRES, store.dialect());
             store.create(SessionRecord.newSession("s", null, null, T));
             String data = "{ \"b\" : 1,  \"a\":[ 2 ,3], \"nul\":\"\\u0000\" }";
             store.append("s", List.of(new NewEvent("e", "t", T, null, null, data)));
             assertEquals(data, store.readEvents("s", 0, 1).get(0).dataJson(), "json column keeps the runtime's text");
-            SessionStoreException e = assertThrows(SessionStoreException.class,
+            SessionStoreException e = assertThrows(
+                    SessionStoreException.class,
                     () -> store.append("s", List.of(new NewEvent("bad", "t", T, null, null, "{not json"))));
             assertTrue(e.getMessage().contains("append to session 's'"), e.getMessage());
             assertEquals(1, store.readEvents("s", 0, 10).size(), "the failed append stored nothing");
@@ -181,25 +211,33 @@ class JdbcSessionStoreTest {
     @Test
     void postgresOrdersIdsByCodePointWhateverTheDatabaseCollation() {
         TestPostgres.TestSchema schema = TestPostgres.newSchema();
-        try (schema; JdbcSessionStore store = JdbcSessionStore.builder().dataSource(schema.dataSource()).build()) {
+        try (schema;
+                JdbcSessionStore store = JdbcSessionStore.builder()
+                        .dataSource(schema.dataSource())
+                        .build()) {
             for (String id : List.of("a", "B", "b", "_", "A-", "a b")) {
                 store.create(SessionRecord.newSession(id, null, null, T));
             }
-            assertEquals(List.of("b", "a b", "a", "_", "B", "A-"),
-                    store.list(SessionQuery.all()).items().stream().map(SessionRecord::sessionId).toList());
+            assertEquals(
+                    List.of("b", "a b", "a", "_", "B", "A-"),
+                    store.list(SessionQuery.all()).items().stream()
+                            .map(SessionRecord::sessionId)
+                            .toList());
         }
     }
 
     @Test
     void hostileOwnersAreRefusedBeforeSql() {
         try (JdbcSessionStore store = JdbcSessionStore.h2InMemory("refusals")) {
-            IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException tooLong = assertThrows(
+                    IllegalArgumentException.class,
                     () -> store.create(SessionRecord.newSession("s", "o".repeat(257), null, T)));
             assertTrue(tooLong.getMessage().contains("at most 256"), tooLong.getMessage());
-            IllegalArgumentException nul = assertThrows(IllegalArgumentException.class,
-                    () -> store.list(SessionQuery.byOwner("a\u0000b")));
+            IllegalArgumentException nul =
+                    assertThrows(IllegalArgumentException.class, () -> store.list(SessionQuery.byOwner("a\u0000b")));
             assertTrue(nul.getMessage().contains("U+0000"), nul.getMessage());
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> store.append("s", List.of(new NewEvent("e".repeat(300), "t", T, null, null, "{}"))));
         }
     }

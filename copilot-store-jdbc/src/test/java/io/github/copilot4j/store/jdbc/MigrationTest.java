@@ -1,7 +1,5 @@
 package io.github.copilot4j.store.jdbc;
 
-import io.github.copilot4j.testing.db.TestPostgres;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.copilot4j.spi.NewEvent;
 import io.github.copilot4j.spi.SessionRecord;
 import io.github.copilot4j.spi.SessionStoreException;
+import io.github.copilot4j.testing.db.TestPostgres;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -51,7 +50,8 @@ class MigrationTest {
         }
 
         JdbcSessionStore open(DataSource ds, boolean migrate) {
-            JdbcSessionStore s = JdbcSessionStore.builder().dataSource(ds).migrate(migrate).build();
+            JdbcSessionStore s =
+                    JdbcSessionStore.builder().dataSource(ds).migrate(migrate).build();
             toClose.add(s);
             return s;
         }
@@ -63,8 +63,13 @@ class MigrationTest {
             assertEquals(dialect(), store.dialect(), "detected dialect");
             assertEquals(List.of(1, 2, 3), versions(ds));
             store.create(SessionRecord.newSession("s", "o", "m", T));
-            assertEquals(1, store.append("s", List.of(new NewEvent("e", "t", T, null, null, "{}"))).size());
-            assertTrue(tables(ds).containsAll(List.of("copilot4j_sessions", "copilot4j_events", "copilot4j_schema_version")),
+            assertEquals(
+                    1,
+                    store.append("s", List.of(new NewEvent("e", "t", T, null, null, "{}")))
+                            .size());
+            assertTrue(
+                    tables(ds)
+                            .containsAll(List.of("copilot4j_sessions", "copilot4j_events", "copilot4j_schema_version")),
                     "tables: " + tables(ds));
         }
 
@@ -110,9 +115,13 @@ class MigrationTest {
         void newerSchemaIsRefusedWithAClearMessage() throws Exception {
             DataSource ds = emptyDatabase();
             open(ds, true).close();
-            exec(ds, "INSERT INTO copilot4j_schema_version (version, description, installed_at) VALUES (7, 'from the future', CURRENT_TIMESTAMP)");
+            exec(
+                    ds,
+                    "INSERT INTO copilot4j_schema_version (version, description, installed_at) VALUES (7, 'from the future', CURRENT_TIMESTAMP)");
             SessionStoreException e = assertThrows(SessionStoreException.class, () -> open(ds, true));
-            assertTrue(e.getMessage().contains("schema version 7 is newer than this copilot4j supports (3); upgrade copilot4j"),
+            assertTrue(
+                    e.getMessage()
+                            .contains("schema version 7 is newer than this copilot4j supports (3); upgrade copilot4j"),
                     e.getMessage());
         }
 
@@ -136,7 +145,8 @@ class MigrationTest {
                 try (InputStream in = getClass().getClassLoader().getResourceAsStream(location + "/" + file)) {
                     script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
-                try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                try (Connection c = ds.getConnection();
+                        Statement st = c.createStatement()) {
                     for (String sql : script.replaceAll("(?m)^--.*$", "").split(";")) {
                         if (!sql.isBlank()) {
                             st.execute(sql);
@@ -153,7 +163,8 @@ class MigrationTest {
 
         List<Integer> versions(DataSource ds) throws SQLException {
             List<Integer> v = new ArrayList<>();
-            try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+            try (Connection c = ds.getConnection();
+                    Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT version FROM copilot4j_schema_version ORDER BY version")) {
                 while (rs.next()) {
                     v.add(rs.getInt(1));
@@ -167,7 +178,9 @@ class MigrationTest {
             String sql = dialect() == Dialect.POSTGRES
                     ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
                     : "SELECT table_name FROM information_schema.tables WHERE table_schema = CURRENT_SCHEMA";
-            try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            try (Connection c = ds.getConnection();
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
                     t.add(rs.getString(1).toLowerCase(Locale.ROOT));
                 }
@@ -176,7 +189,8 @@ class MigrationTest {
         }
 
         static void exec(DataSource ds, String sql) throws SQLException {
-            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = ds.getConnection();
+                    Statement st = c.createStatement()) {
                 st.execute(sql);
             }
         }
@@ -216,5 +230,4 @@ class MigrationTest {
             return Dialect.POSTGRES;
         }
     }
-
 }

@@ -1,8 +1,7 @@
 package io.github.copilot4j.store.jdbc;
 
-import io.github.copilot4j.testing.db.TestPostgres;
-
 import io.github.copilot4j.spi.SessionStore;
+import io.github.copilot4j.testing.db.TestPostgres;
 import io.github.copilot4j.testing.store.SessionStoreContract;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,10 @@ class PostgresContractTest extends SessionStoreContract {
         // A second pool and store, as another process would have; it migrates too (a no-op now).
         var pool = schema.newPool();
         extra.add(pool);
-        return JdbcSessionStore.builder().dataSource(pool).dialect(Dialect.POSTGRES).build();
+        return JdbcSessionStore.builder()
+                .dataSource(pool)
+                .dialect(Dialect.POSTGRES)
+                .build();
     }
 
     @Override

@@ -91,7 +91,12 @@ public final class TwoProcessChild {
         for (int i = 0; i < own; i += BATCH) {
             List<NewEvent> batch = new ArrayList<>();
             for (int j = i; j < Math.min(own, i + BATCH); j++) {
-                batch.add(new NewEvent(who + "-e" + j, "assistant.message", Instant.now(), null, null,
+                batch.add(new NewEvent(
+                        who + "-e" + j,
+                        "assistant.message",
+                        Instant.now(),
+                        null,
+                        null,
                         "{\"from\":\"" + who + "\",\"n\":" + j + "}"));
             }
             if (c < common) {
@@ -101,7 +106,10 @@ public final class TwoProcessChild {
             stored += store.append(SHARED, batch).size();
         }
         for (; c < common; c++) {
-            stored += store.append(SHARED, List.of(new NewEvent("common-" + c, "session.info", Instant.now(), null, null, "{}"))).size();
+            stored += store.append(
+                            SHARED,
+                            List.of(new NewEvent("common-" + c, "session.info", Instant.now(), null, null, "{}")))
+                    .size();
         }
         return stored;
     }

@@ -44,7 +44,8 @@ public final class TestPostgres {
 
     /** True when a missing PostgreSQL must fail the tests (CI) instead of skipping them. */
     public static boolean required() {
-        return "true".equalsIgnoreCase(System.getenv("CI")) || "true".equalsIgnoreCase(System.getenv("COPILOT4J_REQUIRE_POSTGRES"))
+        return "true".equalsIgnoreCase(System.getenv("CI"))
+                || "true".equalsIgnoreCase(System.getenv("COPILOT4J_REQUIRE_POSTGRES"))
                 || Boolean.getBoolean("copilot4j.requirePostgres");
     }
 
@@ -65,11 +66,15 @@ public final class TestPostgres {
     }
 
     private static void resolve() {
-        String url = firstNonBlank(System.getenv("COPILOT4J_PG_URL"), System.getProperty("copilot4j.pg.url"), DEFAULT_URL);
-        String user = firstNonBlank(System.getenv("COPILOT4J_PG_USER"), System.getProperty("copilot4j.pg.user"), "postgres");
-        String password = firstNonBlank(System.getenv("COPILOT4J_PG_PASSWORD"), System.getProperty("copilot4j.pg.password"), "");
+        String url =
+                firstNonBlank(System.getenv("COPILOT4J_PG_URL"), System.getProperty("copilot4j.pg.url"), DEFAULT_URL);
+        String user =
+                firstNonBlank(System.getenv("COPILOT4J_PG_USER"), System.getProperty("copilot4j.pg.user"), "postgres");
+        String password =
+                firstNonBlank(System.getenv("COPILOT4J_PG_PASSWORD"), System.getProperty("copilot4j.pg.password"), "");
         String localProblem;
-        try (Connection c = DriverManager.getConnection(withParam(url, "connectTimeout=5&loginTimeout=5"), user, password)) {
+        try (Connection c =
+                DriverManager.getConnection(withParam(url, "connectTimeout=5&loginTimeout=5"), user, password)) {
             c.isValid(5);
             server = new Server(url, user, password, "local server " + url);
             return;
@@ -94,15 +99,21 @@ public final class TestPostgres {
             Object pg = type.getConstructor(String.class).newInstance("postgres:16-alpine");
             type.getMethod("start").invoke(pg);
             Method stop = type.getMethod("stop");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    stop.invoke(pg);
-                } catch (ReflectiveOperationException e) {
-                    // the JVM is exiting; Testcontainers' own reaper removes the container
-                }
-            }, "stop-test-postgres"));
-            server = new Server((String) type.getMethod("getJdbcUrl").invoke(pg), (String) type.getMethod("getUsername").invoke(pg),
-                    (String) type.getMethod("getPassword").invoke(pg), "Testcontainers " + type.getMethod("getDockerImageName").invoke(pg));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                try {
+                                    stop.invoke(pg);
+                                } catch (ReflectiveOperationException e) {
+                                    // the JVM is exiting; Testcontainers' own reaper removes the container
+                                }
+                            },
+                            "stop-test-postgres"));
+            server = new Server(
+                    (String) type.getMethod("getJdbcUrl").invoke(pg),
+                    (String) type.getMethod("getUsername").invoke(pg),
+                    (String) type.getMethod("getPassword").invoke(pg),
+                    "Testcontainers " + type.getMethod("getDockerImageName").invoke(pg));
         } catch (InvocationTargetException e) {
             unavailable = localProblem + ", and starting a Testcontainers PostgreSQL failed: " + e.getCause();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
@@ -113,14 +124,16 @@ public final class TestPostgres {
     /** A fresh schema on the server, with a pool whose connections use it. Close to drop it. */
     public static TestSchema newSchema() {
         Server s = server();
-        String schema = "c4j_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        String schema = "c4j_t_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
         admin(s, "CREATE SCHEMA " + schema);
         return new TestSchema(s, schema);
     }
 
     /** Runs one SQL statement on the server, as the configured user. */
     public static void admin(Server s, String sql) {
-        try (Connection c = DriverManager.getConnection(s.url(), s.user(), s.password()); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(s.url(), s.user(), s.password());
+                Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL admin statement failed: " + sql + ": " + e.getMessage(), e);
@@ -147,6 +160,7 @@ public final class TestPostgres {
         public final Server server;
         /** The schema's name. */
         public final String schema;
+
         private HikariDataSource pool;
 
         TestSchema(Server server, String schema) {

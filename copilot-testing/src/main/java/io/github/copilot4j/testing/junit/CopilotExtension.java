@@ -55,12 +55,16 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class CopilotExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
-    private enum Mode { IN_MEMORY, OFFLINE_STDIO, OFFLINE_TCP }
+    private enum Mode {
+        IN_MEMORY,
+        OFFLINE_STDIO,
+        OFFLINE_TCP
+    }
 
     private final Mode mode;
-    private Consumer<FakeRuntime.Builder> runtimeConfig = b -> { };
-    private Consumer<OfflineCopilot.Builder> offlineConfig = b -> { };
-    private Consumer<CopilotClient.Builder> clientConfig = b -> { };
+    private Consumer<FakeRuntime.Builder> runtimeConfig = b -> {};
+    private Consumer<OfflineCopilot.Builder> offlineConfig = b -> {};
+    private Consumer<CopilotClient.Builder> clientConfig = b -> {};
     private boolean leakCheck = true;
     private Duration leakWait = Duration.ofSeconds(10);
 
@@ -145,7 +149,8 @@ public final class CopilotExtension implements BeforeEachCallback, AfterEachCall
     /** The current test's offline CLI set-up (offline modes). */
     public OfflineCopilot offlineCopilot() {
         if (mode == Mode.IN_MEMORY) {
-            throw new IllegalStateException("offlineCopilot() is for CopilotExtension.offline(); this one is inMemory()");
+            throw new IllegalStateException(
+                    "offlineCopilot() is for CopilotExtension.offline(); this one is inMemory()");
         }
         return require(offline, "offlineCopilot()");
     }
@@ -257,13 +262,15 @@ public final class CopilotExtension implements BeforeEachCallback, AfterEachCall
 
     private void requireMode(Mode wanted, String method) {
         if (mode != wanted) {
-            throw new IllegalStateException(method + " is for CopilotExtension.inMemory(); this one runs the CLI offline");
+            throw new IllegalStateException(
+                    method + " is for CopilotExtension.inMemory(); this one runs the CLI offline");
         }
     }
 
     private static <T> T require(T value, String method) {
         if (value == null) {
-            throw new IllegalStateException(method + " is available only while a test runs (between beforeEach and afterEach)");
+            throw new IllegalStateException(
+                    method + " is available only while a test runs (between beforeEach and afterEach)");
         }
         return value;
     }

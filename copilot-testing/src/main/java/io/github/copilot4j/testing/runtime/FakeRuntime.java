@@ -135,7 +135,8 @@ public final class FakeRuntime implements AutoCloseable {
                 }
                 long left = end - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("no matching request reached the fake runtime within " + timeout.toMillis() + " ms");
+                    throw new AssertionError(
+                            "no matching request reached the fake runtime within " + timeout.toMillis() + " ms");
                 }
                 TimeUnit.NANOSECONDS.timedWait(requests, left);
             }
@@ -289,8 +290,15 @@ public final class FakeRuntime implements AutoCloseable {
             }
             return f.orTimeout(10, TimeUnit.SECONDS).whenComplete((r, e) -> {
                 pendingCalls.remove(id);
-                clientCalls.add(new ClientCall(method, params, r != null ? r
-                        : Json.object().set("error", Json.object().put("code", -1).put("message", String.valueOf(e)))));
+                clientCalls.add(new ClientCall(
+                        method,
+                        params,
+                        r != null
+                                ? r
+                                : Json.object()
+                                        .set(
+                                                "error",
+                                                Json.object().put("code", -1).put("message", String.valueOf(e)))));
             });
         }
 
@@ -308,7 +316,8 @@ public final class FakeRuntime implements AutoCloseable {
                     if (msg != null && msg.has("method")) {
                         handle(msg);
                     } else if (msg != null && msg.has("id")) {
-                        CompletableFuture<JsonNode> f = pendingCalls.get(msg.get("id").asLong());
+                        CompletableFuture<JsonNode> f =
+                                pendingCalls.get(msg.get("id").asLong());
                         if (f != null) {
                             f.complete(msg);
                         }
@@ -347,7 +356,9 @@ public final class FakeRuntime implements AutoCloseable {
                 error(id, -32001, "AUTHENTICATION_REQUIRED: call connect with the connection token first");
                 return;
             }
-            if (provider != null && Set.of("session.create", "session.resume", "session.destroy").contains(method)) {
+            if (provider != null
+                    && Set.of("session.create", "session.resume", "session.destroy")
+                            .contains(method)) {
                 // these call the client's session filesystem before answering: never on the reader thread
                 turns.execute(() -> answer(id, method, params));
                 return;
@@ -363,7 +374,9 @@ public final class FakeRuntime implements AutoCloseable {
         private JsonNode reply(JsonNode id, String method, JsonNode params) {
             try {
                 JsonNode result = dispatch(method, params);
-                return result == null ? errorMessage(id, -32601, "Unhandled method " + method) : resultMessage(id, result);
+                return result == null
+                        ? errorMessage(id, -32601, "Unhandled method " + method)
+                        : resultMessage(id, result);
             } catch (RpcError e) {
                 return errorMessage(id, e.code, e.getMessage());
             } catch (RuntimeException e) {
@@ -466,8 +479,10 @@ public final class FakeRuntime implements AutoCloseable {
                 case "sessionFs.setProvider": {
                     for (FakeSession s : sessions.values()) {
                         if (s.connection == this) {
-                            throw new RpcError(-32603, "Request sessionFs.setProvider failed with message: Cannot set session filesystem"
-                                    + " provider while sessions are active. Call sessionFs.setProvider before creating any sessions.");
+                            throw new RpcError(
+                                    -32603,
+                                    "Request sessionFs.setProvider failed with message: Cannot set session filesystem"
+                                            + " provider while sessions are active. Call sessionFs.setProvider before creating any sessions.");
                         }
                     }
                     if (Json.text(p, "sessionStatePath") == null || Json.text(p, "initialCwd") == null) {
@@ -491,15 +506,20 @@ public final class FakeRuntime implements AutoCloseable {
             }
             String model = Json.text(p, "model");
             if (model != null && !models.contains(model)) {
-                throw new RpcError(-32603, "Request session." + (resume ? "resume" : "create")
-                        + " failed with message: Model \"" + model + "\" is not available.");
+                throw new RpcError(
+                        -32603,
+                        "Request session." + (resume ? "resume" : "create") + " failed with message: Model \"" + model
+                                + "\" is not available.");
             }
             FakeSession s;
             if (resume && provider != null) {
                 s = FakeSession.restore(FakeRuntime.this, id, model == null ? models.get(0) : model, this);
                 sessions.put(id, s);
                 s.streaming = p.path("streaming").asBoolean(false);
-                s.emit("session.resume", Json.object().put("eventCount", s.persisted.size()).put("selectedModel", s.model), false);
+                s.emit(
+                        "session.resume",
+                        Json.object().put("eventCount", s.persisted.size()).put("selectedModel", s.model),
+                        false);
             } else if (resume) {
                 s = sessions.get(id);
                 if (s == null) {
@@ -510,10 +530,14 @@ public final class FakeRuntime implements AutoCloseable {
                     s.model = model;
                 }
                 s.streaming = p.path("streaming").asBoolean(false);
-                s.emit("session.resume", Json.object().put("eventCount", s.persisted.size()).put("selectedModel", s.model), false);
+                s.emit(
+                        "session.resume",
+                        Json.object().put("eventCount", s.persisted.size()).put("selectedModel", s.model),
+                        false);
             } else {
                 if (sessions.containsKey(id)) {
-                    throw new RpcError(-32603, "Request session.create failed with message: Session already exists: " + id);
+                    throw new RpcError(
+                            -32603, "Request session.create failed with message: Session already exists: " + id);
                 }
                 s = new FakeSession(id, model == null ? models.get(0) : model, this);
                 s.streaming = p.path("streaming").asBoolean(false);
@@ -521,11 +545,19 @@ public final class FakeRuntime implements AutoCloseable {
                     s.initWorkspace();
                 }
                 sessions.put(id, s);
-                s.emit("session.start", Json.object().put("sessionId", id).put("selectedModel", s.model).put("copilotVersion", version), false);
+                s.emit(
+                        "session.start",
+                        Json.object()
+                                .put("sessionId", id)
+                                .put("selectedModel", s.model)
+                                .put("copilotVersion", version),
+                        false);
             }
             ObjectNode r = Json.object();
             r.put("sessionId", id);
-            r.put("workspacePath", provider != null ? Json.text(provider, "sessionStatePath") : "/fake/session-state/" + id);
+            r.put(
+                    "workspacePath",
+                    provider != null ? Json.text(provider, "sessionStatePath") : "/fake/session-state/" + id);
             return r;
         }
 
@@ -665,7 +697,9 @@ public final class FakeRuntime implements AutoCloseable {
                 throw new RpcError(-32603, "sessionFs." + op + " failed: " + e);
             }
             if (response.hasNonNull("error") && !response.has("result")) {
-                throw new RpcError(-32603, "UNKNOWN: " + response.get("error").path("message").asText());
+                throw new RpcError(
+                        -32603,
+                        "UNKNOWN: " + response.get("error").path("message").asText());
             }
             return response.get("result");
         }
@@ -675,25 +709,42 @@ public final class FakeRuntime implements AutoCloseable {
                 return null;
             }
             JsonNode err = result.has("error") ? result.get("error") : result.has("code") ? result : null;
-            return err == null || err.isNull() ? null : err.path("code").asText() + ": " + err.path("message").asText();
+            return err == null || err.isNull()
+                    ? null
+                    : err.path("code").asText() + ": " + err.path("message").asText();
         }
 
         /** Like the CLI at create: reads, then atomically writes workspace.yaml; probes a path outside the state directory. */
         void initWorkspace() {
             JsonNode settings = fs("readFile", Json.object().put("path", statePath("settings.json")));
-            if (errorOf(settings) != null && !"ENOENT".equals(settings.path("error").path("code").asText())) {
-                throw new RpcError(-32603, "Request session.create failed with message: session construction failed: GenericFailure,"
-                        + " Session approval storage failed (" + errorOf(settings) + ")");
+            if (errorOf(settings) != null
+                    && !"ENOENT".equals(settings.path("error").path("code").asText())) {
+                throw new RpcError(
+                        -32603,
+                        "Request session.create failed with message: session construction failed: GenericFailure,"
+                                + " Session approval storage failed (" + errorOf(settings) + ")");
             }
-            fs("mkdir", Json.object().put("path", statePath("checkpoints")).put("recursive", true).put("mode", 448));
+            fs(
+                    "mkdir",
+                    Json.object()
+                            .put("path", statePath("checkpoints"))
+                            .put("recursive", true)
+                            .put("mode", 448));
             String tmp = statePath("workspace.yaml.tmp." + UUID.randomUUID());
-            String failed = errorOf(fs("writeFile", Json.object().put("path", tmp).put("content", "id: " + id + "\n").put("mode", 384)));
+            String failed = errorOf(fs(
+                    "writeFile",
+                    Json.object()
+                            .put("path", tmp)
+                            .put("content", "id: " + id + "\n")
+                            .put("mode", 384)));
             if (failed == null) {
                 failed = errorOf(fs("rename", Json.object().put("src", tmp).put("dest", statePath("workspace.yaml"))));
             }
             if (failed != null) {
-                throw new RpcError(-32603, "Request session.create failed with message: session construction failed: Failed to save"
-                        + " workspace to " + statePath("workspace.yaml") + ": Error: " + failed);
+                throw new RpcError(
+                        -32603,
+                        "Request session.create failed with message: session construction failed: Failed to save"
+                                + " workspace to " + statePath("workspace.yaml") + ": Error: " + failed);
             }
             fs("readFile", Json.object().put("path", "/fake-copilot-home/session-state/" + id + "/workspace.yaml"));
         }
@@ -703,12 +754,17 @@ public final class FakeRuntime implements AutoCloseable {
             FakeSession s = rt.new FakeSession(id, model, c);
             JsonNode exists = s.fs("exists", Json.object().put("path", s.statePath("events.jsonl")));
             if (!exists.path("exists").asBoolean(false)) {
-                throw new RpcError(-32603, "Request session.resume failed with message: Failed to load session events: Session not found: " + id);
+                throw new RpcError(
+                        -32603,
+                        "Request session.resume failed with message: Failed to load session events: Session not found: "
+                                + id);
             }
             JsonNode read = s.fs("readFile", Json.object().put("path", s.statePath("events.jsonl")));
             if (errorOf(read) != null) {
-                throw new RpcError(-32603, "Request session.resume failed with message: session resume failed: Failed to read JSONL from "
-                        + s.statePath("events.jsonl") + ": " + errorOf(read));
+                throw new RpcError(
+                        -32603,
+                        "Request session.resume failed with message: session resume failed: Failed to read JSONL from "
+                                + s.statePath("events.jsonl") + ": " + errorOf(read));
             }
             String pendingPrompt = null;
             for (String line : read.path("content").asText().split("\n", -1)) {
@@ -721,7 +777,9 @@ public final class FakeRuntime implements AutoCloseable {
                 String type = Json.text(ev, "type");
                 if ("user.message".equals(type)) {
                     pendingPrompt = ev.path("data").path("content").asText();
-                } else if ("assistant.message".equals(type) && pendingPrompt != null && !ev.path("data").path("content").asText().isEmpty()) {
+                } else if ("assistant.message".equals(type)
+                        && pendingPrompt != null
+                        && !ev.path("data").path("content").asText().isEmpty()) {
                     s.history.add(pendingPrompt);
                     s.history.add(ev.path("data").path("content").asText());
                     pendingPrompt = null;
@@ -753,15 +811,25 @@ public final class FakeRuntime implements AutoCloseable {
             }
             String failed;
             try {
-                failed = errorOf(fs("appendFile", Json.object().put("path", statePath("events.jsonl")).put("content", lines.toString())
-                        .put("mode", 384)));
+                failed = errorOf(fs(
+                        "appendFile",
+                        Json.object()
+                                .put("path", statePath("events.jsonl"))
+                                .put("content", lines.toString())
+                                .put("mode", 384)));
             } catch (RpcError e) {
                 failed = e.getMessage();
             }
             if (failed != null) {
-                emit("session.error", Json.object().put("errorType", "persistence").put("message",
-                        "Failed to persist session events: GenericFailure, Failed to append to JSONL file " + statePath("events.jsonl")
-                                + ": " + failed), true);
+                emit(
+                        "session.error",
+                        Json.object()
+                                .put("errorType", "persistence")
+                                .put(
+                                        "message",
+                                        "Failed to persist session events: GenericFailure, Failed to append to JSONL file "
+                                                + statePath("events.jsonl") + ": " + failed),
+                        true);
                 return false;
             }
             flushed = upTo;
@@ -840,11 +908,18 @@ public final class FakeRuntime implements AutoCloseable {
             if (streaming) {
                 emit("assistant.message_start", Json.object().put("messageId", replyId), true);
                 for (String d : reply.deltas()) {
-                    emit("assistant.message_delta", Json.object().put("messageId", replyId).put("deltaContent", d), true);
+                    emit(
+                            "assistant.message_delta",
+                            Json.object().put("messageId", replyId).put("deltaContent", d),
+                            true);
                 }
             }
-            ObjectNode msg = Json.object().put("messageId", replyId).put("content", text).put("originatingMessageId", messageId)
-                    .put("model", model).put("turnId", turnId);
+            ObjectNode msg = Json.object()
+                    .put("messageId", replyId)
+                    .put("content", text)
+                    .put("originatingMessageId", messageId)
+                    .put("model", model)
+                    .put("turnId", turnId);
             msg.putArray("toolRequests");
             emit("assistant.message", msg, false);
             history.add(prompt);
@@ -857,16 +932,30 @@ public final class FakeRuntime implements AutoCloseable {
         private String callTool(Reply.ToolCall call, String messageId, String turnId) {
             String toolCallId = "call_" + toolSeq.incrementAndGet();
             String requestId = UUID.randomUUID().toString();
-            ObjectNode req = Json.object().put("messageId", UUID.randomUUID().toString()).put("content", "")
-                    .put("originatingMessageId", messageId).put("turnId", turnId);
-            req.putArray("toolRequests").addObject().put("toolCallId", toolCallId).put("name", call.toolName())
+            ObjectNode req = Json.object()
+                    .put("messageId", UUID.randomUUID().toString())
+                    .put("content", "")
+                    .put("originatingMessageId", messageId)
+                    .put("turnId", turnId);
+            req.putArray("toolRequests")
+                    .addObject()
+                    .put("toolCallId", toolCallId)
+                    .put("name", call.toolName())
                     .put("arguments", call.argumentsJson());
             emit("assistant.message", req, false);
             CompletableFuture<JsonNode> answer = new CompletableFuture<>();
             pendingTools.put(requestId, answer);
-            emit("tool.execution_start", Json.object().put("toolCallId", toolCallId).put("toolName", call.toolName())
-                    .set("arguments", Json.read(call.argumentsJson())), false);
-            ObjectNode ext = Json.object().put("requestId", requestId).put("sessionId", id).put("toolCallId", toolCallId)
+            emit(
+                    "tool.execution_start",
+                    Json.object()
+                            .put("toolCallId", toolCallId)
+                            .put("toolName", call.toolName())
+                            .set("arguments", Json.read(call.argumentsJson())),
+                    false);
+            ObjectNode ext = Json.object()
+                    .put("requestId", requestId)
+                    .put("sessionId", id)
+                    .put("toolCallId", toolCallId)
                     .put("toolName", call.toolName());
             ext.set("arguments", Json.read(call.argumentsJson()));
             emit("external_tool.requested", ext, false);
@@ -880,7 +969,9 @@ public final class FakeRuntime implements AutoCloseable {
                 } else {
                     JsonNode r = p.path("result");
                     ok = !"failure".equals(r.path("resultType").asText("success"));
-                    result = r.isTextual() ? r.asText() : r.path("textResultForLlm").asText("");
+                    result = r.isTextual()
+                            ? r.asText()
+                            : r.path("textResultForLlm").asText("");
                 }
             } catch (Exception e) {
                 pendingTools.remove(requestId);
@@ -982,5 +1073,4 @@ public final class FakeRuntime implements AutoCloseable {
             return new FakeRuntime(this);
         }
     }
-
 }

@@ -48,6 +48,7 @@ public abstract class SessionStateStoreContract {
 
     /** For subclasses, which say how to make the store under test. */
     protected SessionStateStoreContract() {}
+
     private static final long U = SessionStateStore.UNFENCED;
     private static final Duration MINUTE = Duration.ofMinutes(1);
 
@@ -133,7 +134,9 @@ public abstract class SessionStateStoreContract {
         store.appendFile("s1", "/state/events.jsonl", "{\"b\":\"é€😀\"}\n", U);
         String expected = "{\"a\":1}\n{\"b\":\"é€😀\"}\n";
         assertEquals(expected, store.readFile("s1", "/state/events.jsonl"));
-        assertEquals(expected.getBytes(StandardCharsets.UTF_8).length, store.stat("s1", "/state/events.jsonl").size());
+        assertEquals(
+                expected.getBytes(StandardCharsets.UTF_8).length,
+                store.stat("s1", "/state/events.jsonl").size());
         StringBuilder all = new StringBuilder(expected);
         for (int i = 0; i < 300; i++) {
             String line = "{\"n\":" + i + "}\n";
@@ -141,7 +144,9 @@ public abstract class SessionStateStoreContract {
             all.append(line);
         }
         assertEquals(all.toString(), store.readFile("s1", "/state/events.jsonl"));
-        assertEquals(all.toString().getBytes(StandardCharsets.UTF_8).length, store.stat("s1", "/state/events.jsonl").size());
+        assertEquals(
+                all.toString().getBytes(StandardCharsets.UTF_8).length,
+                store.stat("s1", "/state/events.jsonl").size());
         store.writeFile("s1", "/state/events.jsonl", "reset", U);
         store.appendFile("s1", "/state/events.jsonl", "+1", U);
         assertEquals("reset+1", store.readFile("s1", "/state/events.jsonl"));
@@ -207,9 +212,15 @@ public abstract class SessionStateStoreContract {
         store.mkdir("s1", "/files/sub", true, U);
         store.writeFile("s1", "/files/sub/deep.txt", "d", U);
         store.writeFile("s1", "/files-other/x", "x", U);
-        assertEquals(List.of(new StateDirEntry("a.txt", false), new StateDirEntry("b.txt", false), new StateDirEntry("sub", true)),
+        assertEquals(
+                List.of(
+                        new StateDirEntry("a.txt", false),
+                        new StateDirEntry("b.txt", false),
+                        new StateDirEntry("sub", true)),
                 store.readdir("s1", "/files"));
-        assertEquals(List.of(new StateDirEntry("files", true), new StateDirEntry("files-other", true)), store.readdir("s1", "/"));
+        assertEquals(
+                List.of(new StateDirEntry("files", true), new StateDirEntry("files-other", true)),
+                store.readdir("s1", "/"));
         store.mkdir("s1", "/empty", true, U);
         assertEquals(List.of(), store.readdir("s1", "/empty"));
         assertCode(Code.ENOENT, () -> store.readdir("s1", "/nope"));
@@ -282,7 +293,8 @@ public abstract class SessionStateStoreContract {
         assertEquals("k", store.readFile("s1", "/ab/keep"));
         store.rename("s1", "/empty", "/moved", U);
         assertEquals("22", store.readFile("s1", "/moved/sub/two"));
-        assertEquals(List.of(new StateDirEntry("ab", true), new StateDirEntry("moved", true)), store.readdir("s1", "/"));
+        assertEquals(
+                List.of(new StateDirEntry("ab", true), new StateDirEntry("moved", true)), store.readdir("s1", "/"));
     }
 
     /** Contract: Sessions are separate namespaces. */
@@ -318,11 +330,14 @@ public abstract class SessionStateStoreContract {
         assertEquals("client-a", a.holder());
         assertTrue(a.fencingToken() > 0);
         assertEquals(a, store.findLease("s1").orElseThrow());
-        SessionLeaseException.Held held = assertThrows(SessionLeaseException.Held.class,
-                () -> store.acquireLease("s1", "client-b", MINUTE));
+        SessionLeaseException.Held held =
+                assertThrows(SessionLeaseException.Held.class, () -> store.acquireLease("s1", "client-b", MINUTE));
         assertEquals("client-a", held.holder());
         assertEquals(a.expiresAt(), held.expiresAt());
-        assertTrue(held.getMessage().contains("client-a") && held.getMessage().contains(a.expiresAt().toString()), held.getMessage());
+        assertTrue(
+                held.getMessage().contains("client-a")
+                        && held.getMessage().contains(a.expiresAt().toString()),
+                held.getMessage());
         SessionLease again = store.acquireLease("s1", "client-a", MINUTE);
         assertTrue(again.fencingToken() > a.fencingToken(), "every acquisition gets a new token");
         assertTrue(store.findLease("other").isEmpty());
@@ -335,7 +350,8 @@ public abstract class SessionStateStoreContract {
         SessionLease a = store.acquireLease("s1", "client-a", MINUTE);
         store.appendFile("s1", "/f", "+a", a.fencingToken());
         assertThrows(SessionLeaseException.Stale.class, () -> store.appendFile("s1", "/f", "+unfenced", U));
-        assertThrows(SessionLeaseException.Stale.class, () -> store.writeFile("s1", "/f", "wrong", a.fencingToken() + 1000));
+        assertThrows(
+                SessionLeaseException.Stale.class, () -> store.writeFile("s1", "/f", "wrong", a.fencingToken() + 1000));
         assertEquals("unleased+a", store.readFile("s1", "/f"));
     }
 
@@ -350,7 +366,8 @@ public abstract class SessionStateStoreContract {
         store.appendFile("s1", "/events.jsonl", "b1\n", b.fencingToken());
 
         long stale = a.fencingToken();
-        SessionLeaseException.Stale e = assertThrows(SessionLeaseException.Stale.class,
+        SessionLeaseException.Stale e = assertThrows(
+                SessionLeaseException.Stale.class,
                 () -> store.appendFile("s1", "/events.jsonl", "a2 (paused holder)\n", stale));
         assertEquals(stale, e.fencingToken());
         assertTrue(e.getMessage().contains("client-b"), e.getMessage());
@@ -429,7 +446,11 @@ public abstract class SessionStateStoreContract {
                 int id = t;
                 fs.add(pool.submit(() -> {
                     for (int i = 0; i < per; i++) {
-                        store.appendFile("s1", "/shared/events.jsonl", "{\"t\":" + id + ",\"i\":" + i + ",\"pad\":\"" + "x".repeat(50) + "\"}\n", U);
+                        store.appendFile(
+                                "s1",
+                                "/shared/events.jsonl",
+                                "{\"t\":" + id + ",\"i\":" + i + ",\"pad\":\"" + "x".repeat(50) + "\"}\n",
+                                U);
                         store.appendFile("s-" + id, "/own", "" + i + ",", U);
                     }
                     return null;
@@ -449,7 +470,8 @@ public abstract class SessionStateStoreContract {
             int i = Integer.parseInt(line.replaceAll(".*\"i\":(\\d+),.*", "$1"));
             assertEquals(next[t]++, i, "each writer's lines stay in its order");
         }
-        assertEquals(store.readFile("s1", "/shared/events.jsonl").getBytes(StandardCharsets.UTF_8).length,
+        assertEquals(
+                store.readFile("s1", "/shared/events.jsonl").getBytes(StandardCharsets.UTF_8).length,
                 store.stat("s1", "/shared/events.jsonl").size());
         StringBuilder own = new StringBuilder();
         for (int i = 0; i < per; i++) {

@@ -75,8 +75,11 @@ public abstract class SessionClaimsContract {
         assertEquals("s1", a.sessionId());
         assertEquals("client-A", a.holder());
         assertTrue(a.fencingToken() > SessionStore.UNFENCED, "tokens are positive");
-        assertTrue(a.expiresAt().isAfter(Instant.now().plus(Duration.ofMinutes(4))), "expires about 5 minutes from now: " + a.expiresAt());
-        SessionLeaseException.Held held = assertThrows(SessionLeaseException.Held.class, () -> store().claimSession("s1", "client-B", LONG));
+        assertTrue(
+                a.expiresAt().isAfter(Instant.now().plus(Duration.ofMinutes(4))),
+                "expires about 5 minutes from now: " + a.expiresAt());
+        SessionLeaseException.Held held =
+                assertThrows(SessionLeaseException.Held.class, () -> store().claimSession("s1", "client-B", LONG));
         assertEquals("client-A", held.holder());
         assertEquals(a.expiresAt(), held.expiresAt());
         assertEquals("s1", held.sessionId());
@@ -88,22 +91,37 @@ public abstract class SessionClaimsContract {
     void aClaimNeedsNoSessionRecordAndFencesTheAppendsOfTheSessionCreatedAfterIt() {
         SessionLease a = store().claimSession("later", "client-A", LONG);
         created("later");
-        assertEquals(1, store().append("later", List.of(event("e1")), a.fencingToken()).size());
-        assertThrows(SessionLeaseException.Stale.class, () -> store().append("later", List.of(event("e2")), SessionStore.UNFENCED));
-        assertThrows(SessionLeaseException.Stale.class, () -> store().append("later", List.of(event("e2"))),
+        assertEquals(
+                1,
+                store().append("later", List.of(event("e1")), a.fencingToken()).size());
+        assertThrows(
+                SessionLeaseException.Stale.class,
+                () -> store().append("later", List.of(event("e2")), SessionStore.UNFENCED));
+        assertThrows(
+                SessionLeaseException.Stale.class,
+                () -> store().append("later", List.of(event("e2"))),
                 "the unfenced append is refused for a claimed session");
-        assertThrows(SessionLeaseException.Stale.class, () -> store().append("later", List.of(event("e2")), a.fencingToken() + 1000));
-        assertEquals(List.of("e1"), store().readEvents("later", 0, 100).stream().map(StoredEvent::eventId).toList(),
+        assertThrows(
+                SessionLeaseException.Stale.class,
+                () -> store().append("later", List.of(event("e2")), a.fencingToken() + 1000));
+        assertEquals(
+                List.of("e1"),
+                store().readEvents("later", 0, 100).stream()
+                        .map(StoredEvent::eventId)
+                        .toList(),
                 "refused appends store nothing");
     }
 
     @Test
     void anUnclaimedSessionTakesOnlyUnfencedAppends() {
         created("free");
-        assertEquals(1, store().append("free", List.of(event("e1")), SessionStore.UNFENCED).size());
+        assertEquals(
+                1,
+                store().append("free", List.of(event("e1")), SessionStore.UNFENCED)
+                        .size());
         assertEquals(1, store().append("free", List.of(event("e2"))).size());
-        SessionLeaseException.Stale stale = assertThrows(SessionLeaseException.Stale.class,
-                () -> store().append("free", List.of(event("e3")), 42));
+        SessionLeaseException.Stale stale =
+                assertThrows(SessionLeaseException.Stale.class, () -> store().append("free", List.of(event("e3")), 42));
         assertEquals(42, stale.fencingToken());
         assertEquals(2, store().readEvents("free", 0, 100).size());
     }
@@ -116,10 +134,14 @@ public abstract class SessionClaimsContract {
         SessionLease again = store().claimSession("s", "client-A", LONG);
         assertTrue(other.fencingToken() > first.fencingToken(), first + " then " + other);
         assertTrue(again.fencingToken() > other.fencingToken(), other + " then " + again);
-        assertThrows(SessionLeaseException.Stale.class, () -> store().append("s", List.of(event("old")), first.fencingToken()));
+        assertThrows(
+                SessionLeaseException.Stale.class,
+                () -> store().append("s", List.of(event("old")), first.fencingToken()));
         assertThrows(SessionLeaseException.Stale.class, () -> store().renewClaim(first, LONG));
         assertFalse(store().releaseClaim(first), "an old grant releases nothing");
-        assertEquals(1, store().append("s", List.of(event("new")), again.fencingToken()).size());
+        assertEquals(
+                1,
+                store().append("s", List.of(event("new")), again.fencingToken()).size());
     }
 
     @Test
@@ -130,7 +152,9 @@ public abstract class SessionClaimsContract {
         assertEquals("client-A", renewed.holder());
         assertTrue(renewed.expiresAt().isAfter(a.expiresAt()), a + " renewed to " + renewed);
         awaitStoreTimePast(a.expiresAt());
-        assertThrows(SessionLeaseException.Held.class, () -> store().claimSession("s", "client-B", LONG),
+        assertThrows(
+                SessionLeaseException.Held.class,
+                () -> store().claimSession("s", "client-B", LONG),
                 "the renewed claim outlives the first expiry");
     }
 
@@ -142,7 +166,8 @@ public abstract class SessionClaimsContract {
         awaitStoreTimePast(a.expiresAt());
         SessionLease b = store().claimSession("s", "client-B", LONG);
         assertTrue(b.fencingToken() > a.fencingToken());
-        SessionLeaseException.Stale stale = assertThrows(SessionLeaseException.Stale.class,
+        SessionLeaseException.Stale stale = assertThrows(
+                SessionLeaseException.Stale.class,
                 () -> store().append("s", List.of(event("late-A")), a.fencingToken()));
         assertEquals(a.fencingToken(), stale.fencingToken());
         assertTrue(stale.getMessage().contains("client-B"), "names the new holder: " + stale.getMessage());
@@ -150,7 +175,11 @@ public abstract class SessionClaimsContract {
         assertFalse(store().releaseClaim(a));
         assertEquals(Optional.of(b), store().findClaim("s"), "the stale holder changed nothing");
         store().append("s", List.of(event("by-B")), b.fencingToken());
-        assertEquals(List.of("by-A", "by-B"), store().readEvents("s", 0, 100).stream().map(StoredEvent::eventId).toList());
+        assertEquals(
+                List.of("by-A", "by-B"),
+                store().readEvents("s", 0, 100).stream()
+                        .map(StoredEvent::eventId)
+                        .toList());
     }
 
     @Test
@@ -158,7 +187,8 @@ public abstract class SessionClaimsContract {
         created("s");
         SessionLease a = store().claimSession("s", "client-A", SHORT);
         awaitStoreTimePast(a.expiresAt());
-        assertEquals(1, store().append("s", List.of(event("e")), a.fencingToken()).size());
+        assertEquals(
+                1, store().append("s", List.of(event("e")), a.fencingToken()).size());
         SessionLease renewed = store().renewClaim(a, LONG);
         assertEquals(a.fencingToken(), renewed.fencingToken());
         assertThrows(SessionLeaseException.Held.class, () -> store().claimSession("s", "client-B", LONG));
@@ -171,9 +201,13 @@ public abstract class SessionClaimsContract {
         assertTrue(store().releaseClaim(a));
         assertFalse(store().releaseClaim(a), "a second release is a no-op");
         assertEquals(Optional.empty(), store().findClaim("s"));
-        assertThrows(SessionLeaseException.Stale.class, () -> store().append("s", List.of(event("e")), a.fencingToken()),
+        assertThrows(
+                SessionLeaseException.Stale.class,
+                () -> store().append("s", List.of(event("e")), a.fencingToken()),
                 "a released token no longer writes");
-        assertEquals(1, store().append("s", List.of(event("e")), SessionStore.UNFENCED).size());
+        assertEquals(
+                1,
+                store().append("s", List.of(event("e")), SessionStore.UNFENCED).size());
         SessionLease b = store().claimSession("s", "client-B", LONG);
         assertTrue(b.fencingToken() > a.fencingToken());
     }
@@ -239,19 +273,27 @@ public abstract class SessionClaimsContract {
     @Test
     void anotherInstanceOverTheSameDataSeesTheClaimAndItsFencing() throws Exception {
         SessionStore other = otherInstance();
-        org.junit.jupiter.api.Assumptions.assumeTrue(other != null, "the store cannot open a second instance over the same data");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                other != null, "the store cannot open a second instance over the same data");
         try {
             created("shared");
             SessionLease a = store().claimSession("shared", "process-A", LONG);
-            SessionLeaseException.Held held = assertThrows(SessionLeaseException.Held.class,
-                    () -> other.claimSession("shared", "process-B", LONG));
+            SessionLeaseException.Held held = assertThrows(
+                    SessionLeaseException.Held.class, () -> other.claimSession("shared", "process-B", LONG));
             assertEquals("process-A", held.holder());
-            assertThrows(SessionLeaseException.Stale.class, () -> other.append("shared", List.of(event("e")), SessionStore.UNFENCED));
-            assertEquals(1, other.append("shared", List.of(event("e")), a.fencingToken()).size());
+            assertThrows(
+                    SessionLeaseException.Stale.class,
+                    () -> other.append("shared", List.of(event("e")), SessionStore.UNFENCED));
+            assertEquals(
+                    1,
+                    other.append("shared", List.of(event("e")), a.fencingToken())
+                            .size());
             assertTrue(store().releaseClaim(a));
             SessionLease b = other.claimSession("shared", "process-B", LONG);
             assertNotEquals(a.fencingToken(), b.fencingToken());
-            assertThrows(SessionLeaseException.Stale.class, () -> store().append("shared", List.of(event("f")), a.fencingToken()));
+            assertThrows(
+                    SessionLeaseException.Stale.class,
+                    () -> store().append("shared", List.of(event("f")), a.fencingToken()));
         } finally {
             other.close();
         }

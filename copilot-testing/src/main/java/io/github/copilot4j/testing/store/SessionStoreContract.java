@@ -86,8 +86,9 @@ public abstract class SessionStoreContract {
     protected static final Instant T0 = Instant.parse("2024-03-01T12:00:00Z");
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Comparator<SessionRecord> LIST_ORDER =
-            Comparator.comparing(SessionRecord::lastActivityAt).thenComparing(SessionRecord::sessionId).reversed();
+    private static final Comparator<SessionRecord> LIST_ORDER = Comparator.comparing(SessionRecord::lastActivityAt)
+            .thenComparing(SessionRecord::sessionId)
+            .reversed();
 
     /** The store under test; fresh and empty for every test. */
     protected SessionStore store;
@@ -128,8 +129,18 @@ public abstract class SessionStoreContract {
 
     /** A record with every field set. */
     protected static SessionRecord fullRecord(String id, String owner, Instant lastActivity) {
-        return new SessionRecord(id, owner, "gpt-5", "a summary", T0, T0.plusSeconds(1), lastActivity,
-                T0.plus(Duration.ofDays(30)), SessionStatus.ACTIVE, 0, Map.of("mode", "interactive", "cwd", "/tmp/work"));
+        return new SessionRecord(
+                id,
+                owner,
+                "gpt-5",
+                "a summary",
+                T0,
+                T0.plusSeconds(1),
+                lastActivity,
+                T0.plus(Duration.ofDays(30)),
+                SessionStatus.ACTIVE,
+                0,
+                Map.of("mode", "interactive", "cwd", "/tmp/work"));
     }
 
     /** A new record for the tests. */
@@ -149,7 +160,9 @@ public abstract class SessionStoreContract {
 
     /** New events {@code prefix + from} to {@code prefix + (toExclusive - 1)}. */
     protected static List<NewEvent> events(String prefix, int from, int toExclusive) {
-        return IntStream.range(from, toExclusive).mapToObj(i -> event(prefix + i)).collect(Collectors.toList());
+        return IntStream.range(from, toExclusive)
+                .mapToObj(i -> event(prefix + i))
+                .collect(Collectors.toList());
     }
 
     /** Every event of a session, read in pages. */
@@ -282,8 +295,10 @@ public abstract class SessionStoreContract {
             assertFalse(e.getMessage().isBlank(), what + ": refused without a message");
             return false;
         } catch (RuntimeException e) {
-            throw new AssertionError(what + ": failed with " + e.getClass().getName()
-                    + " instead of being stored or refused with IllegalArgumentException/SessionStoreException", e);
+            throw new AssertionError(
+                    what + ": failed with " + e.getClass().getName()
+                            + " instead of being stored or refused with IllegalArgumentException/SessionStoreException",
+                    e);
         }
     }
 
@@ -314,8 +329,18 @@ public abstract class SessionStoreContract {
         @Test
         void timestampsKeepMilliseconds() {
             Instant odd = Instant.parse("2024-03-01T12:00:00.123456789Z");
-            SessionRecord in = new SessionRecord("s-ms", "o", null, null, odd, odd.plusMillis(1), odd.plusMillis(2),
-                    odd.plusMillis(3), SessionStatus.DETACHED, 0, Map.of());
+            SessionRecord in = new SessionRecord(
+                    "s-ms",
+                    "o",
+                    null,
+                    null,
+                    odd,
+                    odd.plusMillis(1),
+                    odd.plusMillis(2),
+                    odd.plusMillis(3),
+                    SessionStatus.DETACHED,
+                    0,
+                    Map.of());
             store.create(in);
             SessionRecord found = store.find("s-ms").orElseThrow();
             assertEquals(Instant.parse("2024-03-01T12:00:00.123Z"), found.createdAt());
@@ -328,7 +353,8 @@ public abstract class SessionStoreContract {
         @Test
         void createWithExistingIdThrowsDuplicateSessionAndKeepsTheOriginal() {
             SessionRecord first = store.create(fullRecord("dup", "alice", T0));
-            SessionStoreException.DuplicateSession e = assertThrows(SessionStoreException.DuplicateSession.class,
+            SessionStoreException.DuplicateSession e = assertThrows(
+                    SessionStoreException.DuplicateSession.class,
                     () -> store.create(record("dup", "mallory", T0.plusSeconds(9))));
             assertTrue(e.getMessage().contains("dup"), e.getMessage());
             assertEquals(Optional.of(first), store.find("dup"));
@@ -342,8 +368,11 @@ public abstract class SessionStoreContract {
         @Test
         void updateReplacesFieldsAndBumpsVersion() {
             SessionRecord v1 = store.create(fullRecord("u", "alice", T0));
-            SessionRecord changed = v1.withSummary("new title").withModel("claude").withStatus(SessionStatus.DETACHED)
-                    .withExpiresAt(T0.plus(Duration.ofDays(1))).withConfig(Map.of("k", "v", "ключ", "значение"));
+            SessionRecord changed = v1.withSummary("new title")
+                    .withModel("claude")
+                    .withStatus(SessionStatus.DETACHED)
+                    .withExpiresAt(T0.plus(Duration.ofDays(1)))
+                    .withConfig(Map.of("k", "v", "ключ", "значение"));
             SessionRecord v2 = store.update(changed);
             assertEquals(2, v2.version());
             assertEquals("new title", v2.summary());
@@ -353,7 +382,8 @@ public abstract class SessionStoreContract {
             assertEquals(Map.of("k", "v", "ключ", "значение"), v2.config());
             assertEquals(Optional.of(v2), store.find("u"));
 
-            SessionRecord v3 = store.update(v2.withSummary(null).withExpiresAt(null).withConfig(Map.of()));
+            SessionRecord v3 =
+                    store.update(v2.withSummary(null).withExpiresAt(null).withConfig(Map.of()));
             assertEquals(3, v3.version());
             assertEquals(Optional.of(v3), store.find("u"));
             assertEquals(null, v3.summary());
@@ -364,17 +394,21 @@ public abstract class SessionStoreContract {
         void updateWithStaleVersionThrowsAndChangesNothing() {
             SessionRecord v1 = store.create(fullRecord("stale", "alice", T0));
             SessionRecord v2 = store.update(v1.withSummary("second"));
-            SessionStoreException.StaleVersion e = assertThrows(SessionStoreException.StaleVersion.class,
-                    () -> store.update(v1.withSummary("lost update")));
+            SessionStoreException.StaleVersion e = assertThrows(
+                    SessionStoreException.StaleVersion.class, () -> store.update(v1.withSummary("lost update")));
             assertTrue(e.getMessage().contains("stale"), e.getMessage());
             assertEquals(Optional.of(v2), store.find("stale"));
-            assertThrows(SessionStoreException.StaleVersion.class, () -> store.update(v2.withVersion(99).withSummary("x")));
+            assertThrows(
+                    SessionStoreException.StaleVersion.class,
+                    () -> store.update(v2.withVersion(99).withSummary("x")));
             assertEquals(Optional.of(v2), store.find("stale"));
         }
 
         @Test
         void updateOfUnknownSessionThrowsNoSuchSession() {
-            assertThrows(SessionStoreException.NoSuchSession.class, () -> store.update(record("ghost").withVersion(1)));
+            assertThrows(
+                    SessionStoreException.NoSuchSession.class,
+                    () -> store.update(record("ghost").withVersion(1)));
             assertEquals(Optional.empty(), store.find("ghost"));
         }
 
@@ -410,7 +444,9 @@ public abstract class SessionStoreContract {
             assertEquals(1, created.version());
             assertEquals(List.of(), store.readEvents("again", 0, 100));
             List<StoredEvent> added = store.append("again", events("e", 0, 2));
-            assertEquals(List.of(1L, 2L), added.stream().map(StoredEvent::seq).collect(Collectors.toList()),
+            assertEquals(
+                    List.of(1L, 2L),
+                    added.stream().map(StoredEvent::seq).collect(Collectors.toList()),
                     "old event ids are accepted again and seq restarts at 1");
         }
     }
@@ -426,8 +462,10 @@ public abstract class SessionStoreContract {
             List<StoredEvent> out1 = store.append("s", first);
             List<StoredEvent> out2 = store.append("s", events("b", 0, 4));
             List<StoredEvent> out3 = store.append("s", List.of(event("c0")));
-            assertEquals(List.of(1L, 2L, 3L), out1.stream().map(StoredEvent::seq).collect(Collectors.toList()));
-            assertEquals(List.of(4L, 5L, 6L, 7L), out2.stream().map(StoredEvent::seq).collect(Collectors.toList()));
+            assertEquals(
+                    List.of(1L, 2L, 3L), out1.stream().map(StoredEvent::seq).collect(Collectors.toList()));
+            assertEquals(
+                    List.of(4L, 5L, 6L, 7L), out2.stream().map(StoredEvent::seq).collect(Collectors.toList()));
             assertEquals(List.of(8L), out3.stream().map(StoredEvent::seq).collect(Collectors.toList()));
 
             List<StoredEvent> all = allEvents("s");
@@ -444,19 +482,28 @@ public abstract class SessionStoreContract {
             store.create(record("s"));
             List<NewEvent> batch = List.of(event("zeta"), event("alpha"), event("mu"), event("beta"));
             store.append("s", batch);
-            assertEquals(List.of("zeta", "alpha", "mu", "beta"),
-                    store.readEvents("s", 0, 10).stream().map(StoredEvent::eventId).collect(Collectors.toList()));
+            assertEquals(
+                    List.of("zeta", "alpha", "mu", "beta"),
+                    store.readEvents("s", 0, 10).stream()
+                            .map(StoredEvent::eventId)
+                            .collect(Collectors.toList()));
         }
 
         @Test
         void eventFieldsRoundTrip() {
             store.create(record("s"));
-            NewEvent full = new NewEvent("ev-1", "tool.execution_complete", Instant.parse("2024-03-01T12:00:00.987654Z"),
-                    "ev-0", "agent-7", "{\"toolCallId\":\"t1\",\"result\":{\"ok\":true,\"lines\":[1,2,3]},\"text\":\"quote \\\" and \\\\ and \\u00e9\"}");
+            NewEvent full = new NewEvent(
+                    "ev-1",
+                    "tool.execution_complete",
+                    Instant.parse("2024-03-01T12:00:00.987654Z"),
+                    "ev-0",
+                    "agent-7",
+                    "{\"toolCallId\":\"t1\",\"result\":{\"ok\":true,\"lines\":[1,2,3]},\"text\":\"quote \\\" and \\\\ and \\u00e9\"}");
             NewEvent minimal = new NewEvent("ev-2", "session.idle", Instant.EPOCH, null, null, null);
             NewEvent farFuture = new NewEvent("ev-3", "x", Instant.parse("2999-12-31T23:59:59.999Z"), null, null, "{}");
             List<StoredEvent> out = store.append("s", List.of(full, minimal, farFuture));
-            List<StoredEvent> expected = List.of(stored("s", 1, full), stored("s", 2, minimal), stored("s", 3, farFuture));
+            List<StoredEvent> expected =
+                    List.of(stored("s", 1, full), stored("s", 2, minimal), stored("s", 3, farFuture));
             assertSameEvents(expected, out);
             assertSameEvents(expected, store.readEvents("s", 0, 10));
             assertEquals("{}", store.readEvents("s", 1, 1).get(0).dataJson().replace(" ", ""));
@@ -493,8 +540,11 @@ public abstract class SessionStoreContract {
             store.create(record("s"));
             store.append("s", events("e", 0, 12));
             List<StoredEvent> last3 = store.lastEvents("s", 3);
-            assertEquals(List.of(10L, 11L, 12L), last3.stream().map(StoredEvent::seq).collect(Collectors.toList()));
-            assertEquals(List.of("e9", "e10", "e11"), last3.stream().map(StoredEvent::eventId).collect(Collectors.toList()));
+            assertEquals(
+                    List.of(10L, 11L, 12L), last3.stream().map(StoredEvent::seq).collect(Collectors.toList()));
+            assertEquals(
+                    List.of("e9", "e10", "e11"),
+                    last3.stream().map(StoredEvent::eventId).collect(Collectors.toList()));
             assertEquals(12, store.lastEvents("s", 100).size());
             assertSeqGapFree(store.lastEvents("s", 100));
             assertEquals(List.of(), store.lastEvents("s", 0));
@@ -539,7 +589,8 @@ public abstract class SessionStoreContract {
             Instant future = Instant.now().plus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             store.append("s", List.of(new NewEvent("e1", "t", future, null, null, "{}")));
             Instant after = store.find("s").orElseThrow().lastActivityAt();
-            assertFalse(after.isBefore(future), "lastActivityAt " + after + " must be at least the event's time " + future);
+            assertFalse(
+                    after.isBefore(future), "lastActivityAt " + after + " must be at least the event's time " + future);
         }
 
         @Test
@@ -592,7 +643,8 @@ public abstract class SessionStoreContract {
             store.append("s", events("e", 0, 3));
             List<NewEvent> mixed = List.of(event("e1"), event("n0"), event("e2"), event("n1"));
             List<StoredEvent> out = store.append("s", mixed);
-            assertEquals(List.of("n0", "n1"), out.stream().map(StoredEvent::eventId).collect(Collectors.toList()));
+            assertEquals(
+                    List.of("n0", "n1"), out.stream().map(StoredEvent::eventId).collect(Collectors.toList()));
             assertEquals(List.of(4L, 5L), out.stream().map(StoredEvent::seq).collect(Collectors.toList()));
             assertSeqGapFree(allEvents("s"));
         }
@@ -603,7 +655,8 @@ public abstract class SessionStoreContract {
             NewEvent first = event("same");
             NewEvent again = new NewEvent("same", "other.type", T0.plusSeconds(1), null, null, "{\"second\":true}");
             List<StoredEvent> out = store.append("s", List.of(first, event("x"), again));
-            assertEquals(List.of("same", "x"), out.stream().map(StoredEvent::eventId).collect(Collectors.toList()));
+            assertEquals(
+                    List.of("same", "x"), out.stream().map(StoredEvent::eventId).collect(Collectors.toList()));
             assertSameEvent(stored("s", 1, first), store.readEvents("s", 0, 10).get(0));
         }
 
@@ -679,7 +732,8 @@ public abstract class SessionStoreContract {
             for (int i = 0; i < pages.size() - 1; i++) {
                 assertEquals(10, pages.get(i).items().size(), "every page but the last is full");
             }
-            List<SessionRecord> listed = pages.stream().flatMap(p -> p.items().stream()).collect(Collectors.toList());
+            List<SessionRecord> listed =
+                    pages.stream().flatMap(p -> p.items().stream()).collect(Collectors.toList());
             assertEquals(ids(all), ids(listed), "paged listing = full listing in (lastActivityAt desc, id desc) order");
             assertEquals(all, listed);
         }
@@ -697,7 +751,9 @@ public abstract class SessionStoreContract {
             List<Page<SessionRecord>> pages = allPages(SessionQuery.all().withLimit(10));
             int total = pages.stream().mapToInt(p -> p.items().size()).sum();
             assertEquals(20, total);
-            assertTrue(pages.size() == 2 || (pages.size() == 3 && pages.get(2).items().isEmpty()),
+            assertTrue(
+                    pages.size() == 2
+                            || (pages.size() == 3 && pages.get(2).items().isEmpty()),
                     "20 sessions at 10 per page: two pages (a third, empty one at most), got " + pages.size());
             assertFalse(pages.get(pages.size() - 1).hasMore());
         }
@@ -708,7 +764,8 @@ public abstract class SessionStoreContract {
             all.sort(LIST_ORDER);
             Page<SessionRecord> first = store.list(SessionQuery.all().withLimit(10));
             store.create(record("newest", null, T0.plus(Duration.ofDays(1))));
-            List<SessionRecord> rest = listAll(SessionQuery.all().withLimit(10).after(first.nextCursor().orElseThrow()));
+            List<SessionRecord> rest = listAll(
+                    SessionQuery.all().withLimit(10).after(first.nextCursor().orElseThrow()));
             List<SessionRecord> listed = new ArrayList<>(first.items());
             listed.addAll(rest);
             assertEquals(ids(all), ids(listed), "keyset paging: no duplicates and no gaps despite a new first row");
@@ -720,7 +777,11 @@ public abstract class SessionStoreContract {
             store.create(record("edge", null, T0.plusSeconds(60)));
             store.create(record("new", null, T0.plusSeconds(120)));
             assertEquals(List.of("new", "edge"), ids(listAll(SessionQuery.all().withActiveSince(T0.plusSeconds(60)))));
-            assertEquals(List.of("new"), ids(listAll(SessionQuery.all().withActiveSince(T0.plusSeconds(61)).withLimit(1))));
+            assertEquals(
+                    List.of("new"),
+                    ids(listAll(SessionQuery.all()
+                            .withActiveSince(T0.plusSeconds(61))
+                            .withLimit(1))));
             assertEquals(List.of(), ids(listAll(SessionQuery.all().withActiveSince(T0.plusSeconds(121)))));
         }
 
@@ -730,18 +791,24 @@ public abstract class SessionStoreContract {
                 store.create(record("a" + i, "alice", T0.plusSeconds(i)));
                 store.create(record("b" + i, "bob", T0.plusSeconds(i)));
             }
-            List<SessionRecord> listed = listAll(SessionQuery.byOwner("alice").withActiveSince(T0.plusSeconds(4)).withLimit(3));
+            List<SessionRecord> listed = listAll(SessionQuery.byOwner("alice")
+                    .withActiveSince(T0.plusSeconds(4))
+                    .withLimit(3));
             assertEquals(List.of("a11", "a10", "a9", "a8", "a7", "a6", "a5", "a4"), ids(listed));
         }
 
         @Test
         void invalidCursorIsRefusedWithIllegalArgumentException() {
             store.create(record("s"));
-            String noColon = Base64.getUrlEncoder().withoutPadding().encodeToString("12345".getBytes(StandardCharsets.UTF_8));
-            String notANumber = Base64.getUrlEncoder().withoutPadding().encodeToString("abc:s".getBytes(StandardCharsets.UTF_8));
+            String noColon =
+                    Base64.getUrlEncoder().withoutPadding().encodeToString("12345".getBytes(StandardCharsets.UTF_8));
+            String notANumber =
+                    Base64.getUrlEncoder().withoutPadding().encodeToString("abc:s".getBytes(StandardCharsets.UTF_8));
             for (String bad : List.of("not a cursor!", "%%%", noColon, notANumber, "")) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> store.list(SessionQuery.all().after(bad)), "cursor '" + bad + "'");
+                IllegalArgumentException e = assertThrows(
+                        IllegalArgumentException.class,
+                        () -> store.list(SessionQuery.all().after(bad)),
+                        "cursor '" + bad + "'");
                 assertNotNull(e.getMessage());
             }
         }
@@ -758,7 +825,8 @@ public abstract class SessionStoreContract {
             store.create(record("quiet", null, T0.plusSeconds(10)));
             store.create(record("busy", null, T0));
             store.append("busy", List.of(event("e")));
-            assertEquals(List.of("busy", "quiet"), ids(store.list(SessionQuery.all()).items()));
+            assertEquals(
+                    List.of("busy", "quiet"), ids(store.list(SessionQuery.all()).items()));
         }
     }
 
@@ -808,12 +876,15 @@ public abstract class SessionStoreContract {
 
         @Test
         void ownersAreComparedExactly() {
-            List<String> owners = List.of("alice", "Alice", "ALICE", "alice ", " alice", "alic", "alice\t", "\u00e9", "e\u0301");
+            List<String> owners =
+                    List.of("alice", "Alice", "ALICE", "alice ", " alice", "alic", "alice\t", "\u00e9", "e\u0301");
             for (int i = 0; i < owners.size(); i++) {
                 store.create(record("s" + i, owners.get(i), T0.plusSeconds(i)));
             }
             for (int i = 0; i < owners.size(); i++) {
-                assertEquals(List.of("s" + i), ids(listAll(SessionQuery.byOwner(owners.get(i)))),
+                assertEquals(
+                        List.of("s" + i),
+                        ids(listAll(SessionQuery.byOwner(owners.get(i)))),
                         "owner '" + owners.get(i) + "' must match only itself");
             }
         }
@@ -846,8 +917,11 @@ public abstract class SessionStoreContract {
                 store.create(record("a" + i, "alice", T0.plusSeconds(i)));
                 store.create(record("b" + i, "bob", T0.plusSeconds(i)));
             }
-            Page<SessionRecord> alicePage = store.list(SessionQuery.byOwner("alice").withLimit(2));
-            List<SessionRecord> bob = listAll(SessionQuery.byOwner("bob").withLimit(2).after(alicePage.nextCursor().orElseThrow()));
+            Page<SessionRecord> alicePage =
+                    store.list(SessionQuery.byOwner("alice").withLimit(2));
+            List<SessionRecord> bob = listAll(SessionQuery.byOwner("bob")
+                    .withLimit(2)
+                    .after(alicePage.nextCursor().orElseThrow()));
             assertTrue(bob.stream().allMatch(r -> "bob".equals(r.owner())), "only bob's sessions: " + ids(bob));
         }
     }
@@ -930,10 +1004,14 @@ public abstract class SessionStoreContract {
             List<StoredEvent> all = allEvents("hot");
             assertEquals(expected, all.size(), "every event stored once");
             assertSeqGapFree(all);
-            assertEquals(expected, all.stream().map(StoredEvent::eventId).distinct().count(), "no duplicates");
+            assertEquals(
+                    expected, all.stream().map(StoredEvent::eventId).distinct().count(), "no duplicates");
             for (int t = 0; t < THREADS; t++) {
                 String prefix = "t" + t + "-";
-                List<String> mine = all.stream().map(StoredEvent::eventId).filter(id -> id.startsWith(prefix)).collect(Collectors.toList());
+                List<String> mine = all.stream()
+                        .map(StoredEvent::eventId)
+                        .filter(id -> id.startsWith(prefix))
+                        .collect(Collectors.toList());
                 List<String> inOrder = new ArrayList<>();
                 for (int b = 0; b < BATCHES; b++) {
                     for (int i = 0; i < PER_BATCH; i++) {
@@ -959,7 +1037,8 @@ public abstract class SessionStoreContract {
             });
             List<StoredEvent> reported = outs.stream().flatMap(List::stream).collect(Collectors.toList());
             assertEquals(20, reported.size(), "each event is reported as newly stored exactly once");
-            assertEquals(20, reported.stream().map(StoredEvent::eventId).distinct().count());
+            assertEquals(
+                    20, reported.stream().map(StoredEvent::eventId).distinct().count());
             List<StoredEvent> all = allEvents("race");
             assertEquals(20, all.size());
             assertSeqGapFree(all);
@@ -1000,7 +1079,8 @@ public abstract class SessionStoreContract {
                         return "stale";
                     }
                 });
-                List<String> winners = outcomes.stream().filter(o -> !o.equals("stale")).collect(Collectors.toList());
+                List<String> winners =
+                        outcomes.stream().filter(o -> !o.equals("stale")).collect(Collectors.toList());
                 assertEquals(1, winners.size(), "exactly one concurrent update wins: " + outcomes);
                 SessionRecord after = store.find("contended").orElseThrow();
                 assertEquals(base.version() + 1, after.version());
@@ -1019,7 +1099,8 @@ public abstract class SessionStoreContract {
                     return "duplicate";
                 }
             });
-            List<String> winners = outcomes.stream().filter(o -> !o.equals("duplicate")).collect(Collectors.toList());
+            List<String> winners =
+                    outcomes.stream().filter(o -> !o.equals("duplicate")).collect(Collectors.toList());
             assertEquals(1, winners.size(), "exactly one create wins: " + outcomes);
             assertEquals(winners.get(0), store.find("once").orElseThrow().owner());
         }
@@ -1061,19 +1142,24 @@ public abstract class SessionStoreContract {
                     SessionStore mine = t % 2 == 0 ? store : second;
                     int n = 0;
                     for (int b = 0; b < BATCHES; b++) {
-                        n += mine.append("shared", events("i" + t + "-" + b + "-", 0, 2)).size();
+                        n += mine.append("shared", events("i" + t + "-" + b + "-", 0, 2))
+                                .size();
                         mine.append("shared", List.of(event("common-" + b))); // both instances race on these
                     }
                     return n;
                 });
                 int expected = THREADS * BATCHES * 2;
-                assertEquals(expected, counts.stream().mapToInt(Integer::intValue).sum());
+                assertEquals(
+                        expected, counts.stream().mapToInt(Integer::intValue).sum());
                 List<StoredEvent> all = allEvents("shared");
                 assertEquals(expected + BATCHES, all.size());
                 assertSeqGapFree(all);
-                assertEquals(all.size(), all.stream().map(StoredEvent::eventId).distinct().count());
+                assertEquals(
+                        all.size(),
+                        all.stream().map(StoredEvent::eventId).distinct().count());
                 assertTrue(second.delete("shared"));
-                assertEquals(Optional.empty(), store.find("shared"), "a delete through one instance is seen by the other");
+                assertEquals(
+                        Optional.empty(), store.find("shared"), "a delete through one instance is seen by the other");
             } finally {
                 second.close();
             }
@@ -1104,14 +1190,18 @@ public abstract class SessionStoreContract {
                 "\" OR \"1\"=\"1",
                 "x' OR '1'='1' --",
                 "Robert'); DELETE FROM events;/*",
-                "%", "_", "%_\\", "back\\slash\\",
+                "%",
+                "_",
+                "%_\\",
+                "back\\slash\\",
                 "tab\there\nnew line\r\n",
                 ":name ?1 $1 @p {0} ${x} #{y}",
                 "<script>alert(1)</script>",
                 "ünïcödé 日本語 한국어 עברית العربية",
                 "emoji 😀👍🏽 🇫🇷",
                 "rtl \u202Eevil\u202C zero\u200Bwidth",
-                "e\u0301", "\u00e9",
+                "e\u0301",
+                "\u00e9",
                 "  padded  ",
                 "a".repeat(SessionRecord.MAX_ID_LENGTH),
                 "😀".repeat(SessionRecord.MAX_ID_LENGTH / 2));
@@ -1120,8 +1210,8 @@ public abstract class SessionStoreContract {
         void hostileValuesRoundTripAsIdsOwnersAndText() {
             for (int i = 0; i < hostile.size(); i++) {
                 String v = hostile.get(i);
-                SessionRecord in = new SessionRecord(v, v, v, v, T0, T0, T0.plusSeconds(i), null, SessionStatus.ACTIVE, 0,
-                        Map.of(v, v, "k", v));
+                SessionRecord in = new SessionRecord(
+                        v, v, v, v, T0, T0, T0.plusSeconds(i), null, SessionStatus.ACTIVE, 0, Map.of(v, v, "k", v));
                 SessionRecord created = store.create(in);
                 assertEquals(in.withVersion(1), created);
                 assertEquals(Optional.of(created), store.find(v), "find(" + v + ")");
@@ -1134,7 +1224,8 @@ public abstract class SessionStoreContract {
                 assertEquals(v + v, updated.summary());
             }
             List<String> listed = ids(listAll(SessionQuery.all().withLimit(7)));
-            List<SessionRecord> found = hostile.stream().map(v -> store.find(v).orElseThrow()).collect(Collectors.toList());
+            List<SessionRecord> found =
+                    hostile.stream().map(v -> store.find(v).orElseThrow()).collect(Collectors.toList());
             assertEquals(ids(inListOrder(found)), listed, "every hostile id listed exactly once, newest first");
             for (String v : hostile) {
                 assertTrue(store.delete(v), "delete(" + v + ")");
@@ -1157,11 +1248,14 @@ public abstract class SessionStoreContract {
         @Test
         void hostileCursorTextIsRefusedNotExecuted() {
             store.create(record("s"));
-            String injected = Base64.getUrlEncoder().withoutPadding()
+            String injected = Base64.getUrlEncoder()
+                    .withoutPadding()
                     .encodeToString("1:x' OR '1'='1".getBytes(StandardCharsets.UTF_8));
             Page<SessionRecord> page = store.list(SessionQuery.all().after(injected));
             assertEquals(List.of(), page.items(), "a cursor's id is a value: nothing sorts after it here");
-            assertThrows(IllegalArgumentException.class, () -> store.list(SessionQuery.all().after("'; DROP TABLE x; --")));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> store.list(SessionQuery.all().after("'; DROP TABLE x; --")));
             assertTrue(store.find("s").isPresent());
         }
 
@@ -1179,7 +1273,8 @@ public abstract class SessionStoreContract {
                 if (acceptedOrRefusedCleanly(a.getKey() + " as session id", () -> store.create(record(v)))) {
                     assertEquals(v, store.find(v).orElseThrow().sessionId());
                 } else {
-                    acceptedOrRefusedCleanly(a.getKey() + " lookup", () -> assertEquals(Optional.empty(), store.find(v)));
+                    acceptedOrRefusedCleanly(
+                            a.getKey() + " lookup", () -> assertEquals(Optional.empty(), store.find(v)));
                 }
                 // as an owner
                 if (acceptedOrRefusedCleanly(a.getKey() + " as owner", () -> store.create(record(id, v, T0)))) {
@@ -1214,7 +1309,8 @@ public abstract class SessionStoreContract {
             String longId = "x".repeat(1000);
             acceptedOrRefusedCleanly("find(1000 chars)", () -> assertEquals(Optional.empty(), store.find(longId)));
             acceptedOrRefusedCleanly("delete(1000 chars)", () -> assertFalse(store.delete(longId)));
-            acceptedOrRefusedCleanly("readEvents(1000 chars)", () -> assertEquals(List.of(), store.readEvents(longId, 0, 5)));
+            acceptedOrRefusedCleanly(
+                    "readEvents(1000 chars)", () -> assertEquals(List.of(), store.readEvents(longId, 0, 5)));
             try {
                 store.append(longId, List.of(event("e")));
                 fail("append to a session that cannot exist must fail");
@@ -1244,7 +1340,9 @@ public abstract class SessionStoreContract {
                 char c = v.charAt(i);
                 if (c == '"' || c == '\\') {
                     sb.append('\\').append(c);
-                } else if (Character.isHighSurrogate(c) && i + 1 < v.length() && Character.isLowSurrogate(v.charAt(i + 1))) {
+                } else if (Character.isHighSurrogate(c)
+                        && i + 1 < v.length()
+                        && Character.isLowSurrogate(v.charAt(i + 1))) {
                     sb.append(c).append(v.charAt(++i));
                 } else if (c < 0x20 || Character.isSurrogate(c)) {
                     sb.append(String.format("\\u%04x", (int) c));

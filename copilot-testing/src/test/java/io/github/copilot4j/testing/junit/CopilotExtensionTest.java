@@ -39,6 +39,7 @@ class CopilotExtensionTest {
     private static volatile boolean runningSamples;
     /** What the samples saw, by key; reset before each run. */
     static final Map<String, Object> SEEN = new ConcurrentHashMap<>();
+
     static final CountDownLatch RELEASE_LEAKED_THREAD = new CountDownLatch(1);
 
     static boolean runningSamples() {
@@ -68,7 +69,9 @@ class CopilotExtensionTest {
         assertEquals(0, o.passed);
         assertEquals(1, o.failures.size(), "failures: " + o.failures);
         String message = o.failures.get(0);
-        assertTrue(message.contains("1 session(s) left open") && message.contains((String) SEEN.get("open-session-id")), message);
+        assertTrue(
+                message.contains("1 session(s) left open") && message.contains((String) SEEN.get("open-session-id")),
+                message);
         assertTrue(message.contains("Close each session"), message);
         assertEquals(ClientState.CLOSED, ((CopilotClient) SEEN.get("client")).state(), "cleaned up all the same");
     }
@@ -98,10 +101,13 @@ class CopilotExtensionTest {
 
     @Test
     void configurationThatDoesNotFitTheModeIsRefusedAtOnce() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CopilotExtension.offline().withRuntime(b -> { }));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> CopilotExtension.offline().withRuntime(b -> {}));
         assertTrue(e.getMessage().contains("inMemory()"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> CopilotExtension.inMemory().withOffline(b -> { }));
-        assertThrows(IllegalStateException.class, () -> CopilotExtension.inMemory().client(), "no client outside a test");
+        assertThrows(
+                IllegalStateException.class, () -> CopilotExtension.inMemory().withOffline(b -> {}));
+        assertThrows(
+                IllegalStateException.class, () -> CopilotExtension.inMemory().client(), "no client outside a test");
     }
 
     @Test
@@ -125,17 +131,24 @@ class CopilotExtensionTest {
         int[] passed = {0};
         runningSamples = true;
         try {
-            LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(sample)).build(),
-                    new TestExecutionListener() {
-                        @Override
-                        public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                            if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
-                                passed[0] += id.isTest() ? 1 : 0;
-                            } else {
-                                failures.add(id.getDisplayName() + ": " + result.getThrowable().map(Throwable::getMessage).orElse("?"));
-                            }
-                        }
-                    });
+            LauncherFactory.create()
+                    .execute(
+                            LauncherDiscoveryRequestBuilder.request()
+                                    .selectors(selectClass(sample))
+                                    .build(),
+                            new TestExecutionListener() {
+                                @Override
+                                public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                                    if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
+                                        passed[0] += id.isTest() ? 1 : 0;
+                                    } else {
+                                        failures.add(id.getDisplayName() + ": "
+                                                + result.getThrowable()
+                                                        .map(Throwable::getMessage)
+                                                        .orElse("?"));
+                                    }
+                                }
+                            });
         } finally {
             runningSamples = false;
         }
@@ -161,7 +174,9 @@ class CopilotExtensionTest {
         @Test
         void second(CopilotClient client) {
             SEEN.put("client-second", client);
-            SEEN.put("sessions-seen-by-second-runtime", copilot.fakeRuntime().sessionIds().size());
+            SEEN.put(
+                    "sessions-seen-by-second-runtime",
+                    copilot.fakeRuntime().sessionIds().size());
         }
     }
 
@@ -173,7 +188,9 @@ class CopilotExtensionTest {
         @Test
         void forgetsToCloseTheSession(CopilotClient client) {
             SEEN.put("client", client);
-            SEEN.put("open-session-id", client.createSession(SessionConfig.builder().build()).sessionId());
+            SEEN.put(
+                    "open-session-id",
+                    client.createSession(SessionConfig.builder().build()).sessionId());
         }
     }
 
@@ -184,13 +201,15 @@ class CopilotExtensionTest {
 
         @Test
         void startsAThreadThatOutlivesTheTest() {
-            Thread t = new Thread(() -> {
-                try {
-                    RELEASE_LEAKED_THREAD.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "sample-leaked-thread");
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            RELEASE_LEAKED_THREAD.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "sample-leaked-thread");
             t.setDaemon(true);
             t.start();
             SEEN.put("leaked-thread", t);
@@ -217,8 +236,12 @@ class CopilotExtensionTest {
         @Test
         void talksToTheRealCli(CopilotClient client, FakeCopilotApi api) {
             SEEN.put("client", client);
-            try (CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build())) {
-                SEEN.put("offline-reply", s.sendAndWait("hello from the real CLI", Duration.ofMinutes(2)).content());
+            try (CopilotSession s =
+                    client.createSession(SessionConfig.builder().model("gpt-5").build())) {
+                SEEN.put(
+                        "offline-reply",
+                        s.sendAndWait("hello from the real CLI", Duration.ofMinutes(2))
+                                .content());
             }
             SEEN.put("chat-requests", api.chatRequests().size());
         }

@@ -67,38 +67,58 @@ class CallbackStarvationTest {
         ExecutorService callbacks = Executors.newFixedThreadPool(4);
         Blocker blocker = new Blocker();
         FakeRuntime runtime = FakeRuntime.builder()
-                .responder(t -> t.prompt().startsWith("tool") ? Reply.callTool("block", "{}", "Tool said: {result}") : Reply.text("ECHO: " + t.prompt()))
+                .responder(t -> t.prompt().startsWith("tool")
+                        ? Reply.callTool("block", "{}", "Tool said: {result}")
+                        : Reply.text("ECHO: " + t.prompt()))
                 .build();
-        CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).callbackExecutor(callbacks)
-                .requestTimeout(Duration.ofSeconds(30)).handlerTimeout(HANDLER_TIMEOUT).maxConcurrentHandlersPerSession(2).build();
+        CopilotClient client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .callbackExecutor(callbacks)
+                .requestTimeout(Duration.ofSeconds(30))
+                .handlerTimeout(HANDLER_TIMEOUT)
+                .maxConcurrentHandlersPerSession(2)
+                .build();
         try {
             client.start();
-            CopilotSession greedy = client.createSession(SessionConfig.builder().tool(blocker.tool()).build());
+            CopilotSession greedy = client.createSession(
+                    SessionConfig.builder().tool(blocker.tool()).build());
             CopilotSession other = client.createSession(SessionConfig.builder().build());
 
             long t0 = System.nanoTime();
-            CompletableFuture<AssistantMessage> greedyTurn = greedy.sendAndWaitAsync("tool please", Duration.ofSeconds(60));
+            CompletableFuture<AssistantMessage> greedyTurn =
+                    greedy.sendAndWaitAsync("tool please", Duration.ofSeconds(60));
             for (int i = 0; i < 6; i++) {
                 requestTool(runtime, greedy, "extra-" + i);
             }
             assertTrue(blocker.entered.tryAcquire(2, 20, TimeUnit.SECONDS), "two of the session's handlers run");
 
             // Seven blocked handlers asked for, four callback threads: another session still gets its turn.
-            assertEquals("ECHO: hello", other.sendAndWait("hello", Duration.ofSeconds(20)).content());
+            assertEquals(
+                    "ECHO: hello",
+                    other.sendAndWait("hello", Duration.ofSeconds(20)).content());
 
             // The turn's own tool call is answered with a failure at its deadline, and the turn goes on.
             AssistantMessage m = greedyTurn.get(30, TimeUnit.SECONDS);
             long turnMillis = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(m.content().startsWith("Tool said: Tool 'block' did not finish within 2000 ms"), m.content());
-            assertTrue(turnMillis >= HANDLER_TIMEOUT.toMillis(), "answered after " + turnMillis + " ms, before the deadline");
-            JsonNode answer = runtime.awaitRequest(r -> r.method().equals(TOOL_ANSWER) && r.params().path("sessionId").asText().equals(greedy.sessionId())
-                    && !r.params().path("requestId").asText().startsWith("extra-"), Duration.ofSeconds(1)).params();
+            assertTrue(
+                    turnMillis >= HANDLER_TIMEOUT.toMillis(),
+                    "answered after " + turnMillis + " ms, before the deadline");
+            JsonNode answer = runtime.awaitRequest(
+                            r -> r.method().equals(TOOL_ANSWER)
+                                    && r.params().path("sessionId").asText().equals(greedy.sessionId())
+                                    && !r.params().path("requestId").asText().startsWith("extra-"),
+                            Duration.ofSeconds(1))
+                    .params();
             assertEquals("failure", answer.path("result").path("resultType").asText(), answer.toString());
             assertTrue(answer.path("result").path("error").asText().contains("2000 ms"), answer.toString());
             // The queued extra calls are answered at their deadlines too, without ever getting a thread.
             for (int i = 0; i < 6; i++) {
                 String id = "extra-" + i;
-                runtime.awaitRequest(r -> r.method().equals(TOOL_ANSWER) && r.params().path("requestId").asText().equals(id), Duration.ofSeconds(20));
+                runtime.awaitRequest(
+                        r -> r.method().equals(TOOL_ANSWER)
+                                && r.params().path("requestId").asText().equals(id),
+                        Duration.ofSeconds(20));
             }
             assertEquals(2, blocker.maxRunning.get(), "handlers of one session running at once");
             assertEquals(2, blocker.total.get(), "handlers started (the others timed out in the queue)");
@@ -116,42 +136,60 @@ class CallbackStarvationTest {
         ExecutorService callbacks = Executors.newFixedThreadPool(2);
         Blocker blocker = new Blocker();
         FakeRuntime runtime = FakeRuntime.create();
-        CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).callbackExecutor(callbacks)
-                .requestTimeout(Duration.ofSeconds(30)).handlerTimeout(HANDLER_TIMEOUT).maxConcurrentHandlersPerSession(2).build();
+        CopilotClient client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .callbackExecutor(callbacks)
+                .requestTimeout(Duration.ofSeconds(30))
+                .handlerTimeout(HANDLER_TIMEOUT)
+                .maxConcurrentHandlersPerSession(2)
+                .build();
         try {
             client.start();
-            CopilotSession blocked = client.createSession(SessionConfig.builder().tool(blocker.tool()).build());
-            CopilotSession waiting = client.createSession(SessionConfig.builder().build());
+            CopilotSession blocked = client.createSession(
+                    SessionConfig.builder().tool(blocker.tool()).build());
+            CopilotSession waiting =
+                    client.createSession(SessionConfig.builder().build());
             long t0 = System.nanoTime();
             requestTool(runtime, blocked, "first");
             requestTool(runtime, blocked, "second");
-            assertTrue(blocker.entered.tryAcquire(2, 20, TimeUnit.SECONDS), "both callback threads are blocked in handlers");
+            assertTrue(
+                    blocker.entered.tryAcquire(2, 20, TimeUnit.SECONDS),
+                    "both callback threads are blocked in handlers");
 
             long t = System.nanoTime();
             assertTrue(client.ping().message().startsWith("pong"));
             assertWellWithin(t, 10_000, "ping");
 
             t = System.nanoTime();
-            CopilotSession created = client.createSession(SessionConfig.builder().build());
+            CopilotSession created =
+                    client.createSession(SessionConfig.builder().build());
             assertWellWithin(t, 10_000, "createSession");
 
             t = System.nanoTime();
-            CopilotTimeoutException timeout = assertThrows(CopilotTimeoutException.class,
+            CopilotTimeoutException timeout = assertThrows(
+                    CopilotTimeoutException.class,
                     () -> waiting.sendAndWait("no thread to see my turn end", Duration.ofSeconds(1)));
             assertTrue(timeout.getMessage().contains("did not finish the turn within 1000 ms"), timeout.getMessage());
             assertWellWithin(t, 4_000, "a sendAndWait timeout of 1 s");
 
             for (String id : new String[] {"first", "second"}) {
-                JsonNode answer = runtime.awaitRequest(r -> r.method().equals(TOOL_ANSWER) && r.params().path("requestId").asText().equals(id),
-                        Duration.ofSeconds(20)).params();
+                JsonNode answer = runtime.awaitRequest(
+                                r -> r.method().equals(TOOL_ANSWER)
+                                        && r.params().path("requestId").asText().equals(id),
+                                Duration.ofSeconds(20))
+                        .params();
                 assertEquals("failure", answer.path("result").path("resultType").asText(), answer.toString());
             }
             long answeredMillis = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(answeredMillis >= HANDLER_TIMEOUT.toMillis(), "answered after " + answeredMillis + " ms, before the deadline");
+            assertTrue(
+                    answeredMillis >= HANDLER_TIMEOUT.toMillis(),
+                    "answered after " + answeredMillis + " ms, before the deadline");
 
             // Once the handlers return, the callback threads serve the sessions again.
             blocker.release.countDown();
-            assertEquals("ECHO: after", created.sendAndWait("after", Duration.ofSeconds(20)).content());
+            assertEquals(
+                    "ECHO: after",
+                    created.sendAndWait("after", Duration.ofSeconds(20)).content());
         } finally {
             blocker.release.countDown();
             client.close();
@@ -166,11 +204,15 @@ class CallbackStarvationTest {
     void withTheDefaultsOneSessionsBlockedHandlersStallNothingElse() throws Exception {
         Blocker blocker = new Blocker();
         FakeRuntime runtime = FakeRuntime.create();
-        CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).requestTimeout(Duration.ofSeconds(30))
-                .handlerTimeout(HANDLER_TIMEOUT).build();
+        CopilotClient client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .requestTimeout(Duration.ofSeconds(30))
+                .handlerTimeout(HANDLER_TIMEOUT)
+                .build();
         try {
             client.start();
-            CopilotSession greedy = client.createSession(SessionConfig.builder().tool(blocker.tool()).build());
+            CopilotSession greedy = client.createSession(
+                    SessionConfig.builder().tool(blocker.tool()).build());
             CopilotSession other = client.createSession(SessionConfig.builder().build());
             for (int i = 0; i < 40; i++) {
                 requestTool(runtime, greedy, "call-" + i);
@@ -178,15 +220,25 @@ class CallbackStarvationTest {
             assertTrue(blocker.entered.tryAcquire(1, 20, TimeUnit.SECONDS), "a handler runs");
             long t = System.nanoTime();
             assertTrue(client.ping().message().startsWith("pong"));
-            assertEquals("ECHO: hello", other.sendAndWait("hello", Duration.ofSeconds(20)).content());
-            CopilotSession created = client.createSession(SessionConfig.builder().build());
-            assertEquals("ECHO: new", created.sendAndWait("new", Duration.ofSeconds(20)).content());
+            assertEquals(
+                    "ECHO: hello",
+                    other.sendAndWait("hello", Duration.ofSeconds(20)).content());
+            CopilotSession created =
+                    client.createSession(SessionConfig.builder().build());
+            assertEquals(
+                    "ECHO: new",
+                    created.sendAndWait("new", Duration.ofSeconds(20)).content());
             assertWellWithin(t, 15_000, "ping, another session's turn, a new session and its turn");
             for (int i = 0; i < 40; i++) {
                 String id = "call-" + i;
-                runtime.awaitRequest(r -> r.method().equals(TOOL_ANSWER) && r.params().path("requestId").asText().equals(id), Duration.ofSeconds(20));
+                runtime.awaitRequest(
+                        r -> r.method().equals(TOOL_ANSWER)
+                                && r.params().path("requestId").asText().equals(id),
+                        Duration.ofSeconds(20));
             }
-            assertTrue(blocker.maxRunning.get() <= 8, "at most 8 handlers of one session at once by default, saw " + blocker.maxRunning.get());
+            assertTrue(
+                    blocker.maxRunning.get() <= 8,
+                    "at most 8 handlers of one session at once by default, saw " + blocker.maxRunning.get());
         } finally {
             blocker.release.countDown();
             client.close();
@@ -196,8 +248,16 @@ class CallbackStarvationTest {
 
     /** Makes the runtime ask the client for a call of the blocking tool (as the model would), outside any turn. */
     private static void requestTool(FakeRuntime runtime, CopilotSession session, String requestId) {
-        runtime.emitEvent(session.sessionId(), "external_tool.requested", Json.object().put("requestId", requestId).put("sessionId", session.sessionId())
-                .put("toolCallId", "call_" + requestId).put("toolName", "block").set("arguments", Json.object()), false);
+        runtime.emitEvent(
+                session.sessionId(),
+                "external_tool.requested",
+                Json.object()
+                        .put("requestId", requestId)
+                        .put("sessionId", session.sessionId())
+                        .put("toolCallId", "call_" + requestId)
+                        .put("toolName", "block")
+                        .set("arguments", Json.object()),
+                false);
     }
 
     private static void assertWellWithin(long startNanos, long millis, String what) {

@@ -36,22 +36,30 @@ class ConnectionLossStateTest {
 
     @Test
     void aPendingCallIsFailedOnlyAfterTheStateLeftConnected() throws Exception {
-        try (FakeRuntime runtime = FakeRuntime.builder().unanswered("session.create").build();
-                CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime))
-                        .requestTimeout(Duration.ofSeconds(30)).build()) {
+        try (FakeRuntime runtime =
+                        FakeRuntime.builder().unanswered("session.create").build();
+                CopilotClient client = CopilotClient.builder()
+                        .transport(InMemoryTransport.to(runtime))
+                        .requestTimeout(Duration.ofSeconds(30))
+                        .build()) {
             client.start();
-            CompletableFuture<CopilotSession> create = client.createSessionAsync(SessionConfig.builder().build());
+            CompletableFuture<CopilotSession> create =
+                    client.createSessionAsync(SessionConfig.builder().build());
             CompletableFuture<ClientState> stateSeenByTheCallback = new CompletableFuture<>();
             create.whenComplete((s, e) -> stateSeenByTheCallback.complete(client.state()));
             assertEquals(ClientState.CONNECTED, client.state());
 
             runtime.kill("the runtime crashed");
 
-            assertEquals(ClientState.DISCONNECTED, stateSeenByTheCallback.get(10, TimeUnit.SECONDS),
+            assertEquals(
+                    ClientState.DISCONNECTED,
+                    stateSeenByTheCallback.get(10, TimeUnit.SECONDS),
                     "the failure callback of the pending call saw the state");
             ExecutionException e = assertThrows(ExecutionException.class, () -> create.get(10, TimeUnit.SECONDS));
             assertInstanceOf(ConnectionClosedException.class, e.getCause());
-            assertTrue(e.getCause().getMessage().contains("the runtime crashed"), e.getCause().getMessage());
+            assertTrue(
+                    e.getCause().getMessage().contains("the runtime crashed"),
+                    e.getCause().getMessage());
         }
     }
 
@@ -60,8 +68,10 @@ class ConnectionLossStateTest {
         CountDownLatch describing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try (FakeRuntime runtime = FakeRuntime.create();
-                CopilotClient client = CopilotClient.builder().transport(new SlowToDescribe(InMemoryTransport.to(runtime), describing, release))
-                        .requestTimeout(Duration.ofSeconds(30)).build()) {
+                CopilotClient client = CopilotClient.builder()
+                        .transport(new SlowToDescribe(InMemoryTransport.to(runtime), describing, release))
+                        .requestTimeout(Duration.ofSeconds(30))
+                        .build()) {
             client.start();
             CopilotSession before = client.createSession(SessionConfig.builder().build());
             runtime.kill("the runtime crashed");
@@ -79,7 +89,9 @@ class ConnectionLossStateTest {
             assertEquals(ClientState.CONNECTED, client.state());
             assertTrue(client.ping().message().startsWith("pong"));
             CopilotSession again = client.resumeSession(before.sessionId());
-            assertEquals("ECHO: back", again.sendAndWait("back", Duration.ofSeconds(20)).content());
+            assertEquals(
+                    "ECHO: back",
+                    again.sendAndWait("back", Duration.ofSeconds(20)).content());
             assertEquals(ClientState.CONNECTED, client.state());
         } finally {
             release.countDown();

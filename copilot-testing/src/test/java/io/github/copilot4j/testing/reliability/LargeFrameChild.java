@@ -70,8 +70,10 @@ public final class LargeFrameChild {
                 return "the parent test";
             }
         };
-        CopilotClient.Builder builder = CopilotClient.builder().transport(transport)
-                .requestTimeout(Duration.ofSeconds(60)).closeTimeout(Duration.ofSeconds(2));
+        CopilotClient.Builder builder = CopilotClient.builder()
+                .transport(transport)
+                .requestTimeout(Duration.ofSeconds(60))
+                .closeTimeout(Duration.ofSeconds(2));
         if (!args[0].equals("default")) {
             builder.maxFrameBytes(Integer.parseInt(args[0]));
         }

@@ -39,8 +39,13 @@ class LargeFrameHeapTest {
     void withTheDefaultCapTheFrameIsRefusedNamingItsSizeAndTheSetting() throws Exception {
         String result = runChild("default");
         int cap = FrameReader.defaultMaxFrameBytes(128L * 1024 * 1024);
-        assertTrue(result.startsWith("io.github.copilot4j.ConnectionClosedException: ping failed: Protocol error"), result);
-        assertTrue(result.contains("frame of " + FRAME + " bytes exceeds the maximum of ") && result.contains("maxFrameBytes"), result);
+        assertTrue(
+                result.startsWith("io.github.copilot4j.ConnectionClosedException: ping failed: Protocol error"),
+                result);
+        assertTrue(
+                result.contains("frame of " + FRAME + " bytes exceeds the maximum of ")
+                        && result.contains("maxFrameBytes"),
+                result);
         // The child's heap is a little under -Xmx (survivor space), so its cap is at most the 128 MiB one.
         assertTrue(result.matches(".*maximum of (\\d+) bytes.*"), result);
         long childCap = Long.parseLong(result.replaceAll(".*maximum of (\\d+) bytes.*", "$1"));
@@ -51,33 +56,47 @@ class LargeFrameHeapTest {
     void aFrameThatDoesNotFitInTheHeapSaysSo() throws Exception {
         String result = runChild(Integer.toString(64 * 1024 * 1024));
         assertTrue(result.startsWith("io.github.copilot4j.ConnectionClosedException: ping failed: "), result);
-        assertTrue(result.contains("frame of " + FRAME + " bytes") && result.contains("did not fit in this JVM's heap")
-                && result.contains("-Xmx") && result.contains("maxFrameBytes"), result);
+        assertTrue(
+                result.contains("frame of " + FRAME + " bytes")
+                        && result.contains("did not fit in this JVM's heap")
+                        && result.contains("-Xmx")
+                        && result.contains("maxFrameBytes"),
+                result);
         assertFalse(result.contains("output ended"), result);
     }
 
     /** Runs the child, answers its handshake, sends the big response to its ping, returns its RESULT line. */
     private static String runChild(String maxFrameBytes) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-XX:-HeapDumpOnOutOfMemoryError", "-cp",
-                System.getProperty("java.class.path"), LargeFrameChild.class.getName(), maxFrameBytes);
+        ProcessBuilder pb = new ProcessBuilder(
+                java,
+                "-Xmx128m",
+                "-XX:-HeapDumpOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LargeFrameChild.class.getName(),
+                maxFrameBytes);
         Process child = pb.start();
         List<String> stderr = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<String> result = new CompletableFuture<>();
-        Thread drain = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    stderr.add(line);
-                    if (line.startsWith("RESULT ")) {
-                        result.complete(line.substring("RESULT ".length()));
+        Thread drain = new Thread(
+                () -> {
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            stderr.add(line);
+                            if (line.startsWith("RESULT ")) {
+                                result.complete(line.substring("RESULT ".length()));
+                            }
+                        }
+                        result.completeExceptionally(
+                                new AssertionError("the child printed no RESULT; stderr: " + stderr));
+                    } catch (IOException e) {
+                        result.completeExceptionally(e);
                     }
-                }
-                result.completeExceptionally(new AssertionError("the child printed no RESULT; stderr: " + stderr));
-            } catch (IOException e) {
-                result.completeExceptionally(e);
-            }
-        }, "large-frame-child-stderr");
+                },
+                "large-frame-child-stderr");
         drain.setDaemon(true);
         drain.start();
         try {
@@ -85,8 +104,11 @@ class LargeFrameHeapTest {
             OutputStream toChild = child.getOutputStream();
             JsonNode connect = Json.MAPPER.readTree(requests.next());
             assertEquals("connect", connect.get("method").asText());
-            send(toChild, ("{\"jsonrpc\":\"2.0\",\"id\":" + connect.get("id") + ",\"result\":{\"protocolVersion\":"
-                    + CopilotClient.MAX_PROTOCOL_VERSION + ",\"version\":\"large-frame-test\"}}").getBytes(StandardCharsets.UTF_8));
+            send(
+                    toChild,
+                    ("{\"jsonrpc\":\"2.0\",\"id\":" + connect.get("id") + ",\"result\":{\"protocolVersion\":"
+                                    + CopilotClient.MAX_PROTOCOL_VERSION + ",\"version\":\"large-frame-test\"}}")
+                            .getBytes(StandardCharsets.UTF_8));
             JsonNode ping = Json.MAPPER.readTree(requests.next());
             assertEquals("ping", ping.get("method").asText());
             sendBig(toChild, ping.get("id").asLong());
@@ -107,7 +129,8 @@ class LargeFrameHeapTest {
 
     /** A valid response of exactly {@value #FRAME} bytes, streamed (never held whole in this JVM). */
     private static void sendBig(OutputStream out, long id) {
-        byte[] head = ("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"message\":\"").getBytes(StandardCharsets.US_ASCII);
+        byte[] head = ("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"message\":\"")
+                .getBytes(StandardCharsets.US_ASCII);
         byte[] tail = "\"}}".getBytes(StandardCharsets.US_ASCII);
         byte[] chunk = new byte[64 * 1024];
         java.util.Arrays.fill(chunk, (byte) 'x');

@@ -61,9 +61,14 @@ class MalformedInputTest {
         int closed = 0;
         InMemorySessionStore store = new InMemorySessionStore();
         try (FakeRuntime runtime = FakeRuntime.builder().recordRequests(false).build();
-                CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(store)
-                        .maxFrameBytes(MAX_FRAME).requestTimeout(Duration.ofSeconds(10)).startTimeout(Duration.ofSeconds(10))
-                        .closeTimeout(Duration.ofSeconds(5)).build()) {
+                CopilotClient client = CopilotClient.builder()
+                        .transport(InMemoryTransport.to(runtime))
+                        .sessionStore(store)
+                        .maxFrameBytes(MAX_FRAME)
+                        .requestTimeout(Duration.ofSeconds(10))
+                        .startTimeout(Duration.ofSeconds(10))
+                        .closeTimeout(Duration.ofSeconds(5))
+                        .build()) {
             client.start();
             client.createSession(SessionConfig.builder().sessionId(SESSION).build());
             MalformedCorpus corpus = new MalformedCorpus(seed, SESSION, MAX_FRAME);
@@ -97,17 +102,24 @@ class MalformedInputTest {
             }
             // The client still works normally afterwards, on the same open session.
             CopilotSession s = client.session(SESSION).orElseThrow();
-            assertEquals("ECHO: still fine", s.sendAndWait("still fine", Duration.ofSeconds(10)).content(), repro);
+            assertEquals(
+                    "ECHO: still fine",
+                    s.sendAndWait("still fine", Duration.ofSeconds(10)).content(),
+                    repro);
             List<StoredEvent> events = store.readEvents(SESSION, 0, 100_000);
             Set<String> ids = new HashSet<>();
             for (int i = 0; i < events.size(); i++) {
                 assertEquals(i + 1L, events.get(i).seq(), "seq gap-free" + repro);
-                assertTrue(ids.add(events.get(i).eventId()), "no duplicate event " + events.get(i).eventId() + repro);
+                assertTrue(
+                        ids.add(events.get(i).eventId()),
+                        "no duplicate event " + events.get(i).eventId() + repro);
             }
         }
-        System.out.println("Malformed input: " + cases + " cases, seed " + seed + ", connection lived " + lived + ", closed " + closed
-                + "; by expectation " + byExpectation + "; by kind " + byKind);
-        assertTrue(lived > cases / 2 && closed > cases / 10, "the corpus exercises both outcomes (lived " + lived + ", closed " + closed + ")" + repro);
+        System.out.println("Malformed input: " + cases + " cases, seed " + seed + ", connection lived " + lived
+                + ", closed " + closed + "; by expectation " + byExpectation + "; by kind " + byKind);
+        assertTrue(
+                lived > cases / 2 && closed > cases / 10,
+                "the corpus exercises both outcomes (lived " + lived + ", closed " + closed + ")" + repro);
         leaks.assertNoLeaks(Duration.ofSeconds(15));
     }
 

@@ -40,12 +40,19 @@ class SlowListenerTest {
     void aBlockedListenerDelaysOnlyItsOwnSession() throws Exception {
         ExecutorService callbacks = Executors.newFixedThreadPool(4);
         InMemorySessionStore store = new InMemorySessionStore();
-        try (FakeRuntime runtime = FakeRuntime.builder().responder(t -> Reply.text("ECHO: " + t.prompt() + " with some more words").withChunks(5))
-                .build();
-                CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(store)
-                        .callbackExecutor(callbacks).requestTimeout(Duration.ofSeconds(10)).build()) {
+        try (FakeRuntime runtime = FakeRuntime.builder()
+                        .responder(t -> Reply.text("ECHO: " + t.prompt() + " with some more words")
+                                .withChunks(5))
+                        .build();
+                CopilotClient client = CopilotClient.builder()
+                        .transport(InMemoryTransport.to(runtime))
+                        .sessionStore(store)
+                        .callbackExecutor(callbacks)
+                        .requestTimeout(Duration.ofSeconds(10))
+                        .build()) {
             client.start();
-            CopilotSession slow = client.createSession(SessionConfig.builder().streaming(true).build());
+            CopilotSession slow =
+                    client.createSession(SessionConfig.builder().streaming(true).build());
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch blocked = new CountDownLatch(1);
             List<SessionEvent> slowSeen = Collections.synchronizedList(new ArrayList<>());
@@ -61,22 +68,27 @@ class SlowListenerTest {
                     }
                 }
             });
-            CompletableFuture<AssistantMessage> slowTurn = slow.sendAndWaitAsync("the slow one", Duration.ofSeconds(40));
+            CompletableFuture<AssistantMessage> slowTurn =
+                    slow.sendAndWaitAsync("the slow one", Duration.ofSeconds(40));
             assertTrue(blocked.await(10, TimeUnit.SECONDS), "the slow listener started");
 
             List<CopilotSession> others = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                others.add(client.createSession(SessionConfig.builder().streaming(true).build()));
+                others.add(client.createSession(
+                        SessionConfig.builder().streaming(true).build()));
             }
             long t0 = System.nanoTime();
             List<CompletableFuture<AssistantMessage>> turns = new ArrayList<>();
             for (int round = 0; round < 3; round++) {
                 turns.clear();
                 for (int i = 0; i < others.size(); i++) {
-                    turns.add(others.get(i).sendAndWaitAsync("session " + i + " round " + round, Duration.ofSeconds(20)));
+                    turns.add(
+                            others.get(i).sendAndWaitAsync("session " + i + " round " + round, Duration.ofSeconds(20)));
                 }
                 for (int i = 0; i < others.size(); i++) {
-                    assertEquals("ECHO: session " + i + " round " + round + " with some more words", turns.get(i).get(20, TimeUnit.SECONDS).content());
+                    assertEquals(
+                            "ECHO: session " + i + " round " + round + " with some more words",
+                            turns.get(i).get(20, TimeUnit.SECONDS).content());
                 }
             }
             long othersMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -86,28 +98,42 @@ class SlowListenerTest {
 
             // The blocked session's events reached the store meanwhile: persistence does not wait for listeners.
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (store.readEvents(slow.sessionId(), 0, 100).stream().noneMatch(ev -> ev.type().equals("assistant.turn_end"))
+            while (store.readEvents(slow.sessionId(), 0, 100).stream()
+                            .noneMatch(ev -> ev.type().equals("assistant.turn_end"))
                     && System.nanoTime() < end) {
                 Thread.sleep(10);
             }
-            assertTrue(store.readEvents(slow.sessionId(), 0, 100).stream().anyMatch(ev -> ev.type().equals("assistant.turn_end")),
+            assertTrue(
+                    store.readEvents(slow.sessionId(), 0, 100).stream()
+                            .anyMatch(ev -> ev.type().equals("assistant.turn_end")),
                     "the whole turn is stored while the listener is still blocked");
 
             release.countDown();
             AssistantMessage m = slowTurn.get(20, TimeUnit.SECONDS);
             assertEquals("ECHO: the slow one with some more words", m.content());
             List<SessionEvent> seen = List.copyOf(slowSeen);
-            List<String> persistedSeen = seen.stream().filter(e -> !e.ephemeral()).map(SessionEvent::id).toList();
-            List<String> stored = store.readEvents(slow.sessionId(), 0, 100).stream().map(StoredEvent::eventId).toList();
-            assertEquals(stored.subList(stored.size() - persistedSeen.size(), stored.size()), persistedSeen,
+            List<String> persistedSeen = seen.stream()
+                    .filter(e -> !e.ephemeral())
+                    .map(SessionEvent::id)
+                    .toList();
+            List<String> stored = store.readEvents(slow.sessionId(), 0, 100).stream()
+                    .map(StoredEvent::eventId)
+                    .toList();
+            assertEquals(
+                    stored.subList(stored.size() - persistedSeen.size(), stored.size()),
+                    persistedSeen,
                     "the listener saw the session's events in the runtime's order");
             StringBuilder deltas = new StringBuilder();
-            seen.stream().flatMap(e -> e.as(AssistantMessageDelta.class).stream()).forEach(d -> deltas.append(d.deltaContent()));
+            seen.stream()
+                    .flatMap(e -> e.as(AssistantMessageDelta.class).stream())
+                    .forEach(d -> deltas.append(d.deltaContent()));
             assertEquals(m.content(), deltas.toString(), "deltas in order");
             List<String> types = seen.stream().map(SessionEvent::type).toList();
-            assertTrue(types.indexOf("user.message") < types.indexOf("assistant.message_delta")
-                    && types.lastIndexOf("assistant.message_delta") < types.indexOf("assistant.message")
-                    && types.indexOf("assistant.message") < types.indexOf("session.idle"), types.toString());
+            assertTrue(
+                    types.indexOf("user.message") < types.indexOf("assistant.message_delta")
+                            && types.lastIndexOf("assistant.message_delta") < types.indexOf("assistant.message")
+                            && types.indexOf("assistant.message") < types.indexOf("session.idle"),
+                    types.toString());
         } finally {
             callbacks.shutdownNow();
         }

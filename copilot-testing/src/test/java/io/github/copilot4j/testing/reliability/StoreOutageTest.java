@@ -65,8 +65,14 @@ class StoreOutageTest {
     CopilotClient.Builder client() {
         // A claim whose release fails during an outage (a client closed then) lapses after 2 s; a later
         // client's resume waits for that.
-        return CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(store).onStoreFailure(failures::add)
-                .sessionLeases(SessionLeaseOptions.builder().leaseDuration(Duration.ofSeconds(2)).leaseWait(Duration.ofSeconds(20)).build())
+        return CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .sessionStore(store)
+                .onStoreFailure(failures::add)
+                .sessionLeases(SessionLeaseOptions.builder()
+                        .leaseDuration(Duration.ofSeconds(2))
+                        .leaseWait(Duration.ofSeconds(20))
+                        .build())
                 .requestTimeout(Duration.ofSeconds(5));
     }
 
@@ -79,20 +85,33 @@ class StoreOutageTest {
             runtime.responder(t -> Reply.text("ECHO: " + t.prompt()).withDelay(Duration.ofMillis(300)));
             CompletableFuture<AssistantMessage> turn = s.sendAndWaitAsync("during the outage", TURN);
             store.down(true); // in the middle of the turn
-            assertEquals("ECHO: during the outage", turn.get(20, TimeUnit.SECONDS).content());
-            assertEquals("ECHO: second during the outage", s.sendAndWait("second during the outage", TURN).content());
+            assertEquals(
+                    "ECHO: during the outage", turn.get(20, TimeUnit.SECONDS).content());
+            assertEquals(
+                    "ECHO: second during the outage",
+                    s.sendAndWait("second during the outage", TURN).content());
             assertEquals(ClientState.CONNECTED, client.state(), "a store failure never touches the connection");
-            assertTrue(failures.stream().anyMatch(f -> f.kind() == StoreFailure.Kind.SAVE_EVENTS && f.sessionId().equals(s.sessionId())
-                    && f.cause().getMessage().contains("unreachable")), failures.toString());
+            assertTrue(
+                    failures.stream()
+                            .anyMatch(f -> f.kind() == StoreFailure.Kind.SAVE_EVENTS
+                                    && f.sessionId().equals(s.sessionId())
+                                    && f.cause().getMessage().contains("unreachable")),
+                    failures.toString());
             assertTrue(s.unsavedEventCount() > 0, "the turn's events are waiting for the store");
 
             store.down(false);
             awaitTrue(() -> s.unsavedEventCount() == 0, "the queued events are saved once the store is back");
             assertStoreMatchesRuntime(s.sessionId());
-            assertEquals("ECHO: after the outage", s.sendAndWait("after the outage", TURN).content());
+            assertEquals(
+                    "ECHO: after the outage",
+                    s.sendAndWait("after the outage", TURN).content());
             awaitTrue(() -> s.unsavedEventCount() == 0, "saved");
             assertStoreMatchesRuntime(s.sessionId());
-            assertEquals(1, failures.stream().filter(f -> f.kind() == StoreFailure.Kind.SAVE_EVENTS).count(),
+            assertEquals(
+                    1,
+                    failures.stream()
+                            .filter(f -> f.kind() == StoreFailure.Kind.SAVE_EVENTS)
+                            .count(),
                     "reported once per outage, not once per retry: " + failures);
         }
     }
@@ -122,7 +141,9 @@ class StoreOutageTest {
     void eventsGivenUpWhileTheRuntimesHistoryIsOnItsWayAreFilledInToo() throws Exception {
         runtime.close();
         CompletableFuture<Void> releaseHistory = new CompletableFuture<>();
-        runtime = FakeRuntime.builder().holdAnswers("session.getMessages", releaseHistory).build();
+        runtime = FakeRuntime.builder()
+                .holdAnswers("session.getMessages", releaseHistory)
+                .build();
         try (CopilotClient client = client().maxUnsavedEvents(3).build()) {
             client.start();
             CopilotSession s = client.createSession(SessionConfig.builder().build());
@@ -130,7 +151,9 @@ class StoreOutageTest {
             String id = s.sessionId();
             s.close();
             CopilotSession again = client.resumeSession(id); // checks the store against the runtime's history
-            assertNotNull(runtime.awaitRequest(r -> r.method().equals("session.getMessages"), Duration.ofSeconds(10)), "history asked for");
+            assertNotNull(
+                    runtime.awaitRequest(r -> r.method().equals("session.getMessages"), Duration.ofSeconds(10)),
+                    "history asked for");
             for (int i = 0; i < 3; i++) {
                 again.sendAndWait("turn " + i, TURN); // 4 persisted events each, after the history was taken
             }
@@ -153,8 +176,14 @@ class StoreOutageTest {
             s.sendAndWait("unsaved turn", TURN);
             long t0 = System.nanoTime();
             first.close();
-            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(11), "close returns within its timeout despite the store");
-            assertTrue(failures.stream().anyMatch(f -> f.kind() == StoreFailure.Kind.EVENTS_LOST && f.sessionId().equals(id)), failures.toString());
+            assertTrue(
+                    System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(11),
+                    "close returns within its timeout despite the store");
+            assertTrue(
+                    failures.stream()
+                            .anyMatch(f -> f.kind() == StoreFailure.Kind.EVENTS_LOST
+                                    && f.sessionId().equals(id)),
+                    failures.toString());
         }
         int failedCalls = store.failedCalls.get();
         Thread.sleep(1500);
@@ -180,13 +209,17 @@ class StoreOutageTest {
             s.sendAndWait("POISON pill", TURN);
             s.sendAndWait("healthy", TURN);
             awaitTrue(() -> s.unsavedEventCount() == 0, "the other events are saved");
-            assertTrue(failures.stream().anyMatch(f -> f.kind() == StoreFailure.Kind.EVENTS_LOST
-                    && f.cause() instanceof IllegalArgumentException), failures.toString());
+            assertTrue(
+                    failures.stream()
+                            .anyMatch(f -> f.kind() == StoreFailure.Kind.EVENTS_LOST
+                                    && f.cause() instanceof IllegalArgumentException),
+                    failures.toString());
             List<String> stored = storedIds(s.sessionId());
             List<String> runtimeIds = new ArrayList<>(runtimeHistory(s.sessionId()));
             runtimeIds.removeIf(rid -> !stored.contains(rid));
             assertEquals(runtimeIds, stored);
-            assertEquals(runtimeHistory(s.sessionId()).size() - 1, stored.size(), "exactly the refused event is missing");
+            assertEquals(
+                    runtimeHistory(s.sessionId()).size() - 1, stored.size(), "exactly the refused event is missing");
         }
     }
 
@@ -198,34 +231,44 @@ class StoreOutageTest {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < events.size(); i++) {
             assertEquals(i + 1L, events.get(i).seq(), "seq gap-free");
-            assertTrue(seen.add(events.get(i).eventId()), "duplicate " + events.get(i).eventId());
+            assertTrue(
+                    seen.add(events.get(i).eventId()),
+                    "duplicate " + events.get(i).eventId());
         }
         assertEquals(expected, storedIds(sessionId), "the store holds the runtime's history, in order, once");
     }
 
     private List<String> storedIds(String sessionId) {
-        return store.readEvents(sessionId, 0, 10_000).stream().map(StoredEvent::eventId).toList();
+        return store.readEvents(sessionId, 0, 10_000).stream()
+                .map(StoredEvent::eventId)
+                .toList();
     }
 
     /** Ids of the session's persisted events, in order, as the runtime itself reports them (a separate raw connection). */
     private List<String> runtimeHistory(String sessionId) throws Exception {
         ExecutorService ex = Executors.newSingleThreadExecutor();
-        JsonRpcConnection raw = new JsonRpcConnection(InMemoryTransport.to(runtime).open(), new JsonRpcConnection.Handler() {
-            @Override
-            public void onNotification(String method, JsonNode params) {}
+        JsonRpcConnection raw = new JsonRpcConnection(
+                InMemoryTransport.to(runtime).open(),
+                new JsonRpcConnection.Handler() {
+                    @Override
+                    public void onNotification(String method, JsonNode params) {}
 
-            @Override
-            public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
-                return null;
-            }
+                    @Override
+                    public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
+                        return null;
+                    }
 
-            @Override
-            public void onClosed(ConnectionClosedException reason) {}
-        }, ex, 1 << 24, Duration.ofMillis(100));
+                    @Override
+                    public void onClosed(ConnectionClosedException reason) {}
+                },
+                ex,
+                1 << 24,
+                Duration.ofMillis(100));
         try {
             raw.start();
             raw.request("connect", Json.object(), Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
-            JsonNode r = raw.request("session.getMessages", Json.object().put("sessionId", sessionId), Duration.ofSeconds(5))
+            JsonNode r = raw.request(
+                            "session.getMessages", Json.object().put("sessionId", sessionId), Duration.ofSeconds(5))
                     .get(5, TimeUnit.SECONDS);
             List<String> ids = new ArrayList<>();
             r.path("events").forEach(e -> ids.add(e.path("id").asText()));

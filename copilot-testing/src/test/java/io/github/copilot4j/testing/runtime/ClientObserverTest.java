@@ -82,22 +82,60 @@ class ClientObserverTest {
 
     /** Throws from every method. */
     static final class Thrower implements ClientObserver {
-        @Override public void attached(CopilotClient c) { throw new IllegalStateException("boom"); }
-        @Override public void connected(CopilotClient c, boolean r) { throw new IllegalStateException("boom"); }
-        @Override public void disconnected(CopilotClient c, ConnectionClosedException r) { throw new IllegalStateException("boom"); }
-        @Override public void rpcCompleted(String m, long n, Throwable e) { throw new IllegalStateException("boom"); }
-        @Override public void turnStarted(CopilotSession s) { throw new IllegalStateException("boom"); }
-        @Override public void eventDelivered(CopilotSession s, SessionEvent e) { throw new IllegalStateException("boom"); }
-        @Override public void turnEnded(CopilotSession s, TurnOutcome o, Throwable e) { throw new IllegalStateException("boom"); }
-        @Override public void storeFailure(StoreFailure f) { throw new IllegalStateException("boom"); }
-        @Override public void leaseRefused(String id, SessionLeaseException e) { throw new IllegalStateException("boom"); }
+        @Override
+        public void attached(CopilotClient c) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public void connected(CopilotClient c, boolean r) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public void disconnected(CopilotClient c, ConnectionClosedException r) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public void rpcCompleted(String m, long n, Throwable e) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public void turnStarted(CopilotSession s) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public void eventDelivered(CopilotSession s, SessionEvent e) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public void turnEnded(CopilotSession s, TurnOutcome o, Throwable e) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public void storeFailure(StoreFailure f) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public void leaseRefused(String id, SessionLeaseException e) {
+            throw new IllegalStateException("boom");
+        }
     }
 
     @Test
     void aTurnIsReportedOnceFromSendToIdleAndRpcsByMethod() {
         runtime = FakeRuntime.create();
         Recorder r = new Recorder();
-        client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).observer(r).build();
+        client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .observer(r)
+                .build();
         assertEquals(List.of("attached"), r.calls);
         client.start();
         CopilotSession s = client.createSession(SessionConfig.builder().build());
@@ -110,24 +148,32 @@ class ClientObserverTest {
         assertTrue(r.calls.contains("rpc:connect:ok:true"), r.calls.toString());
         assertTrue(r.calls.contains("rpc:session.create:ok:true"), r.calls.toString());
         assertTrue(r.calls.contains("rpc:session.send:ok:true"), r.calls.toString());
-        assertEquals(List.of("start:" + Thread.currentThread().getName()), r.threads, "turnStarted runs on the sending thread");
+        assertEquals(
+                List.of("start:" + Thread.currentThread().getName()),
+                r.threads,
+                "turnStarted runs on the sending thread");
     }
 
     @Test
     void promptsSentDuringATurnJoinIt() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        runtime = FakeRuntime.builder().responder(t -> {
-            if (t.prompt().equals("first")) {
-                try {
-                    release.await(20, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return Reply.text("ok " + t.prompt());
-        }).build();
+        runtime = FakeRuntime.builder()
+                .responder(t -> {
+                    if (t.prompt().equals("first")) {
+                        try {
+                            release.await(20, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return Reply.text("ok " + t.prompt());
+                })
+                .build();
         Recorder r = new Recorder();
-        client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).observer(r).build();
+        client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .observer(r)
+                .build();
         client.start();
         CopilotSession s = client.createSession(SessionConfig.builder().build());
         var first = s.sendAndWaitAsync("first", TURN);
@@ -144,7 +190,11 @@ class ClientObserverTest {
     void anObserverThatThrowsNeverBreaksTheClient() {
         runtime = FakeRuntime.create();
         Recorder after = new Recorder();
-        client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).observer(new Thrower()).observer(after).build();
+        client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .observer(new Thrower())
+                .observer(after)
+                .build();
         client.start();
         CopilotSession s = client.createSession(SessionConfig.builder().build());
         assertEquals("ECHO: hi", s.sendAndWait("hi", TURN).content());
@@ -156,15 +206,17 @@ class ClientObserverTest {
     void aTurnCutByTheConnectionEndsDisconnected() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        runtime = FakeRuntime.builder().responder(t -> {
-            entered.countDown();
-            try {
-                release.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Reply.text("late");
-        }).build();
+        runtime = FakeRuntime.builder()
+                .responder(t -> {
+                    entered.countDown();
+                    try {
+                        release.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return Reply.text("late");
+                })
+                .build();
         CountDownLatch ended = new CountDownLatch(1);
         Recorder r = new Recorder() {
             @Override
@@ -173,7 +225,10 @@ class ClientObserverTest {
                 ended.countDown();
             }
         };
-        client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).observer(r).build();
+        client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .observer(r)
+                .build();
         client.start();
         CopilotSession s = client.createSession(SessionConfig.builder().build());
         s.sendAndWaitAsync("x", TURN);
@@ -181,6 +236,8 @@ class ClientObserverTest {
         runtime.kill("killed by the test");
         assertTrue(ended.await(10, TimeUnit.SECONDS));
         release.countDown();
-        assertEquals(List.of("turnEnded:DISCONNECTED"), r.calls.stream().filter(c -> c.startsWith("turnEnded")).toList());
+        assertEquals(
+                List.of("turnEnded:DISCONNECTED"),
+                r.calls.stream().filter(c -> c.startsWith("turnEnded")).toList());
     }
 }

@@ -2,7 +2,6 @@ package io.github.copilot4j.testing.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,8 +54,11 @@ class CopilotClientTest {
     void setUp() {
         runtime = FakeRuntime.create();
         store = new InMemorySessionStore();
-        client = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(store)
-                .requestTimeout(Duration.ofSeconds(5)).build();
+        client = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .sessionStore(store)
+                .requestTimeout(Duration.ofSeconds(5))
+                .build();
         client.start();
     }
 
@@ -77,9 +79,12 @@ class CopilotClientTest {
 
     @Test
     void multipleSessionsKeepTheirOwnContext() {
-        CopilotSession py = client.createSession(SessionConfig.builder().model("gpt-5").build());
-        CopilotSession ts = client.createSession(SessionConfig.builder().model("gpt-5").build());
-        CopilotSession go = client.createSession(SessionConfig.builder().model("claude-sonnet-4.5").build());
+        CopilotSession py =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession ts =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession go = client.createSession(
+                SessionConfig.builder().model("claude-sonnet-4.5").build());
         Map<String, List<String>> historiesSeen = new ConcurrentHashMap<>();
         runtime.responder(turn -> {
             historiesSeen.put(turn.sessionId() + "/" + turn.prompt(), turn.history());
@@ -88,11 +93,17 @@ class CopilotClientTest {
         py.sendAndWait("You are helping with a Python project");
         ts.sendAndWait("You are helping with a TypeScript project");
         go.sendAndWait("You are helping with a Go project");
-        assertEquals("ECHO: How do I create a virtual environment?", py.sendAndWait("How do I create a virtual environment?").content());
-        assertEquals("ECHO: How do I set up tsconfig?", ts.sendAndWait("How do I set up tsconfig?").content());
-        assertEquals(List.of("You are helping with a Python project", "ECHO: You are helping with a Python project"),
+        assertEquals(
+                "ECHO: How do I create a virtual environment?",
+                py.sendAndWait("How do I create a virtual environment?").content());
+        assertEquals(
+                "ECHO: How do I set up tsconfig?",
+                ts.sendAndWait("How do I set up tsconfig?").content());
+        assertEquals(
+                List.of("You are helping with a Python project", "ECHO: You are helping with a Python project"),
                 historiesSeen.get(py.sessionId() + "/How do I create a virtual environment?"));
-        assertEquals(List.of("You are helping with a TypeScript project", "ECHO: You are helping with a TypeScript project"),
+        assertEquals(
+                List.of("You are helping with a TypeScript project", "ECHO: You are helping with a TypeScript project"),
                 historiesSeen.get(ts.sessionId() + "/How do I set up tsconfig?"));
         assertNotEquals3(py.sessionId(), ts.sessionId(), go.sessionId());
     }
@@ -103,11 +114,21 @@ class CopilotClientTest {
 
     @Test
     void customSessionIdRoundTripsAndIsRecordedWithOwner() {
-        CopilotSession chat = client.createSession(SessionConfig.builder().sessionId("user-123-chat").owner("user-123")
-                .model("claude-sonnet-4.5").build());
+        CopilotSession chat = client.createSession(SessionConfig.builder()
+                .sessionId("user-123-chat")
+                .owner("user-123")
+                .model("claude-sonnet-4.5")
+                .build());
         assertEquals("user-123-chat", chat.sessionId());
-        assertEquals("user-123-chat", runtime.requests().stream().filter(r -> r.method().equals("session.create"))
-                .findFirst().orElseThrow().params().get("sessionId").asText());
+        assertEquals(
+                "user-123-chat",
+                runtime.requests().stream()
+                        .filter(r -> r.method().equals("session.create"))
+                        .findFirst()
+                        .orElseThrow()
+                        .params()
+                        .get("sessionId")
+                        .asText());
         var rec = store.find("user-123-chat").orElseThrow();
         assertEquals("user-123", rec.owner());
         assertEquals("claude-sonnet-4.5", rec.model());
@@ -120,7 +141,8 @@ class CopilotClientTest {
         // The fake emits session.start during create, before replying; it must be delivered and stored.
         List<SessionEvent> history = s.messages();
         assertEquals("session.start", history.get(0).type());
-        assertTrue(runtime.requests().stream().filter(r -> r.method().equals("session.create"))
+        assertTrue(runtime.requests().stream()
+                .filter(r -> r.method().equals("session.create"))
                 .allMatch(r -> r.params().hasNonNull("sessionId")));
     }
 
@@ -132,27 +154,37 @@ class CopilotClientTest {
         assertEquals(Set.of("a", "b"), all.stream().map(SessionInfo::sessionId).collect(Collectors.toSet()));
         assertTrue(all.stream().allMatch(i -> i.knownTo().size() == 2), all.toString());
         Page<SessionInfo> u1 = client.listSessions(SessionQuery.byOwner("u1"));
-        assertEquals(List.of("a"), u1.items().stream().map(SessionInfo::sessionId).toList());
+        assertEquals(
+                List.of("a"), u1.items().stream().map(SessionInfo::sessionId).toList());
 
         client.deleteSession("a");
         assertFalse(runtime.sessionIds().contains("a"));
         assertTrue(store.find("a").isEmpty());
-        assertEquals(List.of("b"), client.listSessions().stream().map(SessionInfo::sessionId).toList());
+        assertEquals(
+                List.of("b"),
+                client.listSessions().stream().map(SessionInfo::sessionId).toList());
         SessionNotFoundException e = assertThrows(SessionNotFoundException.class, () -> client.deleteSession("a"));
         assertTrue(e.getMessage().contains("'a'"), e.getMessage());
     }
 
     @Test
     void ownerScopedResumeAndDeleteNeverReachAnotherOwnersSession() {
-        CopilotSession alice = client.createSession(SessionConfig.builder().sessionId("alice-chat").owner("alice").build());
+        CopilotSession alice = client.createSession(
+                SessionConfig.builder().sessionId("alice-chat").owner("alice").build());
         alice.sendAndWait("secret of alice");
         alice.close();
-        SessionNotFoundException resume = assertThrows(SessionNotFoundException.class,
-                () -> client.resumeSession("alice-chat", SessionConfig.builder().owner("bob").build()));
+        SessionNotFoundException resume = assertThrows(
+                SessionNotFoundException.class,
+                () -> client.resumeSession(
+                        "alice-chat", SessionConfig.builder().owner("bob").build()));
         assertTrue(resume.getMessage().contains("'bob'"), resume.getMessage());
-        SessionNotFoundException delete = assertThrows(SessionNotFoundException.class, () -> client.deleteSession("alice-chat", "bob"));
+        SessionNotFoundException delete =
+                assertThrows(SessionNotFoundException.class, () -> client.deleteSession("alice-chat", "bob"));
         assertTrue(delete.getMessage().contains("'bob'"), delete.getMessage());
-        assertTrue(runtime.sessionIds().contains("alice-chat") && store.find("alice-chat").isPresent(), "untouched");
+        assertTrue(
+                runtime.sessionIds().contains("alice-chat")
+                        && store.find("alice-chat").isPresent(),
+                "untouched");
         assertEquals(List.of(), store.readEvents("alice-chat", "bob", 0, 100));
         client.deleteSession("alice-chat", "alice");
         assertTrue(store.find("alice-chat").isEmpty() && !runtime.sessionIds().contains("alice-chat"));
@@ -160,18 +192,25 @@ class CopilotClientTest {
 
     @Test
     void sessionsMadeByOtherToolsShowAsRuntimeOnly() throws Exception {
-        try (CopilotClient other = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).build()) {
+        try (CopilotClient other =
+                CopilotClient.builder().transport(InMemoryTransport.to(runtime)).build()) {
             other.start();
-            other.createSession(SessionConfig.builder().sessionId("from-elsewhere").build());
+            other.createSession(
+                    SessionConfig.builder().sessionId("from-elsewhere").build());
         }
-        SessionInfo info = client.listSessions().stream().filter(i -> i.sessionId().equals("from-elsewhere")).findFirst().orElseThrow();
+        SessionInfo info = client.listSessions().stream()
+                .filter(i -> i.sessionId().equals("from-elsewhere"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(Set.of(SessionInfo.Source.RUNTIME), info.knownTo());
     }
 
     @Test
     void streamingDeltasConcatenateToTheFinalMessage() throws Exception {
-        runtime.responder(t -> Reply.text("The quick brown fox jumps over the lazy dog").withChunks(5));
-        CopilotSession s = client.createSession(SessionConfig.builder().streaming(true).build());
+        runtime.responder(
+                t -> Reply.text("The quick brown fox jumps over the lazy dog").withChunks(5));
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().streaming(true).build());
         StringBuffer streamed = new StringBuffer();
         AtomicInteger deltas = new AtomicInteger();
         s.on(AssistantMessageDelta.class, d -> {
@@ -190,7 +229,8 @@ class CopilotClientTest {
         runtime.responder(t -> Reply.text("ECHO: " + t.prompt()).withDelay(Duration.ofMillis(50)));
         List<CopilotSession> sessions = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            sessions.add(client.createSession(SessionConfig.builder().sessionId("s" + i).build()));
+            sessions.add(client.createSession(
+                    SessionConfig.builder().sessionId("s" + i).build()));
         }
         List<CompletableFuture<AssistantMessage>> futures = new ArrayList<>();
         for (CopilotSession s : sessions) {
@@ -207,7 +247,8 @@ class CopilotClientTest {
         List<CopilotSession> sessions = new ArrayList<>();
         Map<String, List<String>> types = new ConcurrentHashMap<>();
         for (int i = 0; i < 8; i++) {
-            CopilotSession s = client.createSession(SessionConfig.builder().streaming(true).build());
+            CopilotSession s =
+                    client.createSession(SessionConfig.builder().streaming(true).build());
             List<String> seen = Collections.synchronizedList(new ArrayList<>());
             types.put(s.sessionId(), seen);
             s.on(e -> {
@@ -223,7 +264,9 @@ class CopilotClientTest {
             fs.add(s.sendAndWaitAsync("p-" + s.sessionId(), Duration.ofSeconds(10)));
         }
         for (int i = 0; i < sessions.size(); i++) {
-            assertEquals("reply to p-" + sessions.get(i).sessionId(), fs.get(i).join().content());
+            assertEquals(
+                    "reply to p-" + sessions.get(i).sessionId(),
+                    fs.get(i).join().content());
             List<String> seen = types.get(sessions.get(i).sessionId());
             assertTrue(seen.stream().noneMatch(t -> t.startsWith("FOREIGN")), seen.toString());
             int user = seen.indexOf("user.message");
@@ -252,7 +295,8 @@ class CopilotClientTest {
                 gotLate.countDown();
             }
         });
-        CopilotTimeoutException e = assertThrows(CopilotTimeoutException.class, () -> s.sendAndWait("x", Duration.ofMillis(100)));
+        CopilotTimeoutException e =
+                assertThrows(CopilotTimeoutException.class, () -> s.sendAndWait("x", Duration.ofMillis(100)));
         assertTrue(e.getMessage().contains("abort()"), e.getMessage());
         assertTrue(gotLate.await(5, TimeUnit.SECONDS), "the turn should go on after the timeout");
         assertTrue(runtime.requests().stream().noneMatch(r -> r.method().equals("session.abort")));
@@ -301,7 +345,9 @@ class CopilotClientTest {
         CompletableFuture<AssistantMessage> slowTurn = slow.sendAndWaitAsync("blocked", Duration.ofSeconds(20));
         long t0 = System.nanoTime();
         for (int i = 0; i < 5; i++) {
-            assertEquals("ECHO: quick " + i, fast.sendAndWait("quick " + i, Duration.ofSeconds(5)).content());
+            assertEquals(
+                    "ECHO: quick " + i,
+                    fast.sendAndWait("quick " + i, Duration.ofSeconds(5)).content());
         }
         long fastMillis = (System.nanoTime() - t0) / 1_000_000;
         assertFalse(slowTurn.isDone(), "the slow session's turn must wait for its listener");
@@ -318,7 +364,9 @@ class CopilotClientTest {
         runtime.responder(t -> Reply.callTool("get_weather", "{\"city\":\"Paris\"}", "Weather: {result}"));
         List<String> cities = Collections.synchronizedList(new ArrayList<>());
         CopilotSession s = client.createSession(SessionConfig.builder()
-                .tool(ToolDefinition.of("get_weather", "Weather of a city",
+                .tool(ToolDefinition.of(
+                        "get_weather",
+                        "Weather of a city",
                         "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}",
                         inv -> {
                             cities.add(inv.arguments().get("city").asText());
@@ -327,8 +375,12 @@ class CopilotClientTest {
                 .build());
         assertEquals("Weather: sunny in Paris", s.sendAndWait("weather?").content());
         assertEquals(List.of("Paris"), cities);
-        var create = runtime.requests().stream().filter(r -> r.method().equals("session.create")).findFirst().orElseThrow();
-        assertEquals("get_weather", create.params().path("tools").get(0).path("name").asText());
+        var create = runtime.requests().stream()
+                .filter(r -> r.method().equals("session.create"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(
+                "get_weather", create.params().path("tools").get(0).path("name").asText());
     }
 
     @Test
@@ -337,13 +389,17 @@ class CopilotClientTest {
         CopilotSession s = client.createSession(SessionConfig.builder()
                 .tool(ToolDefinition.of("broken", "fails", "{\"type\":\"object\"}", inv -> {
                     throw new IllegalStateException("database unavailable");
-                })).build());
-        assertEquals("Result: Tool 'broken' failed: database unavailable", s.sendAndWait("go").content());
+                }))
+                .build());
+        assertEquals(
+                "Result: Tool 'broken' failed: database unavailable",
+                s.sendAndWait("go").content());
     }
 
     @Test
     void closeDetachesAndResumeContinues() {
-        CopilotSession s = client.createSession(SessionConfig.builder().sessionId("keep").model("gpt-5").build());
+        CopilotSession s = client.createSession(
+                SessionConfig.builder().sessionId("keep").model("gpt-5").build());
         s.sendAndWait("remember teal");
         s.close();
         s.close();
@@ -381,34 +437,45 @@ class CopilotClientTest {
 
     @Test
     void newClientResumesAfterTheFirstIsClosed() {
-        CopilotSession s = client.createSession(SessionConfig.builder().sessionId("carry").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().sessionId("carry").build());
         s.sendAndWait("first");
         client.close();
-        try (CopilotClient second = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).sessionStore(store).build()) {
+        try (CopilotClient second = CopilotClient.builder()
+                .transport(InMemoryTransport.to(runtime))
+                .sessionStore(store)
+                .build()) {
             second.start();
             CopilotSession r = second.resumeSession("carry");
             assertEquals("ECHO: second", r.sendAndWait("second").content());
-            List<String> contents = r.messages().stream().flatMap(e -> e.as(UserMessage.class).stream()).map(UserMessage::content).toList();
+            List<String> contents = r.messages().stream()
+                    .flatMap(e -> e.as(UserMessage.class).stream())
+                    .map(UserMessage::content)
+                    .toList();
             assertEquals(List.of("first", "second"), contents);
         }
     }
 
     @Test
     void summaryComesFromTheFirstPrompt() {
-        CopilotSession s = client.createSession(SessionConfig.builder().sessionId("sum").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().sessionId("sum").build());
         s.sendAndWait("How do I initialize a module?");
         s.messages(); // flushes the store lane
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (store.find("sum").orElseThrow().summary() == null && System.nanoTime() < end) {
             Thread.onSpinWait();
         }
-        assertEquals("How do I initialize a module?", store.find("sum").orElseThrow().summary());
+        assertEquals(
+                "How do I initialize a module?", store.find("sum").orElseThrow().summary());
     }
 
     @Test
     void refusedModelGivesAClearError() {
-        RpcException e = assertThrows(RpcException.class,
-                () -> client.createSession(SessionConfig.builder().model("gpt-4.1").build()));
+        RpcException e = assertThrows(
+                RpcException.class,
+                () -> client.createSession(
+                        SessionConfig.builder().model("gpt-4.1").build()));
         assertTrue(e.getMessage().contains("gpt-4.1") && e.getMessage().contains("listModels"), e.getMessage());
         assertTrue(store.list(SessionQuery.all()).items().isEmpty(), "a failed create leaves nothing in the store");
     }
@@ -416,8 +483,10 @@ class CopilotClientTest {
     @Test
     void duplicateIdIsRefused() {
         client.createSession(SessionConfig.builder().sessionId("dup").build());
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> client.createSession(SessionConfig.builder().sessionId("dup").build()));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> client.createSession(
+                        SessionConfig.builder().sessionId("dup").build()));
         assertTrue(e.getMessage().contains("already open"), e.getMessage());
     }
 
@@ -434,14 +503,16 @@ class CopilotClientTest {
         for (CompletableFuture<AssistantMessage> f : List.of(fa, fb)) {
             Exception e = assertThrows(Exception.class, () -> f.get(2, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof ConnectionClosedException, e.toString());
-            assertTrue(e.getCause().getMessage().contains("SIGKILL"), e.getCause().getMessage());
+            assertTrue(
+                    e.getCause().getMessage().contains("SIGKILL"), e.getCause().getMessage());
         }
         assertTrue((System.nanoTime() - t0) / 1_000_000 < 2000);
         awaitState(ClientState.DISCONNECTED);
         ConnectionClosedException e = assertThrows(ConnectionClosedException.class, () -> a.send("more"));
         assertTrue(e.getMessage().contains("start()"), e.getMessage());
         // events received before the kill are in the store
-        assertTrue(store.readEvents(a.sessionId(), 0, 100).stream().anyMatch(ev -> ev.type().equals("user.message")));
+        assertTrue(store.readEvents(a.sessionId(), 0, 100).stream()
+                .anyMatch(ev -> ev.type().equals("user.message")));
         // reconnect and resume
         client.start();
         assertEquals(ClientState.CONNECTED, client.state());
@@ -464,7 +535,9 @@ class CopilotClientTest {
         client.close();
         client.close();
         assertEquals(ClientState.CLOSED, client.state());
-        IllegalStateException e1 = assertThrows(IllegalStateException.class, () -> client.createSession(SessionConfig.builder().build()));
+        IllegalStateException e1 = assertThrows(
+                IllegalStateException.class,
+                () -> client.createSession(SessionConfig.builder().build()));
         assertTrue(e1.getMessage().contains("closed"), e1.getMessage());
         IllegalStateException e2 = assertThrows(IllegalStateException.class, () -> s.send("x"));
         assertTrue(e2.getMessage().contains("closed"), e2.getMessage());
@@ -486,8 +559,11 @@ class CopilotClientTest {
 
     @Test
     void callsBeforeStartFailClearly() {
-        CopilotClient fresh = CopilotClient.builder().transport(InMemoryTransport.to(runtime)).build();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> fresh.createSession(SessionConfig.builder().build()));
+        CopilotClient fresh =
+                CopilotClient.builder().transport(InMemoryTransport.to(runtime)).build();
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> fresh.createSession(SessionConfig.builder().build()));
         assertTrue(e.getMessage().contains("start()"), e.getMessage());
         fresh.close();
     }
@@ -495,13 +571,18 @@ class CopilotClientTest {
     @Test
     void wrongTokenIsAnAuthenticationError() {
         try (FakeRuntime guarded = FakeRuntime.builder().requireToken("right").build();
-                CopilotClient c = CopilotClient.builder().transport(InMemoryTransport.to(guarded).withConnectionToken("wrong")).build()) {
+                CopilotClient c = CopilotClient.builder()
+                        .transport(InMemoryTransport.to(guarded).withConnectionToken("wrong"))
+                        .build()) {
             AuthenticationException e = assertThrows(AuthenticationException.class, c::start);
-            assertFalse(e.getMessage().contains("wrong"), "the token must not appear in the message: " + e.getMessage());
+            assertFalse(
+                    e.getMessage().contains("wrong"), "the token must not appear in the message: " + e.getMessage());
             assertEquals(ClientState.DISCONNECTED, c.state());
         }
         try (FakeRuntime guarded = FakeRuntime.builder().requireToken("right").build();
-                CopilotClient c = CopilotClient.builder().transport(InMemoryTransport.to(guarded).withConnectionToken("right")).build()) {
+                CopilotClient c = CopilotClient.builder()
+                        .transport(InMemoryTransport.to(guarded).withConnectionToken("right"))
+                        .build()) {
             c.start();
             assertEquals(ClientState.CONNECTED, c.state());
         }
@@ -510,31 +591,50 @@ class CopilotClientTest {
     @Test
     void unsupportedProtocolVersionIsRefused() {
         try (FakeRuntime old = FakeRuntime.builder().protocolVersion(2).build();
-                CopilotClient c = CopilotClient.builder().transport(InMemoryTransport.to(old)).build()) {
+                CopilotClient c = CopilotClient.builder()
+                        .transport(InMemoryTransport.to(old))
+                        .build()) {
             ProtocolException e = assertThrows(ProtocolException.class, c::start);
-            assertTrue(e.getMessage().contains("version 2") && e.getMessage().contains("upgrade the Copilot CLI"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("version 2") && e.getMessage().contains("upgrade the Copilot CLI"),
+                    e.getMessage());
         }
     }
 
     @Test
     void hostileValuesAreRejectedOrRoundTrip() {
-        assertThrows(IllegalArgumentException.class, () -> SessionConfig.builder().sessionId("").build());
-        assertThrows(IllegalArgumentException.class, () -> SessionConfig.builder().sessionId("a\nb").build());
-        assertThrows(IllegalArgumentException.class, () -> SessionConfig.builder().sessionId("x".repeat(257)).build());
-        assertThrows(IllegalArgumentException.class, () -> SessionConfig.builder().owner("\u0000").build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SessionConfig.builder().sessionId("").build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SessionConfig.builder().sessionId("a\nb").build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SessionConfig.builder().sessionId("x".repeat(257)).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SessionConfig.builder().owner("\u0000").build());
         assertThrows(IllegalArgumentException.class, () -> client.createSession(null));
         CopilotSession s = client.createSession(SessionConfig.builder().build());
         assertThrows(IllegalArgumentException.class, () -> s.send(null));
         assertThrows(IllegalArgumentException.class, () -> s.send("   "));
         String sqlish = "x'); DROP TABLE sessions; --";
-        CopilotSession odd = client.createSession(SessionConfig.builder().sessionId(sqlish).owner("o'wner \"q\" ü").build());
+        CopilotSession odd = client.createSession(SessionConfig.builder()
+                .sessionId(sqlish)
+                .owner("o'wner \"q\" ü")
+                .build());
         assertEquals(sqlish, odd.sessionId());
         assertEquals("o'wner \"q\" ü", store.find(sqlish).orElseThrow().owner());
-        assertEquals("ECHO: ünïcødé ✓ \"quotes\"", odd.sendAndWait("ünïcødé ✓ \"quotes\"").content());
+        assertEquals(
+                "ECHO: ünïcødé ✓ \"quotes\"",
+                odd.sendAndWait("ünïcødé ✓ \"quotes\"").content());
     }
 
     @Test
     void listModels() {
-        assertEquals(List.of("gpt-5", "claude-sonnet-4.5"), client.listModels().stream().map(m -> m.id()).toList());
+        assertEquals(
+                List.of("gpt-5", "claude-sonnet-4.5"),
+                client.listModels().stream().map(m -> m.id()).toList());
     }
 }

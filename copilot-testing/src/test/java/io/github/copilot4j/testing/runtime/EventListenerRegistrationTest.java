@@ -30,22 +30,30 @@ class EventListenerRegistrationTest {
     void aConfigListenerSeesSessionStartEvenWhenDeliveryRanBeforeCreateReturned() throws Exception {
         ExecutorService callbacks = Executors.newSingleThreadExecutor();
         try (FakeRuntime runtime = FakeRuntime.create();
-             CopilotClient client = CopilotClient.builder().transport(InMemoryTransport.to(runtime))
-                     .callbackExecutor(callbacks).requestTimeout(Duration.ofSeconds(10)).build()) {
+                CopilotClient client = CopilotClient.builder()
+                        .transport(InMemoryTransport.to(runtime))
+                        .callbackExecutor(callbacks)
+                        .requestTimeout(Duration.ofSeconds(10))
+                        .build()) {
             client.start();
             for (int i = 0; i < 20; i++) {
                 List<SessionEvent> fromConfig = Collections.synchronizedList(new ArrayList<>());
-                CopilotSession s = client.createSession(SessionConfig.builder().onEvent(fromConfig::add).build());
+                CopilotSession s = client.createSession(
+                        SessionConfig.builder().onEvent(fromConfig::add).build());
                 // Everything routed so far has been delivered: session.start is behind us.
-                callbacks.submit(() -> { }).get(10, TimeUnit.SECONDS);
+                callbacks.submit(() -> {}).get(10, TimeUnit.SECONDS);
                 List<SessionEvent> late = Collections.synchronizedList(new ArrayList<>());
                 s.on(late::add);
                 s.sendAndWait("turn " + i, Duration.ofSeconds(10));
 
                 assertEquals("session.start", fromConfig.get(0).type(), "the config listener's first event");
-                assertFalse(late.stream().anyMatch(e -> e.type().equals("session.start")),
+                assertFalse(
+                        late.stream().anyMatch(e -> e.type().equals("session.start")),
                         "a listener added after delivery sees no replay: " + late);
-                assertEquals(fromConfig.subList(1, fromConfig.size()), late, "both see the turn's events, in the same order");
+                assertEquals(
+                        fromConfig.subList(1, fromConfig.size()),
+                        late,
+                        "both see the turn's events, in the same order");
             }
         } finally {
             callbacks.shutdownNow();
@@ -54,7 +62,8 @@ class EventListenerRegistrationTest {
 
     @Test
     void configListenersAreKeptByToBuilderAndShownOnlyAsACount() {
-        SessionConfig c = SessionConfig.builder().onEvent(e -> { }).onEvent(e -> { }).build();
+        SessionConfig c =
+                SessionConfig.builder().onEvent(e -> {}).onEvent(e -> {}).build();
         assertEquals(2, c.toBuilder().build().eventListeners().size());
         assertEquals(true, c.toString().contains("eventListeners=2"), c.toString());
     }

@@ -58,8 +58,13 @@ class SessionClaimsClientTest {
     }
 
     CopilotClient client(FakeRuntime rt, SessionLeaseOptions.Builder leases) {
-        CopilotClient c = CopilotClient.builder().transport(InMemoryTransport.to(rt)).sessionStore(store).sessionLeases(leases.build())
-                .onStoreFailure(failures::add).requestTimeout(TURN).build();
+        CopilotClient c = CopilotClient.builder()
+                .transport(InMemoryTransport.to(rt))
+                .sessionStore(store)
+                .sessionLeases(leases.build())
+                .onStoreFailure(failures::add)
+                .requestTimeout(TURN)
+                .build();
         toClose.add(c);
         c.start();
         return c;
@@ -80,7 +85,9 @@ class SessionClaimsClientTest {
     }
 
     static long resumes(FakeRuntime rt) {
-        return rt.requests().stream().filter(r -> r.method().equals("session.resume")).count();
+        return rt.requests().stream()
+                .filter(r -> r.method().equals("session.resume"))
+                .count();
     }
 
     @Test
@@ -88,23 +95,32 @@ class SessionClaimsClientTest {
         FakeRuntime rt = runtime();
         CopilotClient a = client(rt, holder("client-a"));
         CopilotClient b = client(rt, holder("client-b"));
-        CopilotSession sa = a.createSession(SessionConfig.builder().sessionId("shared").model("gpt-5").build());
+        CopilotSession sa = a.createSession(
+                SessionConfig.builder().sessionId("shared").model("gpt-5").build());
         sa.sendAndWait("turn one from A", TURN);
         SessionLease claimA = store.findClaim("shared").orElseThrow();
         assertEquals("client-a", claimA.holder());
 
-        SessionLeaseException.Held refused = assertThrows(SessionLeaseException.Held.class,
+        SessionLeaseException.Held refused = assertThrows(
+                SessionLeaseException.Held.class,
                 () -> b.resumeSession("shared", SessionConfig.builder().build()));
         assertEquals("client-a", refused.holder());
         assertEquals(claimA.expiresAt(), refused.expiresAt());
-        assertTrue(refused.getMessage().contains("client-a") && refused.getMessage().contains(claimA.expiresAt().toString())
-                && refused.getMessage().contains("close it in that client first"), refused.getMessage());
+        assertTrue(
+                refused.getMessage().contains("client-a")
+                        && refused.getMessage().contains(claimA.expiresAt().toString())
+                        && refused.getMessage().contains("close it in that client first"),
+                refused.getMessage());
         assertEquals(0, resumes(rt), "refused before the runtime was asked");
-        assertThrows(SessionLeaseException.Held.class, () -> b.createSession(SessionConfig.builder().sessionId("shared").build()));
+        assertThrows(
+                SessionLeaseException.Held.class,
+                () -> b.createSession(
+                        SessionConfig.builder().sessionId("shared").build()));
         assertThrows(SessionLeaseException.Held.class, () -> b.deleteSession("shared"));
         assertTrue(store.find("shared").isPresent(), "a refused delete deletes nothing");
         assertTrue(b.openSessions().isEmpty());
-        assertEquals("ECHO: turn two from A", sa.sendAndWait("turn two from A", TURN).content(), "A still drives it");
+        assertEquals(
+                "ECHO: turn two from A", sa.sendAndWait("turn two from A", TURN).content(), "A still drives it");
 
         sa.close();
         assertTrue(store.findClaim("shared").isEmpty(), "close gives the claim back before it returns");
@@ -113,16 +129,24 @@ class SessionClaimsClientTest {
         assertEquals("client-b", claimB.holder());
         assertTrue(claimB.fencingToken() > claimA.fencingToken());
         sb.sendAndWait("turn three from B", TURN);
-        assertThrows(SessionLeaseException.Held.class, () -> a.resumeSession("shared", SessionConfig.builder().build()),
+        assertThrows(
+                SessionLeaseException.Held.class,
+                () -> a.resumeSession("shared", SessionConfig.builder().build()),
                 "now the first client is the one refused");
         sb.close();
         await(() -> store.findClaim("shared").isEmpty(), "B released");
 
         List<StoredEvent> events = store.readEvents("shared", 0, 1000);
         for (int i = 1; i < events.size(); i++) {
-            assertEquals(events.get(i - 1).eventId(), events.get(i).parentId(), "event " + (i + 1) + " follows its predecessor");
+            assertEquals(
+                    events.get(i - 1).eventId(),
+                    events.get(i).parentId(),
+                    "event " + (i + 1) + " follows its predecessor");
         }
-        List<String> prompts = events.stream().filter(e -> e.type().equals("user.message")).map(StoredEvent::dataJson).toList();
+        List<String> prompts = events.stream()
+                .filter(e -> e.type().equals("user.message"))
+                .map(StoredEvent::dataJson)
+                .toList();
         assertEquals(3, prompts.size(), prompts.toString());
         assertTrue(prompts.get(2).contains("turn three from B"), prompts.toString());
         assertEquals(List.of(), failures);
@@ -132,10 +156,15 @@ class SessionClaimsClientTest {
     void aClaimLeftByADeadProcessBlocksUntilItExpires() {
         FakeRuntime rt = runtime();
         CopilotClient a = client(rt, holder("client-a"));
-        a.createSession(SessionConfig.builder().sessionId("orphan").model("gpt-5").build()).close();
+        a.createSession(SessionConfig.builder()
+                        .sessionId("orphan")
+                        .model("gpt-5")
+                        .build())
+                .close();
         // A process that died while driving the session never released its claim.
         SessionLease dead = store.claimSession("orphan", "dead-process", Duration.ofSeconds(30));
-        SessionLeaseException.Held refused = assertThrows(SessionLeaseException.Held.class,
+        SessionLeaseException.Held refused = assertThrows(
+                SessionLeaseException.Held.class,
                 () -> a.resumeSession("orphan", SessionConfig.builder().build()));
         assertEquals("dead-process", refused.holder());
         clock.advance(Duration.ofSeconds(31));
@@ -150,7 +179,8 @@ class SessionClaimsClientTest {
     void aClientWhoseClaimWasTakenOverCannotAddToTheHistory() throws Exception {
         FakeRuntime rt = runtime();
         CopilotClient a = client(rt, holder("client-a").leaseDuration(Duration.ofHours(1)));
-        CopilotSession sa = a.createSession(SessionConfig.builder().sessionId("fenced").model("gpt-5").build());
+        CopilotSession sa = a.createSession(
+                SessionConfig.builder().sessionId("fenced").model("gpt-5").build());
         sa.sendAndWait("turn one from A", TURN);
         await(() -> sa.unsavedEventCount() == 0, "turn one saved");
         int saved = store.readEvents("fenced", 0, 1000).size();
@@ -162,27 +192,38 @@ class SessionClaimsClientTest {
         } catch (SessionLeaseException lost) {
             // the lost claim fails the waiter when the store refuses first; either way nothing is saved
         }
-        await(() -> failures.stream().anyMatch(f -> f.kind() == StoreFailure.Kind.EVENTS_LOST && f.cause() instanceof SessionLeaseException),
+        await(
+                () -> failures.stream()
+                        .anyMatch(f -> f.kind() == StoreFailure.Kind.EVENTS_LOST
+                                && f.cause() instanceof SessionLeaseException),
                 "the refused events are reported: " + failures);
-        assertEquals(saved, store.readEvents("fenced", 0, 1000).size(), "nothing of the stale holder reached the store");
+        assertEquals(
+                saved, store.readEvents("fenced", 0, 1000).size(), "nothing of the stale holder reached the store");
         assertEquals(intruder, store.findClaim("fenced").orElseThrow(), "the new holder keeps its claim");
         sa.close();
-        assertEquals(intruder, store.findClaim("fenced").orElseThrow(), "closing the stale session releases nothing of the new holder");
+        assertEquals(
+                intruder,
+                store.findClaim("fenced").orElseThrow(),
+                "closing the stale session releases nothing of the new holder");
         assertEquals(saved, store.readEvents("fenced", 0, 1000).size());
     }
 
     @Test
     void theClaimIsRenewedWhileTheSessionIsOpenAndReleasedOnClientClose() throws Exception {
         FakeRuntime rt = runtime();
-        CopilotClient a = client(rt, holder("renewing").leaseDuration(Duration.ofSeconds(30)).leaseRenewInterval(Duration.ofMillis(50)));
+        CopilotClient a = client(
+                rt, holder("renewing").leaseDuration(Duration.ofSeconds(30)).leaseRenewInterval(Duration.ofMillis(50)));
         a.createSession(SessionConfig.builder().sessionId("kept").model("gpt-5").build());
         SessionLease first = store.findClaim("kept").orElseThrow();
         clock.advance(Duration.ofSeconds(20));
         await(() -> store.findClaim("kept").orElseThrow().expiresAt().isAfter(first.expiresAt()), "renewed");
-        assertEquals(first.fencingToken(), store.findClaim("kept").orElseThrow().fencingToken(), "renewal keeps the token");
+        assertEquals(
+                first.fencingToken(), store.findClaim("kept").orElseThrow().fencingToken(), "renewal keeps the token");
         clock.advance(Duration.ofSeconds(20)); // past the first expiry: only the renewal keeps it
         CopilotClient b = client(rt, holder("other"));
-        assertThrows(SessionLeaseException.Held.class, () -> b.resumeSession("kept", SessionConfig.builder().build()));
+        assertThrows(
+                SessionLeaseException.Held.class,
+                () -> b.resumeSession("kept", SessionConfig.builder().build()));
         a.close();
         assertTrue(store.findClaim("kept").isEmpty(), "released on close");
         b.resumeSession("kept", SessionConfig.builder().build());
@@ -192,7 +233,11 @@ class SessionClaimsClientTest {
     void aLostConnectionGivesTheClaimsBack() throws Exception {
         FakeRuntime rt = runtime();
         CopilotClient a = client(rt, holder("client-a"));
-        a.createSession(SessionConfig.builder().sessionId("dropped").model("gpt-5").build()).sendAndWait("hello", TURN);
+        a.createSession(SessionConfig.builder()
+                        .sessionId("dropped")
+                        .model("gpt-5")
+                        .build())
+                .sendAndWait("hello", TURN);
         assertTrue(store.findClaim("dropped").isPresent());
         rt.kill("the runtime crashed");
         await(() -> store.findClaim("dropped").isEmpty(), "the claim of a session whose runtime is gone is released");
@@ -202,15 +247,26 @@ class SessionClaimsClientTest {
     void withSessionFsTheStateStoreLeaseIsTheOnlyClaim() {
         FakeRuntime rt = runtime();
         InMemorySessionStateStore state = new InMemorySessionStateStore(clock);
-        CopilotClient c = CopilotClient.builder().transport(InMemoryTransport.to(rt)).sessionStore(store)
-                .sessionFs(state, SessionFsOptions.builder().holderId("fs-client").build()).requestTimeout(TURN).build();
+        CopilotClient c = CopilotClient.builder()
+                .transport(InMemoryTransport.to(rt))
+                .sessionStore(store)
+                .sessionFs(
+                        state, SessionFsOptions.builder().holderId("fs-client").build())
+                .requestTimeout(TURN)
+                .build();
         toClose.add(c);
         c.start();
-        c.createSession(SessionConfig.builder().sessionId("fs").model("gpt-5").build()).sendAndWait("hello", TURN);
+        c.createSession(SessionConfig.builder().sessionId("fs").model("gpt-5").build())
+                .sendAndWait("hello", TURN);
         assertEquals("fs-client", state.findLease("fs").orElseThrow().holder());
         assertTrue(store.findClaim("fs").isEmpty(), "no second claim for the same purpose");
-        IllegalStateException both = assertThrows(IllegalStateException.class, () -> CopilotClient.builder().transport(InMemoryTransport.to(rt))
-                .sessionFs(state).sessionLeases(SessionLeaseOptions.defaults()).build());
+        IllegalStateException both = assertThrows(
+                IllegalStateException.class,
+                () -> CopilotClient.builder()
+                        .transport(InMemoryTransport.to(rt))
+                        .sessionFs(state)
+                        .sessionLeases(SessionLeaseOptions.defaults())
+                        .build());
         assertTrue(both.getMessage().contains("SessionFsOptions"), both.getMessage());
     }
 
@@ -219,10 +275,15 @@ class SessionClaimsClientTest {
         FakeRuntime rt = runtime();
         InMemorySessionStore inner = new InMemorySessionStore();
         io.github.copilot4j.spi.SessionStore legacy = new LegacyStore(inner);
-        CopilotClient c = CopilotClient.builder().transport(InMemoryTransport.to(rt)).sessionStore(legacy).requestTimeout(TURN).build();
+        CopilotClient c = CopilotClient.builder()
+                .transport(InMemoryTransport.to(rt))
+                .sessionStore(legacy)
+                .requestTimeout(TURN)
+                .build();
         toClose.add(c);
         c.start();
-        CopilotSession s = c.createSession(SessionConfig.builder().sessionId("legacy").model("gpt-5").build());
+        CopilotSession s = c.createSession(
+                SessionConfig.builder().sessionId("legacy").model("gpt-5").build());
         assertEquals("ECHO: hi", s.sendAndWait("hi", TURN).content());
         s.close();
         assertFalse(inner.readEvents("legacy", 0, 100).isEmpty(), "its events are stored");
@@ -239,15 +300,55 @@ class SessionClaimsClientTest {
             this.d = d;
         }
 
-        @Override public io.github.copilot4j.spi.SessionRecord create(io.github.copilot4j.spi.SessionRecord r) { return d.create(r); }
-        @Override public io.github.copilot4j.spi.SessionRecord update(io.github.copilot4j.spi.SessionRecord r) { return d.update(r); }
-        @Override public java.util.Optional<io.github.copilot4j.spi.SessionRecord> find(String id) { return d.find(id); }
-        @Override public List<StoredEvent> append(String id, List<io.github.copilot4j.spi.NewEvent> e) { return d.append(id, e); }
-        @Override public List<StoredEvent> readEvents(String id, long after, int limit) { return d.readEvents(id, after, limit); }
-        @Override public List<StoredEvent> lastEvents(String id, int n) { return d.lastEvents(id, n); }
-        @Override public io.github.copilot4j.Page<io.github.copilot4j.spi.SessionRecord> list(io.github.copilot4j.SessionQuery q) { return d.list(q); }
-        @Override public boolean delete(String id) { return d.delete(id); }
-        @Override public int deleteExpired(java.time.Instant cutoff) { return d.deleteExpired(cutoff); }
-        @Override public void close() { d.close(); }
+        @Override
+        public io.github.copilot4j.spi.SessionRecord create(io.github.copilot4j.spi.SessionRecord r) {
+            return d.create(r);
+        }
+
+        @Override
+        public io.github.copilot4j.spi.SessionRecord update(io.github.copilot4j.spi.SessionRecord r) {
+            return d.update(r);
+        }
+
+        @Override
+        public java.util.Optional<io.github.copilot4j.spi.SessionRecord> find(String id) {
+            return d.find(id);
+        }
+
+        @Override
+        public List<StoredEvent> append(String id, List<io.github.copilot4j.spi.NewEvent> e) {
+            return d.append(id, e);
+        }
+
+        @Override
+        public List<StoredEvent> readEvents(String id, long after, int limit) {
+            return d.readEvents(id, after, limit);
+        }
+
+        @Override
+        public List<StoredEvent> lastEvents(String id, int n) {
+            return d.lastEvents(id, n);
+        }
+
+        @Override
+        public io.github.copilot4j.Page<io.github.copilot4j.spi.SessionRecord> list(
+                io.github.copilot4j.SessionQuery q) {
+            return d.list(q);
+        }
+
+        @Override
+        public boolean delete(String id) {
+            return d.delete(id);
+        }
+
+        @Override
+        public int deleteExpired(java.time.Instant cutoff) {
+            return d.deleteExpired(cutoff);
+        }
+
+        @Override
+        public void close() {
+            d.close();
+        }
     }
 }

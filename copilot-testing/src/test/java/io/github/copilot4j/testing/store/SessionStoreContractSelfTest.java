@@ -80,7 +80,9 @@ class SessionStoreContractSelfTest {
     private record Result(Set<String> failedGroups, List<String> failures, int passed) {}
 
     private static Result run(Class<?> contractClass) {
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(contractClass)).build();
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(contractClass))
+                .build();
         Set<String> groups = new TreeSet<>();
         List<String> failures = new ArrayList<>();
         int[] passed = {0};
@@ -97,7 +99,8 @@ class SessionStoreContractSelfTest {
                     String uid = id.getUniqueId();
                     int at = uid.indexOf("[nested-class:");
                     groups.add(at < 0 ? "?" : uid.substring(at + 14, uid.indexOf(']', at)));
-                    failures.add(id.getDisplayName() + ": " + result.getThrowable().map(Throwable::toString).orElse(""));
+                    failures.add(id.getDisplayName() + ": "
+                            + result.getThrowable().map(Throwable::toString).orElse(""));
                 }
             }
         });
@@ -108,21 +111,80 @@ class SessionStoreContractSelfTest {
     static class Delegating implements SessionStore {
         final InMemorySessionStore d = new InMemorySessionStore();
 
-        @Override public SessionRecord create(SessionRecord r) { return d.create(r); }
-        @Override public SessionRecord update(SessionRecord r) { return d.update(r); }
-        @Override public Optional<SessionRecord> find(String id) { return d.find(id); }
-        @Override public List<StoredEvent> append(String id, List<NewEvent> e) { return d.append(id, e); }
-        @Override public List<StoredEvent> append(String id, List<NewEvent> e, long token) { return d.append(id, e, token); }
-        @Override public SessionLease claimSession(String id, String holder, Duration t) { return d.claimSession(id, holder, t); }
-        @Override public SessionLease renewClaim(SessionLease c, Duration t) { return d.renewClaim(c, t); }
-        @Override public boolean releaseClaim(SessionLease c) { return d.releaseClaim(c); }
-        @Override public Optional<SessionLease> findClaim(String id) { return d.findClaim(id); }
-        @Override public List<StoredEvent> readEvents(String id, long after, int limit) { return d.readEvents(id, after, limit); }
-        @Override public List<StoredEvent> lastEvents(String id, int n) { return d.lastEvents(id, n); }
-        @Override public Page<SessionRecord> list(SessionQuery q) { return d.list(q); }
-        @Override public boolean delete(String id) { return d.delete(id); }
-        @Override public int deleteExpired(Instant cutoff) { return d.deleteExpired(cutoff); }
-        @Override public void close() { d.close(); }
+        @Override
+        public SessionRecord create(SessionRecord r) {
+            return d.create(r);
+        }
+
+        @Override
+        public SessionRecord update(SessionRecord r) {
+            return d.update(r);
+        }
+
+        @Override
+        public Optional<SessionRecord> find(String id) {
+            return d.find(id);
+        }
+
+        @Override
+        public List<StoredEvent> append(String id, List<NewEvent> e) {
+            return d.append(id, e);
+        }
+
+        @Override
+        public List<StoredEvent> append(String id, List<NewEvent> e, long token) {
+            return d.append(id, e, token);
+        }
+
+        @Override
+        public SessionLease claimSession(String id, String holder, Duration t) {
+            return d.claimSession(id, holder, t);
+        }
+
+        @Override
+        public SessionLease renewClaim(SessionLease c, Duration t) {
+            return d.renewClaim(c, t);
+        }
+
+        @Override
+        public boolean releaseClaim(SessionLease c) {
+            return d.releaseClaim(c);
+        }
+
+        @Override
+        public Optional<SessionLease> findClaim(String id) {
+            return d.findClaim(id);
+        }
+
+        @Override
+        public List<StoredEvent> readEvents(String id, long after, int limit) {
+            return d.readEvents(id, after, limit);
+        }
+
+        @Override
+        public List<StoredEvent> lastEvents(String id, int n) {
+            return d.lastEvents(id, n);
+        }
+
+        @Override
+        public Page<SessionRecord> list(SessionQuery q) {
+            return d.list(q);
+        }
+
+        @Override
+        public boolean delete(String id) {
+            return d.delete(id);
+        }
+
+        @Override
+        public int deleteExpired(Instant cutoff) {
+            return d.deleteExpired(cutoff);
+        }
+
+        @Override
+        public void close() {
+            d.close();
+        }
     }
 
     /** Stores every append as new events. */
@@ -131,8 +193,17 @@ class SessionStoreContractSelfTest {
 
         @Override
         public List<StoredEvent> append(String id, List<NewEvent> events) {
-            return d.append(id, events.stream().map(e -> new NewEvent(e.eventId() + "#" + n.incrementAndGet(), e.type(),
-                    e.timestamp(), e.parentId(), e.agentId(), e.dataJson())).collect(Collectors.toList()));
+            return d.append(
+                    id,
+                    events.stream()
+                            .map(e -> new NewEvent(
+                                    e.eventId() + "#" + n.incrementAndGet(),
+                                    e.type(),
+                                    e.timestamp(),
+                                    e.parentId(),
+                                    e.agentId(),
+                                    e.dataJson()))
+                            .collect(Collectors.toList()));
         }
     }
 
@@ -154,16 +225,55 @@ class SessionStoreContractSelfTest {
     static final class NoClaims implements SessionStore {
         final InMemorySessionStore d = new InMemorySessionStore();
 
-        @Override public SessionRecord create(SessionRecord r) { return d.create(r); }
-        @Override public SessionRecord update(SessionRecord r) { return d.update(r); }
-        @Override public Optional<SessionRecord> find(String id) { return d.find(id); }
-        @Override public List<StoredEvent> append(String id, List<NewEvent> e) { return d.append(id, e); }
-        @Override public List<StoredEvent> readEvents(String id, long after, int limit) { return d.readEvents(id, after, limit); }
-        @Override public List<StoredEvent> lastEvents(String id, int n) { return d.lastEvents(id, n); }
-        @Override public Page<SessionRecord> list(SessionQuery q) { return d.list(q); }
-        @Override public boolean delete(String id) { return d.delete(id); }
-        @Override public int deleteExpired(Instant cutoff) { return d.deleteExpired(cutoff); }
-        @Override public void close() { d.close(); }
+        @Override
+        public SessionRecord create(SessionRecord r) {
+            return d.create(r);
+        }
+
+        @Override
+        public SessionRecord update(SessionRecord r) {
+            return d.update(r);
+        }
+
+        @Override
+        public Optional<SessionRecord> find(String id) {
+            return d.find(id);
+        }
+
+        @Override
+        public List<StoredEvent> append(String id, List<NewEvent> e) {
+            return d.append(id, e);
+        }
+
+        @Override
+        public List<StoredEvent> readEvents(String id, long after, int limit) {
+            return d.readEvents(id, after, limit);
+        }
+
+        @Override
+        public List<StoredEvent> lastEvents(String id, int n) {
+            return d.lastEvents(id, n);
+        }
+
+        @Override
+        public Page<SessionRecord> list(SessionQuery q) {
+            return d.list(q);
+        }
+
+        @Override
+        public boolean delete(String id) {
+            return d.delete(id);
+        }
+
+        @Override
+        public int deleteExpired(Instant cutoff) {
+            return d.deleteExpired(cutoff);
+        }
+
+        @Override
+        public void close() {
+            d.close();
+        }
     }
 
     /** Lists every owner's sessions whatever the query says. */
@@ -179,7 +289,11 @@ class SessionStoreContractSelfTest {
         @Override
         public Page<SessionRecord> list(SessionQuery q) {
             Page<SessionRecord> p = d.list(q);
-            return p.hasMore() ? new Page<>(p.items(), Optional.of(KeysetCursor.after(p.items().get(0)).encode())) : p;
+            return p.hasMore()
+                    ? new Page<>(
+                            p.items(),
+                            Optional.of(KeysetCursor.after(p.items().get(0)).encode()))
+                    : p;
         }
     }
 
@@ -187,35 +301,58 @@ class SessionStoreContractSelfTest {
     static final class LastWriterWins extends Delegating {
         @Override
         public synchronized SessionRecord update(SessionRecord r) {
-            return d.find(r.sessionId()).map(cur -> d.update(r.withVersion(cur.version()))).orElseGet(() -> d.update(r));
+            return d.find(r.sessionId())
+                    .map(cur -> d.update(r.withVersion(cur.version())))
+                    .orElseGet(() -> d.update(r));
         }
     }
 
     static class CorrectStore extends SessionStoreContract {
-        @Override protected SessionStore newStore() { return new Delegating(); }
+        @Override
+        protected SessionStore newStore() {
+            return new Delegating();
+        }
     }
 
     static class NonIdempotentStore extends SessionStoreContract {
-        @Override protected SessionStore newStore() { return new NonIdempotent(); }
+        @Override
+        protected SessionStore newStore() {
+            return new NonIdempotent();
+        }
     }
 
     static class OwnerLeakingStore extends SessionStoreContract {
-        @Override protected SessionStore newStore() { return new OwnerLeaking(); }
+        @Override
+        protected SessionStore newStore() {
+            return new OwnerLeaking();
+        }
     }
 
     static class StuckCursorStore extends SessionStoreContract {
-        @Override protected SessionStore newStore() { return new StuckCursor(); }
+        @Override
+        protected SessionStore newStore() {
+            return new StuckCursor();
+        }
     }
 
     static class UnfencedStore extends SessionStoreContract {
-        @Override protected SessionStore newStore() { return new Unfenced(); }
+        @Override
+        protected SessionStore newStore() {
+            return new Unfenced();
+        }
     }
 
     static class NoClaimsStore extends SessionStoreContract {
-        @Override protected SessionStore newStore() { return new NoClaims(); }
+        @Override
+        protected SessionStore newStore() {
+            return new NoClaims();
+        }
     }
 
     static class LastWriterWinsStore extends SessionStoreContract {
-        @Override protected SessionStore newStore() { return new LastWriterWins(); }
+        @Override
+        protected SessionStore newStore() {
+            return new LastWriterWins();
+        }
     }
 }

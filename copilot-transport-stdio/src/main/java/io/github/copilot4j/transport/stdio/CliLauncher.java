@@ -59,8 +59,7 @@ public final class CliLauncher {
         this.cliPath = b.cliPath;
         this.locator = b.locator;
         this.extraArgs = List.copyOf(b.extraArgs);
-        this.replacementEnvironment = b.replacementEnvironment == null ? null
-                : Map.copyOf(b.replacementEnvironment);
+        this.replacementEnvironment = b.replacementEnvironment == null ? null : Map.copyOf(b.replacementEnvironment);
         this.environmentAdditions = Map.copyOf(b.environmentAdditions);
         this.workingDirectory = b.workingDirectory;
         this.githubToken = b.githubToken;
@@ -135,8 +134,9 @@ public final class CliLauncher {
      * @throws IOException naming the cause and the next step if the CLI is not found, the working
      *     directory is bad, or the process cannot be started
      */
-    public CliProcess launch(List<String> modeArgs, Map<String, String> secretEnvironment,
-            Consumer<String> stdoutListener) throws IOException {
+    public CliProcess launch(
+            List<String> modeArgs, Map<String, String> secretEnvironment, Consumer<String> stdoutListener)
+            throws IOException {
         Path cli = resolveCliPath();
         if (workingDirectory != null && !Files.isDirectory(workingDirectory)) {
             throw new IOException("The working directory for the Copilot CLI does not exist or is not a directory: "
@@ -163,7 +163,8 @@ public final class CliLauncher {
         }
         Redactor redactor = new Redactor(secrets);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("Starting the Copilot CLI: {} (working directory {}, environment: {})",
+            LOG.debug(
+                    "Starting the Copilot CLI: {} (working directory {}, environment: {})",
                     redactor.redact(String.join(" ", cmd)),
                     workingDirectory != null ? workingDirectory : "inherited",
                     describeEnvironment(env, secretVars.keySet()));
@@ -172,13 +173,15 @@ public final class CliLauncher {
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new IOException("Could not start the Copilot CLI " + cli + ": " + redactor.redact(
-                    String.valueOf(e.getMessage())) + ". Next step: check that it is the native 'copilot' executable "
-                    + "for this platform" + (CliLocator.isJavaScript(cli) ? " (or that 'node' is on PATH)" : "")
-                    + " and that it is executable, or set " + CliLocator.CLI_PATH_ENV + ".", e);
+            throw new IOException(
+                    "Could not start the Copilot CLI " + cli + ": " + redactor.redact(String.valueOf(e.getMessage()))
+                            + ". Next step: check that it is the native 'copilot' executable "
+                            + "for this platform" + (CliLocator.isJavaScript(cli) ? " (or that 'node' is on PATH)" : "")
+                            + " and that it is executable, or set " + CliLocator.CLI_PATH_ENV + ".",
+                    e);
         }
-        CliProcess cliProcess = new CliProcess(process, cli, redactor, stderrTailLines, stderrTailLines,
-                stdoutListener, shutdownGrace);
+        CliProcess cliProcess =
+                new CliProcess(process, cli, redactor, stderrTailLines, stderrTailLines, stdoutListener, shutdownGrace);
         LOG.debug("Started {}", cliProcess);
         return cliProcess;
     }
@@ -186,8 +189,10 @@ public final class CliLauncher {
     /** Names only, never values: "inherited (42 vars) + [FOO, BAR] + secrets [X=***]". */
     private String describeEnvironment(Map<String, String> env, Set<String> secretNames) {
         StringBuilder sb = new StringBuilder();
-        sb.append(replacementEnvironment == null ? "inherited" : "replaced").append(" (")
-                .append(env.size()).append(" variables)");
+        sb.append(replacementEnvironment == null ? "inherited" : "replaced")
+                .append(" (")
+                .append(env.size())
+                .append(" variables)");
         if (!environmentAdditions.isEmpty()) {
             sb.append(", added ").append(new TreeSet<>(environmentAdditions.keySet()));
         }

@@ -166,9 +166,11 @@ public final class CliLocator {
             try {
                 p = Path.of(fromEnv.trim());
             } catch (InvalidPathException e) {
-                throw new CliNotFoundException("The Copilot CLI path in env " + CLI_PATH_ENV
-                        + " is not a valid path: " + fromEnv + ". Next step: fix or unset "
-                        + CLI_PATH_ENV + ".", List.of("env " + CLI_PATH_ENV + ": invalid path"));
+                throw new CliNotFoundException(
+                        "The Copilot CLI path in env " + CLI_PATH_ENV
+                                + " is not a valid path: " + fromEnv + ". Next step: fix or unset "
+                                + CLI_PATH_ENV + ".",
+                        List.of("env " + CLI_PATH_ENV + ": invalid path"));
             }
             return checkGiven(p, "The Copilot CLI path in env " + CLI_PATH_ENV);
         }
@@ -222,8 +224,8 @@ public final class CliLocator {
                         LOG.debug("{} on PATH is the npm loader; using its native binary {}", file, nat.get());
                         return nat.get();
                     }
-                    tried.add("PATH: " + file + " is the npm loader script " + real
-                            + " but no native platform binary " + platformPackages() + " is installed next to it");
+                    tried.add("PATH: " + file + " is the npm loader script " + real + " but no native platform binary "
+                            + platformPackages() + " is installed next to it");
                     continue;
                 }
                 if (Files.isExecutable(file)) {
@@ -242,11 +244,15 @@ public final class CliLocator {
         for (String t : tried) {
             sb.append("\n  - ").append(t);
         }
-        sb.append("\nNext step: install it with: npm install -g @github/copilot@").append(version)
+        sb.append("\nNext step: install it with: npm install -g @github/copilot@")
+                .append(version)
                 .append("\n  (or into the shared cache: npm install --prefix ")
                 .append(cacheDir.resolve("cli").resolve(version))
-                .append(" @github/copilot@").append(version).append("),")
-                .append("\n  or set ").append(CLI_PATH_ENV)
+                .append(" @github/copilot@")
+                .append(version)
+                .append("),")
+                .append("\n  or set ")
+                .append(CLI_PATH_ENV)
                 .append(" (or the transport builder's cliPath) to the native 'copilot' executable.");
         return sb.toString();
     }
@@ -254,40 +260,56 @@ public final class CliLocator {
     private Path checkGiven(Path given, String what) throws CliNotFoundException {
         List<String> tried = List.of(what + ": " + given);
         if (!Files.exists(given)) {
-            throw new CliNotFoundException(what + " does not exist: " + given
-                    + ". Next step: fix the path, or leave it unset to let copilot4j find the CLI"
-                    + " (shared cache, npm global install, PATH).", tried);
+            throw new CliNotFoundException(
+                    what + " does not exist: " + given
+                            + ". Next step: fix the path, or leave it unset to let copilot4j find the CLI"
+                            + " (shared cache, npm global install, PATH).",
+                    tried);
         }
         if (Files.isDirectory(given)) {
-            throw new CliNotFoundException(what + " is a directory, not the CLI executable: " + given
-                    + ". Next step: point it at the 'copilot' executable inside it.", tried);
+            throw new CliNotFoundException(
+                    what + " is a directory, not the CLI executable: " + given
+                            + ". Next step: point it at the 'copilot' executable inside it.",
+                    tried);
         }
         Path real = realPath(given);
         if (isLoader(real)) {
             Optional<Path> nat = nativeNextToLoader(real);
             if (nat.isPresent()) {
-                LOG.info("{} ({}) is the npm loader script; using the native binary {} instead, "
-                        + "so that stopping the CLI stops the real process", given, what, nat.get());
+                LOG.info(
+                        "{} ({}) is the npm loader script; using the native binary {} instead, "
+                                + "so that stopping the CLI stops the real process",
+                        given,
+                        what,
+                        nat.get());
                 return nat.get();
             }
-            LOG.warn("{} ({}) is the npm loader script and no native binary was found next to it; "
-                    + "running it with node", given, what);
+            LOG.warn(
+                    "{} ({}) is the npm loader script and no native binary was found next to it; "
+                            + "running it with node",
+                    given,
+                    what);
             return given;
         }
         if (isJavaScript(given)) {
             return given; // run with node, needs no executable bit
         }
         if (!Files.isExecutable(given)) {
-            throw new CliNotFoundException(what + " is not executable: " + given
-                    + ". Next step: make it executable (chmod +x) or point at the native 'copilot' binary.",
+            throw new CliNotFoundException(
+                    what + " is not executable: " + given
+                            + ". Next step: make it executable (chmod +x) or point at the native 'copilot' binary.",
                     tried);
         }
         return given;
     }
 
     private Path sharedCacheBinary(String platform) {
-        return cacheDir.resolve("cli").resolve(version).resolve("node_modules").resolve("@github")
-                .resolve("copilot-" + platform).resolve(binaryName(platform));
+        return cacheDir.resolve("cli")
+                .resolve(version)
+                .resolve("node_modules")
+                .resolve("@github")
+                .resolve("copilot-" + platform)
+                .resolve(binaryName(platform));
     }
 
     /** The native binary inside one node_modules directory (global root or a prefix install). */
@@ -298,8 +320,13 @@ public final class CliLocator {
         for (String platform : platforms) {
             Path[] candidates = {
                 // npm nests the optional platform dependency under the package on a global install...
-                nodeModules.resolve("@github").resolve("copilot").resolve("node_modules")
-                        .resolve("@github").resolve("copilot-" + platform).resolve(binaryName(platform)),
+                nodeModules
+                        .resolve("@github")
+                        .resolve("copilot")
+                        .resolve("node_modules")
+                        .resolve("@github")
+                        .resolve("copilot-" + platform)
+                        .resolve(binaryName(platform)),
                 // ...and hoists it on a prefix/local install.
                 nodeModules.resolve("@github").resolve("copilot-" + platform).resolve(binaryName(platform)),
             };
@@ -318,7 +345,9 @@ public final class CliLocator {
             return Optional.empty();
         }
         for (String platform : platforms) {
-            Path nested = pkgDir.resolve("node_modules").resolve("@github").resolve("copilot-" + platform)
+            Path nested = pkgDir.resolve("node_modules")
+                    .resolve("@github")
+                    .resolve("copilot-" + platform)
                     .resolve(binaryName(platform));
             if (isExecutableFile(nested)) {
                 return Optional.of(nested);
@@ -382,8 +411,8 @@ public final class CliLocator {
 
     private Optional<Path> npmRootFromNpm() {
         boolean windows = platforms.stream().anyMatch(p -> p.startsWith("win32"));
-        ProcessBuilder pb = new ProcessBuilder(windows ? List.of("cmd", "/c", "npm", "root", "-g")
-                : List.of("npm", "root", "-g"));
+        ProcessBuilder pb =
+                new ProcessBuilder(windows ? List.of("cmd", "/c", "npm", "root", "-g") : List.of("npm", "root", "-g"));
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p;
         try {
@@ -428,7 +457,10 @@ public final class CliLocator {
     }
 
     private String platformPackages() {
-        return platforms.stream().map(p -> "@github/copilot-" + p).reduce((a, b) -> a + ", " + b).orElse("");
+        return platforms.stream()
+                .map(p -> "@github/copilot-" + p)
+                .reduce((a, b) -> a + ", " + b)
+                .orElse("");
     }
 
     private static String binaryName(String platform) {

@@ -1,6 +1,5 @@
 package io.github.copilot4j.transport.stdio;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -46,12 +45,23 @@ public final class CliProcess implements AutoCloseable {
     private static final long KILL_REAP_FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** A drain thread whose stream was closed gets this long to notice, even when the budget is spent. */
     private static final long ABANDON_FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     private static final Map<Integer, String> SIGNALS = Map.ofEntries(
-            Map.entry(1, "SIGHUP"), Map.entry(2, "SIGINT"), Map.entry(3, "SIGQUIT"),
-            Map.entry(4, "SIGILL"), Map.entry(5, "SIGTRAP"), Map.entry(6, "SIGABRT"),
-            Map.entry(7, "SIGBUS"), Map.entry(8, "SIGFPE"), Map.entry(9, "SIGKILL"),
-            Map.entry(10, "SIGUSR1"), Map.entry(11, "SIGSEGV"), Map.entry(12, "SIGUSR2"),
-            Map.entry(13, "SIGPIPE"), Map.entry(14, "SIGALRM"), Map.entry(15, "SIGTERM"));
+            Map.entry(1, "SIGHUP"),
+            Map.entry(2, "SIGINT"),
+            Map.entry(3, "SIGQUIT"),
+            Map.entry(4, "SIGILL"),
+            Map.entry(5, "SIGTRAP"),
+            Map.entry(6, "SIGABRT"),
+            Map.entry(7, "SIGBUS"),
+            Map.entry(8, "SIGFPE"),
+            Map.entry(9, "SIGKILL"),
+            Map.entry(10, "SIGUSR1"),
+            Map.entry(11, "SIGSEGV"),
+            Map.entry(12, "SIGUSR2"),
+            Map.entry(13, "SIGPIPE"),
+            Map.entry(14, "SIGALRM"),
+            Map.entry(15, "SIGTERM"));
 
     private final Process process;
     private final long pid;
@@ -64,18 +74,25 @@ public final class CliProcess implements AutoCloseable {
     private volatile boolean stopRequested;
     private boolean stopped; // guarded by stopLock
 
-    CliProcess(Process process, Path cliPath, Redactor redactor, int stderrTailLines, int stdoutTailLines,
-            Consumer<String> stdoutListener, Duration defaultGrace) {
+    CliProcess(
+            Process process,
+            Path cliPath,
+            Redactor redactor,
+            int stderrTailLines,
+            int stdoutTailLines,
+            Consumer<String> stdoutListener,
+            Duration defaultGrace) {
         this.process = process;
         this.pid = process.pid();
         this.cliPath = cliPath;
         this.redactor = redactor;
         this.defaultGrace = defaultGrace;
-        this.stderr = new LineDrainer(process.getErrorStream(), "stderr", pid, CLI_OUTPUT, redactor,
-                stderrTailLines, null);
-        this.stdout = stdoutListener == null ? null
-                : new LineDrainer(process.getInputStream(), "stdout", pid, CLI_OUTPUT, redactor,
-                        stdoutTailLines, stdoutListener);
+        this.stderr =
+                new LineDrainer(process.getErrorStream(), "stderr", pid, CLI_OUTPUT, redactor, stderrTailLines, null);
+        this.stdout = stdoutListener == null
+                ? null
+                : new LineDrainer(
+                        process.getInputStream(), "stdout", pid, CLI_OUTPUT, redactor, stdoutTailLines, stdoutListener);
         this.stderr.start();
         if (this.stdout != null) {
             this.stdout.start();
@@ -188,7 +205,8 @@ public final class CliProcess implements AutoCloseable {
         if (stdout != null) {
             appendTail(sb, "stdout", stdout.tail());
         }
-        sb.append("\nNext step: check the lines above and that ").append(cliPath)
+        sb.append("\nNext step: check the lines above and that ")
+                .append(cliPath)
                 .append(" is a Copilot CLI that supports --headless (run it with --version by hand).");
         return sb.toString();
     }
@@ -204,9 +222,8 @@ public final class CliProcess implements AutoCloseable {
         int c = code.getAsInt();
         String signal = c > 128 ? SIGNALS.get(c - 128) : null;
         if (stopRequested) {
-            return "was stopped by copilot4j (" + (signal != null
-                    ? "signal " + (c - 128) + ", " + signal + ")"
-                    : "exit code " + c + ")");
+            return "was stopped by copilot4j ("
+                    + (signal != null ? "signal " + (c - 128) + ", " + signal + ")" : "exit code " + c + ")");
         }
         if (signal != null) {
             return "was killed by signal " + (c - 128) + " (" + signal + ")";
@@ -314,8 +331,8 @@ public final class CliProcess implements AutoCloseable {
 
         // stdin EOF asks a stdio-mode CLI to exit. Closing may block if a writer is stuck on a full
         // pipe, so it runs on a short-lived helper thread that we join after the process is gone.
-        Thread stdinCloser = new Thread(() -> closeQuietly(process.getOutputStream()),
-                "copilot4j-cli-stdin-close-" + pid);
+        Thread stdinCloser =
+                new Thread(() -> closeQuietly(process.getOutputStream()), "copilot4j-cli-stdin-close-" + pid);
         stdinCloser.setDaemon(true);
         stdinCloser.start();
 

@@ -22,8 +22,7 @@ import org.slf4j.Logger;
  */
 final class LineDrainer {
     static final int MAX_LINE_BYTES = 8 * 1024;
-    private static final Pattern NOTEWORTHY =
-            Pattern.compile("(?i)\\b(error|warn|warning|fatal|panic|exception)\\b");
+    private static final Pattern NOTEWORTHY = Pattern.compile("(?i)\\b(error|warn|warning|fatal|panic|exception)\\b");
 
     private final InputStream in;
     private final String label;
@@ -39,8 +38,14 @@ final class LineDrainer {
      * @param label "stderr" or "stdout"; part of the thread name and of each log line
      * @param listener called on the drain thread for every line (after redaction); may be null
      */
-    LineDrainer(InputStream in, String label, long pid, Logger log, Redactor redactor,
-            int tailCapacity, Consumer<String> listener) {
+    LineDrainer(
+            InputStream in,
+            String label,
+            long pid,
+            Logger log,
+            Redactor redactor,
+            int tailCapacity,
+            Consumer<String> listener) {
         this.in = in;
         this.label = label;
         this.pid = pid;

@@ -81,8 +81,10 @@ class CliLocatorTest {
         assertEquals(fromEnv, locator().locate());
 
         env.put("COPILOT_CLI_PATH", tmp.resolve("env/missing").toString());
-        CliNotFoundException e = assertThrows(CliNotFoundException.class, () -> locator().locate());
-        assertTrue(e.getMessage().contains("COPILOT_CLI_PATH does not exist: " + tmp.resolve("env/missing")),
+        CliNotFoundException e =
+                assertThrows(CliNotFoundException.class, () -> locator().locate());
+        assertTrue(
+                e.getMessage().contains("COPILOT_CLI_PATH does not exist: " + tmp.resolve("env/missing")),
                 e.getMessage());
     }
 
@@ -109,21 +111,29 @@ class CliLocatorTest {
     void loaderOnPathResolvesToTheNativeSibling() throws Exception {
         Path nat = globalInstall(true);
         // the global root is not searched here, so only PATH can find it
-        CliLocator onlyPath = CliLocator.builder().environment(env).userHome(home).cacheDir(cache)
-                .cliVersion("9.9.9").platforms(List.of("linux-x64")).npmGlobalRoots(List.of()).build();
+        CliLocator onlyPath = CliLocator.builder()
+                .environment(env)
+                .userHome(home)
+                .cacheDir(cache)
+                .cliVersion("9.9.9")
+                .platforms(List.of("linux-x64"))
+                .npmGlobalRoots(List.of())
+                .build();
         assertEquals(nat.toRealPath(), onlyPath.locate().toRealPath());
     }
 
     @Test
     void explicitLoaderPathResolvesToTheNativeBinary() throws Exception {
         Path nat = globalInstall(true);
-        assertEquals(nat.toRealPath(), locator().locate(pathDir.resolve("copilot")).toRealPath());
+        assertEquals(
+                nat.toRealPath(), locator().locate(pathDir.resolve("copilot")).toRealPath());
     }
 
     @Test
     void loaderWithoutNativeBinaryIsNeverUsed() throws Exception {
         globalInstall(false);
-        CliNotFoundException e = assertThrows(CliNotFoundException.class, () -> locator().locate());
+        CliNotFoundException e =
+                assertThrows(CliNotFoundException.class, () -> locator().locate());
         assertTrue(e.getMessage().contains("is the npm loader script"), e.getMessage());
     }
 
@@ -135,12 +145,16 @@ class CliLocatorTest {
 
     @Test
     void nothingFoundListsEveryPlaceAndHowToInstall() {
-        CliNotFoundException e = assertThrows(CliNotFoundException.class, () -> locator().locate());
+        CliNotFoundException e =
+                assertThrows(CliNotFoundException.class, () -> locator().locate());
         String m = e.getMessage();
         assertTrue(m.startsWith("Copilot CLI not found. Tried, in order:"), m);
         assertTrue(m.contains("explicit path: none given"), m);
         assertTrue(m.contains("env COPILOT_CLI_PATH: not set"), m);
-        assertTrue(m.contains("shared cache: " + cache.resolve("cli/9.9.9/node_modules/@github/copilot-linux-x64/copilot")), m);
+        assertTrue(
+                m.contains(
+                        "shared cache: " + cache.resolve("cli/9.9.9/node_modules/@github/copilot-linux-x64/copilot")),
+                m);
         assertTrue(m.contains("npm global root " + globalRoot), m);
         assertTrue(m.contains("PATH: no usable 'copilot' in 1 directories"), m);
         assertTrue(m.contains("npm install -g @github/copilot@9.9.9"), m);
@@ -151,7 +165,8 @@ class CliLocatorTest {
 
     @Test
     void explicitDirectoryIsRejected() {
-        CliNotFoundException e = assertThrows(CliNotFoundException.class, () -> locator().locate(tmp));
+        CliNotFoundException e =
+                assertThrows(CliNotFoundException.class, () -> locator().locate(tmp));
         assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
     }
 

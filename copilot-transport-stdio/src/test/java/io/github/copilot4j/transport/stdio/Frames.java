@@ -23,7 +23,9 @@ public final class Frames {
     }
 
     public static void request(OutputStream out, int id, String method, String paramsJson) throws IOException {
-        write(out, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + paramsJson + "}");
+        write(
+                out,
+                "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + paramsJson + "}");
     }
 
     /** One frame's body, or null at end-of-stream. */
@@ -41,7 +43,8 @@ public final class Frames {
                 continue;
             }
             int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
+            if (colon > 0
+                    && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
                 length = Integer.parseInt(line.substring(colon + 1).trim());
             }
         }

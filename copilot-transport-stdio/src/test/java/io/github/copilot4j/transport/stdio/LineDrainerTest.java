@@ -14,8 +14,14 @@ import org.slf4j.LoggerFactory;
 class LineDrainerTest {
 
     private static LineDrainer drain(String text, int tail, List<String> seen, String... secrets) {
-        LineDrainer d = new LineDrainer(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "stderr", 1,
-                LoggerFactory.getLogger("test"), new Redactor(List.of(secrets)), tail, seen::add);
+        LineDrainer d = new LineDrainer(
+                new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+                "stderr",
+                1,
+                LoggerFactory.getLogger("test"),
+                new Redactor(List.of(secrets)),
+                tail,
+                seen::add);
         d.start();
         assertTrue(d.join(Duration.ofSeconds(10)), "drain thread did not end at EOF");
         return d;

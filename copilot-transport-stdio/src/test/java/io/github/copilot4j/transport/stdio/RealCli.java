@@ -40,8 +40,14 @@ public final class RealCli {
             String version = cacheOnly.cliVersion();
             Path prefix = cacheBase().resolve("cli").resolve(version);
             Files.createDirectories(prefix);
-            Process npm = new ProcessBuilder("npm", "install", "--prefix", prefix.toString(), "--no-audit",
-                    "--no-fund", "@github/copilot@" + version)
+            Process npm = new ProcessBuilder(
+                            "npm",
+                            "install",
+                            "--prefix",
+                            prefix.toString(),
+                            "--no-audit",
+                            "--no-fund",
+                            "@github/copilot@" + version)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -67,11 +73,15 @@ public final class RealCli {
         Path home = Files.createDirectories(tmp.resolve("home"));
         Path xdg = Files.createDirectories(tmp.resolve("xdg"));
         env.put("HOME", home.toString());
-        env.put("COPILOT_HOME", Files.createDirectories(tmp.resolve("copilot-home")).toString());
+        env.put(
+                "COPILOT_HOME",
+                Files.createDirectories(tmp.resolve("copilot-home")).toString());
         env.put("XDG_CONFIG_HOME", xdg.toString());
         env.put("XDG_STATE_HOME", xdg.toString());
         env.put("GH_CONFIG_DIR", xdg.toString());
-        env.put("XDG_CACHE_HOME", Files.createDirectories(cacheBase().resolve("xdg-cache")).toString());
+        env.put(
+                "XDG_CACHE_HOME",
+                Files.createDirectories(cacheBase().resolve("xdg-cache")).toString());
         env.put("COPILOT_AUTO_UPDATE", "false");
         String sink = "http://127.0.0.1:9";
         for (String k : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) {

@@ -49,7 +49,8 @@ class RealCliStdioTest {
         try {
             Frames.request(ch.output(), 1, "connect", "{}");
             JsonNode connect = assertTimeoutPreemptively(STARTUP, () -> Frames.readResponse(ch.input(), 1));
-            assertNotNull(connect, () -> "EOF instead of a response: " + ch.describeTermination(null, Duration.ofSeconds(2)));
+            assertNotNull(
+                    connect, () -> "EOF instead of a response: " + ch.describeTermination(null, Duration.ofSeconds(2)));
             assertEquals(3, connect.at("/result/protocolVersion").asInt(), connect.toString());
             assertTrue(connect.at("/result/ok").asBoolean(), connect.toString());
 
@@ -77,7 +78,8 @@ class RealCliStdioTest {
 
     @Test
     void aCliThatExitsAtStartReportsItsExitCodeAndStderr() throws Exception {
-        try (TransportChannel ch = realCli().extraArgs("--definitely-not-a-flag").build().open()) {
+        try (TransportChannel ch =
+                realCli().extraArgs("--definitely-not-a-flag").build().open()) {
             assertNull(assertTimeoutPreemptively(STARTUP, () -> Frames.read(ch.input())), "expected EOF");
             String why = ch.describeTermination(null, Duration.ofSeconds(10));
             assertTrue(why.contains("exited with code 1"), why);

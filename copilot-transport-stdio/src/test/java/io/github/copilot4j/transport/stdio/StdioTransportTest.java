@@ -61,16 +61,31 @@ class StdioTransportTest {
             Frames.request(ch.output(), 7, "ping", "{\"message\":\"héllo\"}");
             String echoed = assertTimeoutPreemptively(NO_HANG, () -> Frames.read(ch.input()));
             assertEquals(7, Frames.JSON.readTree(echoed).get("id").asInt());
-            assertEquals("héllo", Frames.JSON.readTree(echoed).at("/params/message").asText());
+            assertEquals(
+                    "héllo", Frames.JSON.readTree(echoed).at("/params/message").asText());
 
-            List<String> args = awaitFile(dir.resolve("args.txt"), NO_HANG).lines().toList();
-            assertEquals(List.of("--foo", "bar", "--headless", "--no-auto-update", "--log-level", "debug",
-                    "--stdio", "--auth-token-env", "COPILOT_SDK_AUTH_TOKEN", "--no-auto-login"), args);
+            List<String> args =
+                    awaitFile(dir.resolve("args.txt"), NO_HANG).lines().toList();
+            assertEquals(
+                    List.of(
+                            "--foo",
+                            "bar",
+                            "--headless",
+                            "--no-auto-update",
+                            "--log-level",
+                            "debug",
+                            "--stdio",
+                            "--auth-token-env",
+                            "COPILOT_SDK_AUTH_TOKEN",
+                            "--no-auto-login"),
+                    args);
             String env = awaitFile(dir.resolve("env.txt"), NO_HANG);
             assertTrue(env.lines().anyMatch(l -> l.equals("COPILOT_SDK_AUTH_TOKEN=" + TOKEN)), "token in env");
             assertTrue(env.lines().anyMatch(l -> l.equals("COPILOT4J_TEST_VAR=hello")));
             assertTrue(env.lines().anyMatch(l -> l.startsWith("PATH=")), "inherited environment kept");
-            assertEquals(work.toRealPath().toString(), awaitFile(dir.resolve("pwd.txt"), NO_HANG).trim());
+            assertEquals(
+                    work.toRealPath().toString(),
+                    awaitFile(dir.resolve("pwd.txt"), NO_HANG).trim());
             assertFalse(transport.describe().contains(TOKEN));
             assertEquals("stdio:" + cli, transport.describe());
             assertFalse(transport.launcher().toString().contains(TOKEN));
@@ -81,7 +96,8 @@ class StdioTransportTest {
     void defaultFlagsWithoutTokenOrLogLevel() throws Exception {
         Path cli = FakeCli.script(dir, "copilot", FakeCli.recordInvocation(dir) + "exec cat");
         try (TransportChannel ch = fake(cli).build().open()) {
-            List<String> args = awaitFile(dir.resolve("args.txt"), NO_HANG).lines().toList();
+            List<String> args =
+                    awaitFile(dir.resolve("args.txt"), NO_HANG).lines().toList();
             assertEquals(List.of("--headless", "--no-auto-update", "--stdio"), args);
             assertTrue(ch.isAlive());
         }
@@ -95,7 +111,8 @@ class StdioTransportTest {
                 .environment(Map.of("ONLY_ME", "1", "PATH", "/usr/bin:/bin"))
                 .putEnvironment("ADDED", "2")
                 .githubToken(TOKEN)
-                .build().open()) {
+                .build()
+                .open()) {
             String env = awaitFile(dir.resolve("env.txt"), NO_HANG);
             assertTrue(env.lines().anyMatch(l -> l.equals("ONLY_ME=1")));
             assertTrue(env.lines().anyMatch(l -> l.equals("ADDED=2")));
@@ -109,8 +126,8 @@ class StdioTransportTest {
 
     @Test
     void reportsExitCodeAndStderrTail() throws Exception {
-        Path cli = FakeCli.script(dir, "copilot",
-                "i=1; while [ $i -le 30 ]; do echo \"err line $i\" >&2; i=$((i+1)); done; exit 3");
+        Path cli = FakeCli.script(
+                dir, "copilot", "i=1; while [ $i -le 30 ]; do echo \"err line $i\" >&2; i=$((i+1)); done; exit 3");
         try (TransportChannel ch = fake(cli).stderrTailLines(5).build().open()) {
             assertNull(assertTimeoutPreemptively(NO_HANG, () -> Frames.read(ch.input())), "EOF expected");
             String why = ch.describeTermination(null, Duration.ofSeconds(10));
@@ -152,8 +169,8 @@ class StdioTransportTest {
 
     @Test
     void closeEscalatesToSigkillWhenSigtermIsIgnored() throws Exception {
-        Path cli = FakeCli.script(dir, "copilot",
-                "trap '' TERM\necho $$ > '" + dir.resolve("pid") + "'\nwhile :; do sleep 0.1; done");
+        Path cli = FakeCli.script(
+                dir, "copilot", "trap '' TERM\necho $$ > '" + dir.resolve("pid") + "'\nwhile :; do sleep 0.1; done");
         TransportChannel ch = fake(cli).build().open();
         long pid = readPid(dir.resolve("pid"), NO_HANG);
         long start = System.nanoTime();
@@ -170,8 +187,11 @@ class StdioTransportTest {
     @Test
     void closeOfAStoppedProcessTreeEndsItWithinTheBudget() throws Exception {
         Path childPid = dir.resolve("child.pid");
-        Path cli = FakeCli.script(dir, "copilot", "trap '' TERM\nsleep 300 &\necho $! > '" + childPid + "'\n"
-                + "echo $$ > '" + dir.resolve("pid") + "'\nwhile :; do sleep 0.1; done");
+        Path cli = FakeCli.script(
+                dir,
+                "copilot",
+                "trap '' TERM\nsleep 300 &\necho $! > '" + childPid + "'\n" + "echo $$ > '" + dir.resolve("pid")
+                        + "'\nwhile :; do sleep 0.1; done");
         TransportChannel ch = fake(cli).build().open();
         long pid = readPid(dir.resolve("pid"), NO_HANG);
         long child = readPid(childPid, NO_HANG);
@@ -182,7 +202,9 @@ class StdioTransportTest {
         long start = System.nanoTime();
         assertTimeoutPreemptively(NO_HANG, () -> ch.close(Duration.ofSeconds(1)));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertTrue(took.compareTo(Duration.ofMillis(1700)) < 0, "the close of a stopped tree took " + took + " for a 1 s budget");
+        assertTrue(
+                took.compareTo(Duration.ofMillis(1700)) < 0,
+                "the close of a stopped tree took " + took + " for a 1 s budget");
         assertTrue(isGone(pid), "the stopped CLI is gone");
         assertTrue(isGone(child), "its stopped child is gone");
         assertFalse(ch.isAlive());
@@ -202,7 +224,8 @@ class StdioTransportTest {
             assertFalse(ch.isAlive());
             assertTrue(unrelated.isAlive(), "an unrelated process was killed");
             // cat exits by itself on stdin EOF
-            assertTrue(ch.describeTermination(null, Duration.ofSeconds(1)).contains("stopped by copilot4j (exit code 0)"));
+            assertTrue(
+                    ch.describeTermination(null, Duration.ofSeconds(1)).contains("stopped by copilot4j (exit code 0)"));
         } finally {
             unrelated.destroyForcibly();
         }
@@ -211,8 +234,8 @@ class StdioTransportTest {
     @Test
     void closeIsIdempotentConcurrentAndLeavesNoThreads() throws Exception {
         Set<Thread> before = copilotThreads();
-        Path cli = FakeCli.script(dir, "copilot",
-                "i=0; while [ $i -lt 5 ]; do echo \"noise $i\" >&2; i=$((i+1)); done\nexec cat");
+        Path cli = FakeCli.script(
+                dir, "copilot", "i=0; while [ $i -lt 5 ]; do echo \"noise $i\" >&2; i=$((i+1)); done\nexec cat");
         TransportChannel ch = fake(cli).build().open();
         Set<Thread> during = new HashSet<>(copilotThreads());
         during.removeAll(before);
@@ -252,8 +275,7 @@ class StdioTransportTest {
 
     @Test
     void secretsAreMaskedInStderrTail() throws Exception {
-        Path cli = FakeCli.script(dir, "copilot",
-                "echo \"token is $COPILOT_SDK_AUTH_TOKEN, really\" >&2; exit 1");
+        Path cli = FakeCli.script(dir, "copilot", "echo \"token is $COPILOT_SDK_AUTH_TOKEN, really\" >&2; exit 1");
         try (TransportChannel ch = fake(cli).githubToken(TOKEN).build().open()) {
             InputStream in = ch.input();
             assertNull(assertTimeoutPreemptively(NO_HANG, () -> Frames.read(in)));
@@ -269,8 +291,11 @@ class StdioTransportTest {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try (TransportChannel ch = fake(cli).githubToken(TOKEN).putEnvironment("COPILOT4J_VISIBLE_NAME", "hiddenValue-123")
-                .build().open()) {
+        try (TransportChannel ch = fake(cli)
+                .githubToken(TOKEN)
+                .putEnvironment("COPILOT4J_VISIBLE_NAME", "hiddenValue-123")
+                .build()
+                .open()) {
             assertNull(assertTimeoutPreemptively(NO_HANG, () -> Frames.read(ch.input())));
             ch.describeTermination(null, Duration.ofSeconds(10));
         } finally {
@@ -288,10 +313,14 @@ class StdioTransportTest {
     @Test
     void javascriptCliRunsWithNode() throws Exception {
         Path js = dir.resolve("cli.js");
-        Files.writeString(js, "require('fs').writeFileSync(process.argv[2] === '--headless' ? '"
-                + dir.resolve("args.json") + "' : '" + dir.resolve("bad.json") + "', JSON.stringify(process.argv.slice(2)));\n"
-                + "process.stdin.pipe(process.stdout);\n");
-        assertEquals(List.of("node", js.toString(), "--headless", "--no-auto-update", "--stdio"),
+        Files.writeString(
+                js,
+                "require('fs').writeFileSync(process.argv[2] === '--headless' ? '"
+                        + dir.resolve("args.json") + "' : '" + dir.resolve("bad.json")
+                        + "', JSON.stringify(process.argv.slice(2)));\n"
+                        + "process.stdin.pipe(process.stdout);\n");
+        assertEquals(
+                List.of("node", js.toString(), "--headless", "--no-auto-update", "--stdio"),
                 fake(js).build().launcher().command(js, List.of("--stdio")));
         boolean nodeAvailable;
         try {
@@ -304,15 +333,16 @@ class StdioTransportTest {
             Frames.request(ch.output(), 1, "ping", "{}");
             String echoed = assertTimeoutPreemptively(NO_HANG, () -> Frames.read(ch.input()));
             assertEquals(1, Frames.JSON.readTree(echoed).get("id").asInt());
-            assertEquals("[\"--headless\",\"--no-auto-update\",\"--stdio\"]",
-                    awaitFile(dir.resolve("args.json"), NO_HANG));
+            assertEquals(
+                    "[\"--headless\",\"--no-auto-update\",\"--stdio\"]", awaitFile(dir.resolve("args.json"), NO_HANG));
         }
     }
 
     @Test
     void missingExplicitCliFailsNamingThePath() {
         Path missing = dir.resolve("no-such-copilot");
-        CliNotFoundException e = assertThrows(CliNotFoundException.class,
+        CliNotFoundException e = assertThrows(
+                CliNotFoundException.class,
                 () -> StdioTransport.builder().cliPath(missing).build().open());
         assertTrue(e.getMessage().contains("does not exist: " + missing), e.getMessage());
         assertTrue(e.getMessage().contains("Next step"), e.getMessage());
@@ -321,7 +351,8 @@ class StdioTransportTest {
     @Test
     void notExecutableExplicitCliFailsNamingThePath() throws Exception {
         Path file = Files.writeString(dir.resolve("copilot"), "#!/bin/sh\n");
-        CliNotFoundException e = assertThrows(CliNotFoundException.class,
+        CliNotFoundException e = assertThrows(
+                CliNotFoundException.class,
                 () -> StdioTransport.builder().cliPath(file).build().open());
         assertTrue(e.getMessage().contains("is not executable: " + file), e.getMessage());
     }
@@ -330,18 +361,23 @@ class StdioTransportTest {
     void missingWorkingDirectoryFailsClearly() throws Exception {
         Path cli = FakeCli.script(dir, "copilot", "exec cat");
         Path missing = dir.resolve("nope");
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> fake(cli).workingDirectory(missing).build().open());
-        assertTrue(e.getMessage().contains("working directory") && e.getMessage().contains(missing.toString()),
+        assertTrue(
+                e.getMessage().contains("working directory") && e.getMessage().contains(missing.toString()),
                 e.getMessage());
     }
 
     @Test
     void builderRejectsBadValues() {
-        assertThrows(IllegalArgumentException.class, () -> StdioTransport.builder().githubToken(""));
-        assertThrows(IllegalArgumentException.class, () -> StdioTransport.builder().logLevel("de bug"));
-        assertThrows(IllegalArgumentException.class, () -> StdioTransport.builder().stderrTailLines(-1));
-        assertThrows(IllegalArgumentException.class,
-                () -> StdioTransport.builder().shutdownGrace(Duration.ofSeconds(-1)));
+        assertThrows(
+                IllegalArgumentException.class, () -> StdioTransport.builder().githubToken(""));
+        assertThrows(
+                IllegalArgumentException.class, () -> StdioTransport.builder().logLevel("de bug"));
+        assertThrows(
+                IllegalArgumentException.class, () -> StdioTransport.builder().stderrTailLines(-1));
+        assertThrows(
+                IllegalArgumentException.class, () -> StdioTransport.builder().shutdownGrace(Duration.ofSeconds(-1)));
     }
 }

@@ -30,8 +30,14 @@ final class TcpChannel implements TransportChannel {
     private final Object lock = new Object();
     private volatile boolean closed;
 
-    TcpChannel(Socket socket, TcpAddress address, String connectionToken, CliProcess process,
-            Duration defaultGrace, Duration readTimeout) throws IOException {
+    TcpChannel(
+            Socket socket,
+            TcpAddress address,
+            String connectionToken,
+            CliProcess process,
+            Duration defaultGrace,
+            Duration readTimeout)
+            throws IOException {
         this.socket = socket;
         this.address = address;
         this.connectionToken = connectionToken;
@@ -84,8 +90,11 @@ final class TcpChannel implements TransportChannel {
         } else if (readError == null) {
             sb.append(capitalize(where)).append(" closed the connection");
         } else if (readError instanceof SocketTimeoutException && readTimeout != null) {
-            sb.append("No data from ").append(where).append(" within the read timeout of ")
-                    .append(readTimeout.toMillis()).append(" ms; the connection is treated as dead");
+            sb.append("No data from ")
+                    .append(where)
+                    .append(" within the read timeout of ")
+                    .append(readTimeout.toMillis())
+                    .append(" ms; the connection is treated as dead");
         } else {
             sb.append("The connection to ").append(where).append(" failed: ").append(describe(readError));
         }
@@ -93,14 +102,17 @@ final class TcpChannel implements TransportChannel {
             if (process.awaitExit(wait == null ? Duration.ZERO : wait).isPresent()) {
                 sb.append(". ").append(process.describeTermination(null, Duration.ZERO));
             } else {
-                sb.append(". The ").append(process).append(" behind it is still running.\nNext step: close the ")
+                sb.append(". The ")
+                        .append(process)
+                        .append(" behind it is still running.\nNext step: close the ")
                         .append("client (which stops that process) and start it again; if this repeats, check ")
                         .append("the CLI's logs under $COPILOT_HOME/logs (default ~/.copilot/logs).");
             }
         } else if (!closed) {
             sb.append(".\nNext step: check that the server is still running and reachable at ")
                     .append(address.hostPort())
-                    .append(" (e.g. copilot --headless --port ").append(address.port())
+                    .append(" (e.g. copilot --headless --port ")
+                    .append(address.port())
                     .append("), then start the client again.");
         }
         return sb.toString();

@@ -76,8 +76,15 @@ public final class TcpTransport implements Transport {
     private final Duration readTimeout; // null: none
     private final boolean tcpNoDelay;
 
-    private TcpTransport(TcpAddress address, CliLauncher launcher, int spawnPort, String token,
-            Duration announceTimeout, Duration connectTimeout, Duration readTimeout, boolean tcpNoDelay) {
+    private TcpTransport(
+            TcpAddress address,
+            CliLauncher launcher,
+            int spawnPort,
+            String token,
+            Duration announceTimeout,
+            Duration connectTimeout,
+            Duration readTimeout,
+            boolean tcpNoDelay) {
         this.address = address;
         this.launcher = launcher;
         this.spawnPort = spawnPort;
@@ -154,16 +161,16 @@ public final class TcpTransport implements Transport {
             return new TcpChannel(socket, target, token, process, launcher.shutdownGrace(), readTimeout);
         } catch (IOException e) {
             closeQuietly(socket);
-            throw failStart(process, "accepted a connection on port " + port + " that could not be used ("
-                    + e.getMessage() + ")");
+            throw failStart(
+                    process,
+                    "accepted a connection on port " + port + " that could not be used (" + e.getMessage() + ")");
         }
     }
 
     private int awaitAnnouncement(CliProcess process, CompletableFuture<Integer> announced) throws IOException {
         String expected = "(expected a line 'listening on port N' on its stdout)";
         try {
-            CompletableFuture.anyOf(announced, process.onExit())
-                    .get(announceTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            CompletableFuture.anyOf(announced, process.onExit()).get(announceTimeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw failStart(process, "did not announce its port within " + seconds(announceTimeout) + " " + expected);
         } catch (InterruptedException e) {
@@ -372,8 +379,15 @@ public final class TcpTransport implements Transport {
 
         /** Builds the transport. */
         public TcpTransport build() {
-            return new TcpTransport(null, buildLauncher(), port, connectionToken, announceTimeout, connectTimeout,
-                    readTimeout, tcpNoDelay);
+            return new TcpTransport(
+                    null,
+                    buildLauncher(),
+                    port,
+                    connectionToken,
+                    announceTimeout,
+                    connectTimeout,
+                    readTimeout,
+                    tcpNoDelay);
         }
     }
 

@@ -21,8 +21,9 @@ public final class TcpTransportProvider implements TransportProvider {
     @Override
     public Transport create(String uri) {
         if (uri.contains("?") || uri.contains("@")) {
-            throw new IllegalArgumentException("tcp transport URIs take only host and port (tcp://host:port); "
-                    + "pass a connection token with TcpTransport.connect(...).connectionToken(...) or COPILOT_CONNECTION_TOKEN");
+            throw new IllegalArgumentException(
+                    "tcp transport URIs take only host and port (tcp://host:port); "
+                            + "pass a connection token with TcpTransport.connect(...).connectionToken(...) or COPILOT_CONNECTION_TOKEN");
         }
         TcpTransport.ConnectBuilder b = TcpTransport.connect(uri);
         String token = System.getenv("COPILOT_CONNECTION_TOKEN");

@@ -1,9 +1,5 @@
 package io.github.copilot4j.transport.tcp;
 
-import io.github.copilot4j.transport.stdio.RealCli;
-import io.github.copilot4j.transport.stdio.Frames;
-import io.github.copilot4j.transport.stdio.TestProcesses;
-
 import static io.github.copilot4j.transport.stdio.TestProcesses.awaitGone;
 import static io.github.copilot4j.transport.stdio.TestProcesses.copilotThreads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.copilot4j.spi.TransportChannel;
+import io.github.copilot4j.transport.stdio.Frames;
+import io.github.copilot4j.transport.stdio.RealCli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,9 +95,12 @@ class RealCliTcpTest {
     void aWrongTokenIsRejectedWithAuthenticationFailed() throws Exception {
         String realToken = spawned.connectionToken().orElseThrow();
         try (TransportChannel other = TcpTransport.connect("127.0.0.1:" + port())
-                .connectionToken("not-the-right-token").build().open()) {
+                .connectionToken("not-the-right-token")
+                .build()
+                .open()) {
             assertEquals("not-the-right-token", other.connectionToken().orElseThrow());
-            JsonNode r = call(other, 1, "connect", connectParams(other.connectionToken().orElseThrow()));
+            JsonNode r = call(
+                    other, 1, "connect", connectParams(other.connectionToken().orElseThrow()));
             assertEquals(-32002, r.at("/error/code").asInt(), r.toString());
             assertFalse(r.toString().contains(realToken));
         }
@@ -108,15 +109,18 @@ class RealCliTcpTest {
     @Test
     void aSecondClientConnectsToTheSpawnedServerByPort() throws Exception {
         String token = spawned.connectionToken().orElseThrow();
-        try (TransportChannel other = TcpTransport.connect(Integer.toString(port())).connectionToken(token)
-                .build().open()) {
+        try (TransportChannel other = TcpTransport.connect(Integer.toString(port()))
+                .connectionToken(token)
+                .build()
+                .open()) {
             assertFalse(other.ownsRuntime());
             JsonNode r = call(other, 1, "connect", connectParams(token));
             assertEquals(3, r.at("/result/protocolVersion").asInt(), r.toString());
         }
         // closing an external connection leaves the server running
         assertTrue(spawned.isAlive());
-        JsonNode again = call(spawned, 2, "connect", connectParams(spawned.connectionToken().orElseThrow()));
+        JsonNode again = call(
+                spawned, 2, "connect", connectParams(spawned.connectionToken().orElseThrow()));
         assertEquals(3, again.at("/result/protocolVersion").asInt(), again.toString());
     }
 
@@ -127,7 +131,8 @@ class RealCliTcpTest {
         long pid = ((TcpChannel) ch).process().orElseThrow().pid();
         List<ProcessHandle> family;
         try {
-            JsonNode r = call(ch, 1, "connect", connectParams(ch.connectionToken().orElseThrow()));
+            JsonNode r =
+                    call(ch, 1, "connect", connectParams(ch.connectionToken().orElseThrow()));
             assertEquals(3, r.at("/result/protocolVersion").asInt(), r.toString());
             family = ProcessHandle.of(pid).orElseThrow().descendants().collect(Collectors.toList());
         } finally {

@@ -28,8 +28,21 @@ class TcpAddressTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "  ", "server", "server:", ":4321", "server:0", "server:65536", "server:http",
-        "ftp://server:21", "::1:4321", "[::1]4321", "tcp://4321x"})
+    @ValueSource(
+            strings = {
+                "",
+                "  ",
+                "server",
+                "server:",
+                ":4321",
+                "server:0",
+                "server:65536",
+                "server:http",
+                "ftp://server:21",
+                "::1:4321",
+                "[::1]4321",
+                "tcp://4321x"
+            })
     void rejectedFormsSayWhatIsAccepted(String input) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TcpAddress.parse(input));
         assertTrue(e.getMessage().contains("Use host:port, tcp://host:port"), e.getMessage());
@@ -39,6 +52,8 @@ class TcpAddressTest {
     @CsvSource({"127.0.0.1:80, 127.0.0.1:80", "[::1]:80, [::1]:80"})
     void hostPortPrintsBackParseably(String input, String expected) {
         assertEquals(expected, TcpAddress.parse(input).hostPort());
-        assertEquals(TcpAddress.parse(input), TcpAddress.parse(TcpAddress.parse(input).hostPort()));
+        assertEquals(
+                TcpAddress.parse(input),
+                TcpAddress.parse(TcpAddress.parse(input).hostPort()));
     }
 }

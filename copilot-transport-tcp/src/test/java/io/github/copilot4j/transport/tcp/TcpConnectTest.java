@@ -1,8 +1,5 @@
 package io.github.copilot4j.transport.tcp;
 
-import io.github.copilot4j.transport.stdio.Frames;
-import io.github.copilot4j.transport.stdio.TestProcesses;
-
 import static io.github.copilot4j.transport.stdio.TestProcesses.copilotThreads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.copilot4j.spi.TransportChannel;
+import io.github.copilot4j.transport.stdio.Frames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -66,7 +64,8 @@ class TcpConnectTest {
         Set<Thread> before = copilotThreads();
         Future<Socket> accepted = echoOneFrame();
         TcpTransport transport = TcpTransport.connect("127.0.0.1:" + server.getLocalPort())
-                .connectionToken(TOKEN).build();
+                .connectionToken(TOKEN)
+                .build();
         assertEquals("tcp://127.0.0.1:" + server.getLocalPort(), transport.describe());
         assertFalse(transport.spawnsRuntime());
         TransportChannel ch = transport.open();
@@ -95,8 +94,8 @@ class TcpConnectTest {
     @Test
     void everyAddressFormReachesTheServer() throws Exception {
         int port = server.getLocalPort();
-        for (String address : new String[] {"" + port, "tcp://127.0.0.1:" + port, "http://127.0.0.1:" + port,
-            "localhost:" + port}) {
+        for (String address :
+                new String[] {"" + port, "tcp://127.0.0.1:" + port, "http://127.0.0.1:" + port, "localhost:" + port}) {
             Future<Socket> accepted = peer.submit(server::accept);
             try (TransportChannel ch = TcpTransport.connect(address).build().open()) {
                 assertTrue(ch.isAlive(), address);
@@ -109,12 +108,15 @@ class TcpConnectTest {
     @Test
     void serverClosingTheConnectionIsDescribed() throws Exception {
         Future<Socket> accepted = peer.submit(server::accept);
-        try (TransportChannel ch = TcpTransport.connect("" + server.getLocalPort()).build().open()) {
+        try (TransportChannel ch =
+                TcpTransport.connect("" + server.getLocalPort()).build().open()) {
             accepted.get(10, TimeUnit.SECONDS).close();
             assertNull(assertTimeoutPreemptively(NO_HANG, () -> Frames.read(ch.input())));
             String why = ch.describeTermination(null, Duration.ofSeconds(1));
-            assertTrue(why.startsWith("The Copilot CLI server at 127.0.0.1:" + server.getLocalPort()
-                    + " closed the connection"), why);
+            assertTrue(
+                    why.startsWith(
+                            "The Copilot CLI server at 127.0.0.1:" + server.getLocalPort() + " closed the connection"),
+                    why);
             assertTrue(why.contains("Next step:"), why);
         }
     }
@@ -122,7 +124,8 @@ class TcpConnectTest {
     @Test
     void socketErrorsAreNamed() throws Exception {
         Future<Socket> accepted = peer.submit(server::accept);
-        try (TransportChannel ch = TcpTransport.connect("" + server.getLocalPort()).build().open()) {
+        try (TransportChannel ch =
+                TcpTransport.connect("" + server.getLocalPort()).build().open()) {
             accepted.get(10, TimeUnit.SECONDS).close();
             String why = ch.describeTermination(new java.net.SocketException("Connection reset"), Duration.ZERO);
             assertTrue(why.contains("failed: SocketException: Connection reset"), why);
@@ -133,7 +136,9 @@ class TcpConnectTest {
     void readTimeoutAppliesOnlyWhenSet() throws Exception {
         Future<Socket> accepted = peer.submit(server::accept);
         try (TransportChannel ch = TcpTransport.connect("" + server.getLocalPort())
-                .readTimeout(Duration.ofMillis(200)).build().open()) {
+                .readTimeout(Duration.ofMillis(200))
+                .build()
+                .open()) {
             Socket peerSocket = accepted.get(10, TimeUnit.SECONDS);
             assertEquals(200, ((TcpChannel) ch).socket().getSoTimeout());
             InputStream in = ch.input();
@@ -148,10 +153,17 @@ class TcpConnectTest {
     void refusedConnectionNamesTheAddressAndNextStep() throws Exception {
         int port = server.getLocalPort();
         server.close();
-        IOException e = assertThrows(IOException.class,
-                () -> TcpTransport.connect("tcp://127.0.0.1:" + port).connectionToken(TOKEN).build().open());
-        assertTrue(e.getMessage().contains("Could not connect to the Copilot CLI server at 127.0.0.1:" + port
-                + ": connection refused"), e.getMessage());
+        IOException e = assertThrows(
+                IOException.class,
+                () -> TcpTransport.connect("tcp://127.0.0.1:" + port)
+                        .connectionToken(TOKEN)
+                        .build()
+                        .open());
+        assertTrue(
+                e.getMessage()
+                        .contains("Could not connect to the Copilot CLI server at 127.0.0.1:" + port
+                                + ": connection refused"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("Next step"), e.getMessage());
         assertFalse(e.getMessage().contains(TOKEN));
     }
@@ -159,7 +171,8 @@ class TcpConnectTest {
     @Test
     void closedByUsIsDescribedAsSuch() throws Exception {
         Future<Socket> accepted = peer.submit(server::accept);
-        TransportChannel ch = TcpTransport.connect("" + server.getLocalPort()).build().open();
+        TransportChannel ch =
+                TcpTransport.connect("" + server.getLocalPort()).build().open();
         Socket peerSocket = accepted.get(10, TimeUnit.SECONDS);
         ch.close(Duration.ofSeconds(1));
         peerSocket.close();
@@ -171,9 +184,12 @@ class TcpConnectTest {
     @Test
     void builderRejectsBadValues() {
         assertThrows(IllegalArgumentException.class, () -> TcpTransport.connect("x"));
-        assertThrows(IllegalArgumentException.class, () -> TcpTransport.connect("1").connectionToken(""));
-        assertThrows(IllegalArgumentException.class, () -> TcpTransport.connect("1").readTimeout(Duration.ZERO));
+        assertThrows(
+                IllegalArgumentException.class, () -> TcpTransport.connect("1").connectionToken(""));
+        assertThrows(
+                IllegalArgumentException.class, () -> TcpTransport.connect("1").readTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> TcpTransport.spawn().port(70000));
-        assertThrows(IllegalArgumentException.class, () -> TcpTransport.spawn().announceTimeout(Duration.ofSeconds(-1)));
+        assertThrows(
+                IllegalArgumentException.class, () -> TcpTransport.spawn().announceTimeout(Duration.ofSeconds(-1)));
     }
 }

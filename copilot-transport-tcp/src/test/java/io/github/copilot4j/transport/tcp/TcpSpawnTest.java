@@ -1,8 +1,5 @@
 package io.github.copilot4j.transport.tcp;
 
-import io.github.copilot4j.transport.stdio.TestProcesses;
-import io.github.copilot4j.transport.stdio.FakeCli;
-
 import static io.github.copilot4j.transport.stdio.TestProcesses.awaitFile;
 import static io.github.copilot4j.transport.stdio.TestProcesses.awaitGone;
 import static io.github.copilot4j.transport.stdio.TestProcesses.copilotThreads;
@@ -17,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.copilot4j.spi.TransportChannel;
 import io.github.copilot4j.transport.stdio.CliProcess;
+import io.github.copilot4j.transport.stdio.FakeCli;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -81,7 +79,9 @@ class TcpSpawnTest {
     }
 
     private TcpTransport.SpawnBuilder fake(Path script) {
-        return TcpTransport.spawn().cliPath(script).shutdownGrace(Duration.ofSeconds(2))
+        return TcpTransport.spawn()
+                .cliPath(script)
+                .shutdownGrace(Duration.ofSeconds(2))
                 .announceTimeout(Duration.ofSeconds(15));
     }
 
@@ -98,7 +98,8 @@ class TcpSpawnTest {
             assertTrue(ch.isAlive());
             String token = ch.connectionToken().orElseThrow();
             assertTrue(token.matches("[0-9a-f]{64}"), "256-bit hex token");
-            List<String> args = awaitFile(dir.resolve("args.txt"), NO_HANG).lines().toList();
+            List<String> args =
+                    awaitFile(dir.resolve("args.txt"), NO_HANG).lines().toList();
             assertEquals(List.of("--headless", "--no-auto-update"), args);
             String env = awaitFile(dir.resolve("env.txt"), NO_HANG);
             assertTrue(env.lines().anyMatch(l -> l.equals("COPILOT_CONNECTION_TOKEN=" + token)));
@@ -124,11 +125,27 @@ class TcpSpawnTest {
     @Test
     void passesPortFixedTokenAndTheSharedCliOptions() throws Exception {
         Path cli = FakeCli.script(dir, "copilot", FakeCli.recordInvocation(dir) + announce() + "exec sleep 300");
-        try (TransportChannel ch = fake(cli).port(4321).connectionToken("fixed-token-1234")
-                .githubToken("gh-token-5678").logLevel("info").extraArgs("--x").build().open()) {
+        try (TransportChannel ch = fake(cli)
+                .port(4321)
+                .connectionToken("fixed-token-1234")
+                .githubToken("gh-token-5678")
+                .logLevel("info")
+                .extraArgs("--x")
+                .build()
+                .open()) {
             assertEquals("fixed-token-1234", ch.connectionToken().orElseThrow());
-            assertEquals(List.of("--x", "--headless", "--no-auto-update", "--log-level", "info", "--port", "4321",
-                    "--auth-token-env", "COPILOT_SDK_AUTH_TOKEN", "--no-auto-login"),
+            assertEquals(
+                    List.of(
+                            "--x",
+                            "--headless",
+                            "--no-auto-update",
+                            "--log-level",
+                            "info",
+                            "--port",
+                            "4321",
+                            "--auth-token-env",
+                            "COPILOT_SDK_AUTH_TOKEN",
+                            "--no-auto-login"),
                     awaitFile(dir.resolve("args.txt"), NO_HANG).lines().toList());
             String env = awaitFile(dir.resolve("env.txt"), NO_HANG);
             assertTrue(env.contains("COPILOT_SDK_AUTH_TOKEN=gh-token-5678"));
@@ -140,17 +157,28 @@ class TcpSpawnTest {
     void everySpawnGetsItsOwnToken() throws Exception {
         Path cli = FakeCli.script(dir, "copilot", announce() + "exec sleep 300");
         TcpTransport transport = fake(cli).build();
-        try (TransportChannel a = transport.open(); TransportChannel b = transport.open()) {
-            assertNotEquals(a.connectionToken().orElseThrow(), b.connectionToken().orElseThrow());
+        try (TransportChannel a = transport.open();
+                TransportChannel b = transport.open()) {
+            assertNotEquals(
+                    a.connectionToken().orElseThrow(), b.connectionToken().orElseThrow());
         }
     }
 
     @Test
     void aCliThatNeverAnnouncesIsStoppedAndDescribed() throws Exception {
-        Path cli = FakeCli.script(dir, "copilot",
-                "echo $$ > '" + dir.resolve("pid") + "'\necho 'starting up'\necho 'warming the cache' >&2\nexec sleep 300");
-        IOException e = assertThrows(IOException.class, () -> assertTimeoutPreemptively(NO_HANG,
-                () -> fake(cli).announceTimeout(Duration.ofMillis(700)).build().open()));
+        Path cli = FakeCli.script(
+                dir,
+                "copilot",
+                "echo $$ > '" + dir.resolve("pid")
+                        + "'\necho 'starting up'\necho 'warming the cache' >&2\nexec sleep 300");
+        IOException e = assertThrows(
+                IOException.class,
+                () -> assertTimeoutPreemptively(
+                        NO_HANG,
+                        () -> fake(cli)
+                                .announceTimeout(Duration.ofMillis(700))
+                                .build()
+                                .open()));
         String m = e.getMessage();
         assertTrue(m.contains("did not announce its port within 700 ms"), m);
         assertTrue(m.contains("listening on port N"), m);
@@ -163,7 +191,8 @@ class TcpSpawnTest {
     @Test
     void aCliThatExitsBeforeAnnouncingReportsExitCodeAndStderr() throws Exception {
         Path cli = FakeCli.script(dir, "copilot", "echo \"error: unexpected argument '--bad'\" >&2\nexit 2");
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> assertTimeoutPreemptively(NO_HANG, () -> fake(cli).build().open()));
         String m = e.getMessage();
         assertTrue(m.contains("exited before announcing its port"), m);
@@ -176,11 +205,15 @@ class TcpSpawnTest {
         ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         int deadPort = closed.getLocalPort();
         closed.close();
-        Path cli = FakeCli.script(dir, "copilot",
+        Path cli = FakeCli.script(
+                dir,
+                "copilot",
                 "echo $$ > '" + dir.resolve("pid") + "'\necho 'listening on port " + deadPort + "'\nexec sleep 300");
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> assertTimeoutPreemptively(NO_HANG, () -> fake(cli).build().open()));
-        assertTrue(e.getMessage().contains("announced port " + deadPort + " but the connection failed"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("announced port " + deadPort + " but the connection failed"), e.getMessage());
         assertTrue(awaitGone(readPid(dir.resolve("pid"), NO_HANG), Duration.ofSeconds(5)));
     }
 
@@ -202,8 +235,10 @@ class TcpSpawnTest {
             assertEquals(-1, assertTimeoutPreemptively(NO_HANG, () -> ch.input().read()));
             assertFalse(ch.isAlive());
             String why = ch.describeTermination(null, Duration.ofSeconds(5));
-            assertTrue(why.startsWith("The Copilot CLI server at 127.0.0.1:" + server.getLocalPort()
-                    + " closed the connection. Copilot CLI (pid " + pid + ") was killed by signal 9 (SIGKILL)"), why);
+            assertTrue(
+                    why.startsWith("The Copilot CLI server at 127.0.0.1:" + server.getLocalPort()
+                            + " closed the connection. Copilot CLI (pid " + pid + ") was killed by signal 9 (SIGKILL)"),
+                    why);
             assertTrue(why.contains("loading models"), why);
             assertTrue(why.contains("Next step:"), why);
         }
@@ -212,8 +247,11 @@ class TcpSpawnTest {
     @Test
     void closeKillsAStubbornCliAndItsDescendants() throws Exception {
         Path childPid = dir.resolve("child.pid");
-        Path cli = FakeCli.script(dir, "copilot", "trap '' TERM\nsleep 300 &\necho $! > '" + childPid + "'\n"
-                + announce() + "while :; do sleep 0.1; done");
+        Path cli = FakeCli.script(
+                dir,
+                "copilot",
+                "trap '' TERM\nsleep 300 &\necho $! > '" + childPid + "'\n" + announce()
+                        + "while :; do sleep 0.1; done");
         TransportChannel ch = fake(cli).build().open();
         long pid = ((TcpChannel) ch).process().orElseThrow().pid();
         long child = readPid(childPid, NO_HANG);

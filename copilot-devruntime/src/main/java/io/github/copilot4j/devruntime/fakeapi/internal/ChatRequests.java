@@ -11,18 +11,19 @@ import java.util.List;
 /** Parses recorded model requests (chat completions and responses APIs) into {@link ChatRequest}. Internal. */
 public final class ChatRequests {
 
-    private ChatRequests() {
-    }
+    private ChatRequests() {}
 
     /** True for {@code POST /chat/completions} (also under {@code /v1}). */
     public static boolean isChatCompletions(RecordedRequest r) {
-        return !r.blockedByProxySink() && "POST".equals(r.method())
+        return !r.blockedByProxySink()
+                && "POST".equals(r.method())
                 && ("/chat/completions".equals(r.path()) || "/v1/chat/completions".equals(r.path()));
     }
 
     /** True for {@code POST /responses} (also under {@code /v1}). */
     public static boolean isResponses(RecordedRequest r) {
-        return !r.blockedByProxySink() && "POST".equals(r.method())
+        return !r.blockedByProxySink()
+                && "POST".equals(r.method())
                 && ("/responses".equals(r.path()) || "/v1/responses".equals(r.path()));
     }
 
@@ -46,12 +47,20 @@ public final class ChatRequests {
             List<ToolCall> calls = new ArrayList<>();
             for (JsonNode c : m.path("tool_calls")) {
                 JsonNode f = c.path("function");
-                calls.add(new ToolCall(c.path("id").asText(null), f.path("name").asText(""),
-                        f.path("arguments").isTextual() ? f.path("arguments").asText() : f.path("arguments").toString()));
+                calls.add(new ToolCall(
+                        c.path("id").asText(null),
+                        f.path("name").asText(""),
+                        f.path("arguments").isTextual()
+                                ? f.path("arguments").asText()
+                                : f.path("arguments").toString()));
             }
-            String toolCallId = m.path("tool_call_id").isTextual() ? m.path("tool_call_id").asText() : null;
-            out.add(new ChatMessage(m.path("role").asText("unknown"),
-                    InjectedText.strip(InjectedText.textOf(m.path("content"))), toolCallId, calls));
+            String toolCallId =
+                    m.path("tool_call_id").isTextual() ? m.path("tool_call_id").asText() : null;
+            out.add(new ChatMessage(
+                    m.path("role").asText("unknown"),
+                    InjectedText.strip(InjectedText.textOf(m.path("content"))),
+                    toolCallId,
+                    calls));
         }
         return out;
     }
@@ -59,7 +68,8 @@ public final class ChatRequests {
     private static List<ChatMessage> responsesMessages(JsonNode body) {
         List<ChatMessage> out = new ArrayList<>();
         if (body.path("instructions").isTextual()) {
-            out.add(ChatMessage.of("system", InjectedText.strip(body.path("instructions").asText())));
+            out.add(ChatMessage.of(
+                    "system", InjectedText.strip(body.path("instructions").asText())));
         }
         JsonNode input = body.path("input");
         if (input.isTextual()) {
@@ -69,15 +79,26 @@ public final class ChatRequests {
         for (JsonNode item : input) {
             String type = item.path("type").asText("message");
             switch (type) {
-                case "message" -> out.add(ChatMessage.of(item.path("role").asText("unknown"),
-                        InjectedText.strip(InjectedText.textOf(item.path("content")))));
-                case "function_call" -> out.add(new ChatMessage("assistant", "", null, List.of(new ToolCall(
-                        item.path("call_id").asText(null), item.path("name").asText(""),
-                        item.path("arguments").asText("{}")))));
-                case "function_call_output" -> out.add(new ChatMessage("tool",
-                        InjectedText.strip(InjectedText.textOf(item.path("output"))), item.path("call_id").asText(null),
-                        List.of()));
-                default -> { }
+                case "message" ->
+                    out.add(ChatMessage.of(
+                            item.path("role").asText("unknown"),
+                            InjectedText.strip(InjectedText.textOf(item.path("content")))));
+                case "function_call" ->
+                    out.add(new ChatMessage(
+                            "assistant",
+                            "",
+                            null,
+                            List.of(new ToolCall(
+                                    item.path("call_id").asText(null),
+                                    item.path("name").asText(""),
+                                    item.path("arguments").asText("{}")))));
+                case "function_call_output" ->
+                    out.add(new ChatMessage(
+                            "tool",
+                            InjectedText.strip(InjectedText.textOf(item.path("output"))),
+                            item.path("call_id").asText(null),
+                            List.of()));
+                default -> {}
             }
         }
         return out;

@@ -15,8 +15,7 @@ public final class InjectedText {
     /** An XML-ish element with a matching closing tag, across lines, shortest match. */
     private static final Pattern TAG_BLOCK = Pattern.compile("<([A-Za-z_][\\w-]*)[^>]*>.*?</\\1>", Pattern.DOTALL);
 
-    private InjectedText() {
-    }
+    private InjectedText() {}
 
     /** Removes injected tag blocks and trims; "" when nothing else remains. */
     public static String strip(String text) {

@@ -15,11 +15,10 @@ public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Strict reader: a JSON-lines body (two documents) is not one JSON value. */
-    private static final ObjectMapper STRICT = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper STRICT =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private Json() {
-    }
+    private Json() {}
 
     /** An insertion-ordered map from alternating keys and values. */
     public static Map<String, Object> obj(Object... keysAndValues) {

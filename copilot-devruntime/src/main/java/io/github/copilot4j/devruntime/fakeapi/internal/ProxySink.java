@@ -100,11 +100,13 @@ public final class ProxySink implements AutoCloseable {
             journal.record(method, target, pathOf(method, target), headers, null, true);
             LOG.info("proxy sink refused {} {} (nothing leaves loopback)", method, target);
             byte[] body = ("{\"message\":\"blocked by the copilot4j fake API proxy sink: " + method + " "
-                    + target.replace("\"", "") + "\"}").getBytes(StandardCharsets.UTF_8);
+                            + target.replace("\"", "") + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
             String response = "HTTP/1.1 403 Forbidden\r\n"
                     + "content-type: application/json\r\n"
                     + "content-length: " + body.length + "\r\n"
-                    + "x-github-request-id: fake-" + UUID.randomUUID().toString().substring(0, 12) + "\r\n"
+                    + "x-github-request-id: fake-"
+                    + UUID.randomUUID().toString().substring(0, 12) + "\r\n"
                     + "connection: close\r\n\r\n";
             OutputStream out = socket.getOutputStream();
             out.write(response.getBytes(StandardCharsets.ISO_8859_1));

@@ -21,6 +21,7 @@ public final class RequestJournal {
 
     /** What replaces a credential; the auth scheme (e.g. {@code Bearer}) is kept. */
     public static final String REDACTED = "[REDACTED]";
+
     private static final int MAX_BODY_TEXT = 8192;
 
     private final Object lock = new Object();
@@ -28,8 +29,13 @@ public final class RequestJournal {
     private long sequence;
 
     /** Records a request; {@code rawHeaders} may hold secrets, only redacted values are kept. */
-    public RecordedRequest record(String method, String target, String path, Map<String, List<String>> rawHeaders,
-            byte[] body, boolean blocked) {
+    public RecordedRequest record(
+            String method,
+            String target,
+            String path,
+            Map<String, List<String>> rawHeaders,
+            byte[] body,
+            boolean blocked) {
         Map<String, String> headers = new LinkedHashMap<>();
         rawHeaders.forEach((name, values) -> {
             if (name == null) {
@@ -46,8 +52,8 @@ public final class RequestJournal {
             text = s.length() > MAX_BODY_TEXT ? s.substring(0, MAX_BODY_TEXT) + "...<truncated>" : s;
         }
         synchronized (lock) {
-            RecordedRequest r = new RecordedRequest(++sequence, Instant.now(), method, target, path, headers, json, text,
-                    blocked);
+            RecordedRequest r =
+                    new RecordedRequest(++sequence, Instant.now(), method, target, path, headers, json, text, blocked);
             requests.add(r);
             lock.notifyAll();
             return r;
@@ -56,10 +62,14 @@ public final class RequestJournal {
 
     /** True for headers that carry credentials: their values are never stored or logged. */
     public static boolean isSecretHeader(String lowerCaseName) {
-        return lowerCaseName.equals("authorization") || lowerCaseName.equals("proxy-authorization")
-                || lowerCaseName.contains("cookie") || lowerCaseName.contains("token")
-                || lowerCaseName.contains("secret") || lowerCaseName.contains("api-key")
-                || lowerCaseName.contains("apikey") || lowerCaseName.contains("password");
+        return lowerCaseName.equals("authorization")
+                || lowerCaseName.equals("proxy-authorization")
+                || lowerCaseName.contains("cookie")
+                || lowerCaseName.contains("token")
+                || lowerCaseName.contains("secret")
+                || lowerCaseName.contains("api-key")
+                || lowerCaseName.contains("apikey")
+                || lowerCaseName.contains("password");
     }
 
     static String redact(String lowerCaseName, String value) {
@@ -67,7 +77,8 @@ public final class RequestJournal {
             return value;
         }
         int space = value.indexOf(' ');
-        if ((lowerCaseName.equals("authorization") || lowerCaseName.equals("proxy-authorization")) && space > 0
+        if ((lowerCaseName.equals("authorization") || lowerCaseName.equals("proxy-authorization"))
+                && space > 0
                 && space < 20) {
             return value.substring(0, space) + " " + REDACTED;
         }

@@ -17,7 +17,8 @@ final class CliTransports {
     }
 
     static Transport tcpSpawn(CopilotProperties p) {
-        TcpTransport.SpawnBuilder b = cli(TcpTransport.spawn(), p.getCli()).connectTimeout(p.getTcp().getConnectTimeout());
+        TcpTransport.SpawnBuilder b =
+                cli(TcpTransport.spawn(), p.getCli()).connectTimeout(p.getTcp().getConnectTimeout());
         if (p.getTcp().getPort() != 0) {
             b.port(p.getTcp().getPort());
         }
@@ -29,10 +30,12 @@ final class CliTransports {
 
     static Transport tcpConnect(CopilotProperties p) {
         if (!hasText(p.getTcp().getAddress())) {
-            throw new IllegalStateException("copilot.transport=tcp needs copilot.tcp.address (host:port of a running CLI server,"
-                    + " started with copilot --headless --port N); or use copilot.transport=tcp-spawn to start one");
+            throw new IllegalStateException(
+                    "copilot.transport=tcp needs copilot.tcp.address (host:port of a running CLI server,"
+                            + " started with copilot --headless --port N); or use copilot.transport=tcp-spawn to start one");
         }
-        TcpTransport.ConnectBuilder b = TcpTransport.connect(p.getTcp().getAddress()).connectTimeout(p.getTcp().getConnectTimeout());
+        TcpTransport.ConnectBuilder b = TcpTransport.connect(p.getTcp().getAddress())
+                .connectTimeout(p.getTcp().getConnectTimeout());
         if (hasText(p.getTcp().getConnectionToken())) {
             b.connectionToken(p.getTcp().getConnectionToken());
         }

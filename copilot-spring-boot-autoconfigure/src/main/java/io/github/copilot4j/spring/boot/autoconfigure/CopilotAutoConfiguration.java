@@ -57,8 +57,9 @@ public class CopilotAutoConfiguration {
     @ConditionalOnMissingBean
     public SessionStore copilotSessionStore(CopilotProperties props) {
         if (props.getStore().getType() == CopilotProperties.StoreKind.JDBC) {
-            throw new IllegalStateException("copilot.store.type=jdbc needs a DataSource bean and copilot-store-jdbc on the class path;"
-                    + " add spring-boot-starter-jdbc and spring.datasource.*, or set copilot.store.type=auto/memory");
+            throw new IllegalStateException(
+                    "copilot.store.type=jdbc needs a DataSource bean and copilot-store-jdbc on the class path;"
+                            + " add spring-boot-starter-jdbc and spring.datasource.*, or set copilot.store.type=auto/memory");
         }
         return new InMemorySessionStore();
     }
@@ -66,17 +67,28 @@ public class CopilotAutoConfiguration {
     /** The client (not started: {@link CopilotClientLifecycle} starts it). Closing it does not close the store. */
     @Bean
     @ConditionalOnMissingBean
-    public CopilotClient copilotClient(CopilotProperties props, Transport transport, SessionStore store,
-            ObjectProvider<SessionStateStore> stateStore, ObjectProvider<ClientObserver> observers,
-            ObjectProvider<CopilotClientBuilderCustomizer> customizers, Environment env) {
-        CopilotClient.Builder b = CopilotClient.builder().transport(transport).sessionStore(store)
-                .requestTimeout(props.getRequestTimeout()).startTimeout(props.getStartTimeout()).closeTimeout(props.getCloseTimeout())
-                .clientName(props.getClientName()).maxUnsavedEvents(props.getMaxUnsavedEvents());
+    public CopilotClient copilotClient(
+            CopilotProperties props,
+            Transport transport,
+            SessionStore store,
+            ObjectProvider<SessionStateStore> stateStore,
+            ObjectProvider<ClientObserver> observers,
+            ObjectProvider<CopilotClientBuilderCustomizer> customizers,
+            Environment env) {
+        CopilotClient.Builder b = CopilotClient.builder()
+                .transport(transport)
+                .sessionStore(store)
+                .requestTimeout(props.getRequestTimeout())
+                .startTimeout(props.getStartTimeout())
+                .closeTimeout(props.getCloseTimeout())
+                .clientName(props.getClientName())
+                .maxUnsavedEvents(props.getMaxUnsavedEvents());
         if (props.getSessionFs().isEnabled()) {
             SessionStateStore state = stateStore.getIfAvailable();
             if (state == null) {
-                throw new IllegalStateException("copilot.session-fs.enabled=true needs a SessionStateStore: a DataSource and"
-                        + " copilot-store-jdbc (then a JdbcSessionStateStore is configured on it), or a SessionStateStore bean of your own");
+                throw new IllegalStateException(
+                        "copilot.session-fs.enabled=true needs a SessionStateStore: a DataSource and"
+                                + " copilot-store-jdbc (then a JdbcSessionStateStore is configured on it), or a SessionStateStore bean of your own");
             }
             b.sessionFs(state, sessionFsOptions(props.getSessionFs(), env));
         }
@@ -87,7 +99,10 @@ public class CopilotAutoConfiguration {
 
     static SessionFsOptions sessionFsOptions(CopilotProperties.SessionFs fs, Environment env) {
         SessionFsOptions.Builder o = SessionFsOptions.builder()
-                .holderId(fs.getHolderId() != null && !fs.getHolderId().isBlank() ? fs.getHolderId() : defaultHolderId(env));
+                .holderId(
+                        fs.getHolderId() != null && !fs.getHolderId().isBlank()
+                                ? fs.getHolderId()
+                                : defaultHolderId(env));
         if (fs.getLeaseDuration() != null) {
             o.leaseDuration(fs.getLeaseDuration());
         }

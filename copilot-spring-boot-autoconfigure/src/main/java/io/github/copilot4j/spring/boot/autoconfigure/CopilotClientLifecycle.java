@@ -42,10 +42,14 @@ public class CopilotClientLifecycle implements SmartLifecycle {
         } catch (RuntimeException e) {
             if (failOnStartError) {
                 running = false;
-                throw new IllegalStateException("Could not start the Copilot client: " + e.getMessage()
-                        + " (set copilot.fail-on-start-error=false to start the application anyway, with copilot health DOWN)", e);
+                throw new IllegalStateException(
+                        "Could not start the Copilot client: " + e.getMessage()
+                                + " (set copilot.fail-on-start-error=false to start the application anyway, with copilot health DOWN)",
+                        e);
             }
-            log.error("Could not start the Copilot client; the application starts anyway and copilot health is DOWN: {}", e.getMessage());
+            log.error(
+                    "Could not start the Copilot client; the application starts anyway and copilot health is DOWN: {}",
+                    e.getMessage());
         }
     }
 

@@ -19,7 +19,8 @@ public class CopilotHealthAutoConfiguration {
 
     @Bean(name = "copilotHealthIndicator")
     @ConditionalOnMissingBean(name = "copilotHealthIndicator")
-    public CopilotHealthIndicator copilotHealthIndicator(CopilotClient client, ObjectProvider<CopilotReconnector> reconnector) {
+    public CopilotHealthIndicator copilotHealthIndicator(
+            CopilotClient client, ObjectProvider<CopilotReconnector> reconnector) {
         return new CopilotHealthIndicator(client, reconnector.getIfAvailable());
     }
 }

@@ -28,7 +28,8 @@ public class CopilotHealthIndicator extends AbstractHealthIndicator {
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         ClientState state = client.state();
-        builder.withDetail("state", state.name()).withDetail("transport", kind(client.transport().describe()));
+        builder.withDetail("state", state.name())
+                .withDetail("transport", kind(client.transport().describe()));
         boolean storeUp;
         try {
             client.sessionStore().find(PROBE_ID);
@@ -39,7 +40,8 @@ public class CopilotHealthIndicator extends AbstractHealthIndicator {
             storeUp = false;
         }
         if (state != ClientState.CONNECTED) {
-            builder.down().withDetail("runtime", "not connected (" + state.name().toLowerCase(java.util.Locale.ROOT) + ")");
+            builder.down()
+                    .withDetail("runtime", "not connected (" + state.name().toLowerCase(java.util.Locale.ROOT) + ")");
             if (state == ClientState.DISCONNECTED && reconnector != null) {
                 reconnector.reconnectNow();
                 builder.withDetail("reconnect", "requested");
@@ -47,8 +49,11 @@ public class CopilotHealthIndicator extends AbstractHealthIndicator {
             return;
         }
         PingResponse pong = client.ping();
-        builder.withDetail("runtime", "reachable").withDetail("runtimeVersion", String.valueOf(client.runtimeVersion()))
-                .withDetail("protocolVersion", pong.protocolVersion() != 0 ? pong.protocolVersion() : client.protocolVersion())
+        builder.withDetail("runtime", "reachable")
+                .withDetail("runtimeVersion", String.valueOf(client.runtimeVersion()))
+                .withDetail(
+                        "protocolVersion",
+                        pong.protocolVersion() != 0 ? pong.protocolVersion() : client.protocolVersion())
                 .withDetail("openSessions", client.openSessions().size());
         if (storeUp) {
             builder.up();

@@ -23,10 +23,13 @@ import org.springframework.context.annotation.Bean;
  * classpath:io/github/copilot4j/store/jdbc/migrations/postgres} or {@code .../h2}); the store
  * is created after them.
  */
-@AutoConfiguration(before = CopilotAutoConfiguration.class, afterName = {
-        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-        "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
-        "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration"})
+@AutoConfiguration(
+        before = CopilotAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+            "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration"
+        })
 @ConditionalOnClass({JdbcSessionStore.class, DataSource.class})
 @ConditionalOnBean(DataSource.class)
 @ConditionalOnBooleanProperty(name = "copilot.enabled", matchIfMissing = true)
@@ -38,7 +41,10 @@ public class CopilotJdbcStoreAutoConfiguration {
     @ConditionalOnMissingBean(SessionStore.class)
     @DependsOnDatabaseInitialization
     public JdbcSessionStore copilotSessionStore(DataSource dataSource, CopilotProperties props) {
-        return JdbcSessionStore.builder().dataSource(dataSource).migrate(props.getStore().isMigrate()).build();
+        return JdbcSessionStore.builder()
+                .dataSource(dataSource)
+                .migrate(props.getStore().isMigrate())
+                .build();
     }
 
     @Bean
@@ -46,6 +52,9 @@ public class CopilotJdbcStoreAutoConfiguration {
     @ConditionalOnBooleanProperty(name = "copilot.session-fs.enabled")
     @DependsOnDatabaseInitialization
     public JdbcSessionStateStore copilotSessionStateStore(DataSource dataSource, CopilotProperties props) {
-        return JdbcSessionStateStore.builder().dataSource(dataSource).migrate(props.getStore().isMigrate()).build();
+        return JdbcSessionStateStore.builder()
+                .dataSource(dataSource)
+                .migrate(props.getStore().isMigrate())
+                .build();
     }
 }

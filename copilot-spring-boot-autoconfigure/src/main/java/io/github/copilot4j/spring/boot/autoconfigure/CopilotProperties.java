@@ -69,10 +69,21 @@ public class CopilotProperties {
         /** Wait before each attempt. */
         private Duration delay = Duration.ofSeconds(5);
 
-        public boolean isEnabled() { return enabled; }
-        public void setEnabled(boolean enabled) { this.enabled = enabled; }
-        public Duration getDelay() { return delay; }
-        public void setDelay(Duration delay) { this.delay = delay; }
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getDelay() {
+            return delay;
+        }
+
+        public void setDelay(Duration delay) {
+            this.delay = delay;
+        }
     }
 
     /** The CLI the client spawns (stdio, tcp-spawn). */
@@ -94,22 +105,69 @@ public class CopilotProperties {
         /** The CLI's log level (e.g. info, debug). */
         private String logLevel;
 
-        public Path getPath() { return path; }
-        public void setPath(Path path) { this.path = path; }
-        public String getGithubToken() { return githubToken; }
-        public void setGithubToken(String githubToken) { this.githubToken = githubToken; }
-        public Boolean getUseLoggedInUser() { return useLoggedInUser; }
-        public void setUseLoggedInUser(Boolean useLoggedInUser) { this.useLoggedInUser = useLoggedInUser; }
-        public List<String> getArgs() { return args; }
-        public void setArgs(List<String> args) { this.args = args; }
-        public Map<String, String> getEnvironment() { return environment; }
-        public void setEnvironment(Map<String, String> environment) { this.environment = environment; }
-        public boolean isInheritEnvironment() { return inheritEnvironment; }
-        public void setInheritEnvironment(boolean inheritEnvironment) { this.inheritEnvironment = inheritEnvironment; }
-        public Path getWorkingDirectory() { return workingDirectory; }
-        public void setWorkingDirectory(Path workingDirectory) { this.workingDirectory = workingDirectory; }
-        public String getLogLevel() { return logLevel; }
-        public void setLogLevel(String logLevel) { this.logLevel = logLevel; }
+        public Path getPath() {
+            return path;
+        }
+
+        public void setPath(Path path) {
+            this.path = path;
+        }
+
+        public String getGithubToken() {
+            return githubToken;
+        }
+
+        public void setGithubToken(String githubToken) {
+            this.githubToken = githubToken;
+        }
+
+        public Boolean getUseLoggedInUser() {
+            return useLoggedInUser;
+        }
+
+        public void setUseLoggedInUser(Boolean useLoggedInUser) {
+            this.useLoggedInUser = useLoggedInUser;
+        }
+
+        public List<String> getArgs() {
+            return args;
+        }
+
+        public void setArgs(List<String> args) {
+            this.args = args;
+        }
+
+        public Map<String, String> getEnvironment() {
+            return environment;
+        }
+
+        public void setEnvironment(Map<String, String> environment) {
+            this.environment = environment;
+        }
+
+        public boolean isInheritEnvironment() {
+            return inheritEnvironment;
+        }
+
+        public void setInheritEnvironment(boolean inheritEnvironment) {
+            this.inheritEnvironment = inheritEnvironment;
+        }
+
+        public Path getWorkingDirectory() {
+            return workingDirectory;
+        }
+
+        public void setWorkingDirectory(Path workingDirectory) {
+            this.workingDirectory = workingDirectory;
+        }
+
+        public String getLogLevel() {
+            return logLevel;
+        }
+
+        public void setLogLevel(String logLevel) {
+            this.logLevel = logLevel;
+        }
     }
 
     /** A CLI server over TCP. */
@@ -123,14 +181,37 @@ public class CopilotProperties {
         /** Timeout of the TCP connect. */
         private Duration connectTimeout = Duration.ofSeconds(10);
 
-        public String getAddress() { return address; }
-        public void setAddress(String address) { this.address = address; }
-        public String getConnectionToken() { return connectionToken; }
-        public void setConnectionToken(String connectionToken) { this.connectionToken = connectionToken; }
-        public int getPort() { return port; }
-        public void setPort(int port) { this.port = port; }
-        public Duration getConnectTimeout() { return connectTimeout; }
-        public void setConnectTimeout(Duration connectTimeout) { this.connectTimeout = connectTimeout; }
+        public String getAddress() {
+            return address;
+        }
+
+        public void setAddress(String address) {
+            this.address = address;
+        }
+
+        public String getConnectionToken() {
+            return connectionToken;
+        }
+
+        public void setConnectionToken(String connectionToken) {
+            this.connectionToken = connectionToken;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public Duration getConnectTimeout() {
+            return connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
     }
 
     /** The session store. */
@@ -140,10 +221,21 @@ public class CopilotProperties {
         /** Whether the JDBC store creates/upgrades its tables at start; false when Flyway or Liquibase applies the shipped SQL. */
         private boolean migrate = true;
 
-        public StoreKind getType() { return type; }
-        public void setType(StoreKind type) { this.type = type; }
-        public boolean isMigrate() { return migrate; }
-        public void setMigrate(boolean migrate) { this.migrate = migrate; }
+        public StoreKind getType() {
+            return type;
+        }
+
+        public void setType(StoreKind type) {
+            this.type = type;
+        }
+
+        public boolean isMigrate() {
+            return migrate;
+        }
+
+        public void setMigrate(boolean migrate) {
+            this.migrate = migrate;
+        }
     }
 
     /** Session state in the database (sessionFs with leases), so any instance can resume any session. */
@@ -157,35 +249,120 @@ public class CopilotProperties {
         /** How long a resume waits for another holder's lease (0: fail at once). */
         private Duration leaseWait;
 
-        public boolean isEnabled() { return enabled; }
-        public void setEnabled(boolean enabled) { this.enabled = enabled; }
-        public String getHolderId() { return holderId; }
-        public void setHolderId(String holderId) { this.holderId = holderId; }
-        public Duration getLeaseDuration() { return leaseDuration; }
-        public void setLeaseDuration(Duration leaseDuration) { this.leaseDuration = leaseDuration; }
-        public Duration getLeaseWait() { return leaseWait; }
-        public void setLeaseWait(Duration leaseWait) { this.leaseWait = leaseWait; }
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getHolderId() {
+            return holderId;
+        }
+
+        public void setHolderId(String holderId) {
+            this.holderId = holderId;
+        }
+
+        public Duration getLeaseDuration() {
+            return leaseDuration;
+        }
+
+        public void setLeaseDuration(Duration leaseDuration) {
+            this.leaseDuration = leaseDuration;
+        }
+
+        public Duration getLeaseWait() {
+            return leaseWait;
+        }
+
+        public void setLeaseWait(Duration leaseWait) {
+            this.leaseWait = leaseWait;
+        }
     }
 
-    public boolean isEnabled() { return enabled; }
-    public void setEnabled(boolean enabled) { this.enabled = enabled; }
-    public TransportKind getTransport() { return transport; }
-    public void setTransport(TransportKind transport) { this.transport = transport; }
-    public Duration getRequestTimeout() { return requestTimeout; }
-    public void setRequestTimeout(Duration requestTimeout) { this.requestTimeout = requestTimeout; }
-    public Duration getStartTimeout() { return startTimeout; }
-    public void setStartTimeout(Duration startTimeout) { this.startTimeout = startTimeout; }
-    public Duration getCloseTimeout() { return closeTimeout; }
-    public void setCloseTimeout(Duration closeTimeout) { this.closeTimeout = closeTimeout; }
-    public String getClientName() { return clientName; }
-    public void setClientName(String clientName) { this.clientName = clientName; }
-    public int getMaxUnsavedEvents() { return maxUnsavedEvents; }
-    public void setMaxUnsavedEvents(int maxUnsavedEvents) { this.maxUnsavedEvents = maxUnsavedEvents; }
-    public boolean isFailOnStartError() { return failOnStartError; }
-    public void setFailOnStartError(boolean failOnStartError) { this.failOnStartError = failOnStartError; }
-    public Reconnect getReconnect() { return reconnect; }
-    public Cli getCli() { return cli; }
-    public Tcp getTcp() { return tcp; }
-    public Store getStore() { return store; }
-    public SessionFs getSessionFs() { return sessionFs; }
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public TransportKind getTransport() {
+        return transport;
+    }
+
+    public void setTransport(TransportKind transport) {
+        this.transport = transport;
+    }
+
+    public Duration getRequestTimeout() {
+        return requestTimeout;
+    }
+
+    public void setRequestTimeout(Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+    }
+
+    public Duration getStartTimeout() {
+        return startTimeout;
+    }
+
+    public void setStartTimeout(Duration startTimeout) {
+        this.startTimeout = startTimeout;
+    }
+
+    public Duration getCloseTimeout() {
+        return closeTimeout;
+    }
+
+    public void setCloseTimeout(Duration closeTimeout) {
+        this.closeTimeout = closeTimeout;
+    }
+
+    public String getClientName() {
+        return clientName;
+    }
+
+    public void setClientName(String clientName) {
+        this.clientName = clientName;
+    }
+
+    public int getMaxUnsavedEvents() {
+        return maxUnsavedEvents;
+    }
+
+    public void setMaxUnsavedEvents(int maxUnsavedEvents) {
+        this.maxUnsavedEvents = maxUnsavedEvents;
+    }
+
+    public boolean isFailOnStartError() {
+        return failOnStartError;
+    }
+
+    public void setFailOnStartError(boolean failOnStartError) {
+        this.failOnStartError = failOnStartError;
+    }
+
+    public Reconnect getReconnect() {
+        return reconnect;
+    }
+
+    public Cli getCli() {
+        return cli;
+    }
+
+    public Tcp getTcp() {
+        return tcp;
+    }
+
+    public Store getStore() {
+        return store;
+    }
+
+    public SessionFs getSessionFs() {
+        return sessionFs;
+    }
 }

@@ -66,10 +66,13 @@ public class CopilotReconnector implements ClientObserver, AutoCloseable {
         if (closed || !delayedPending.compareAndSet(false, true)) {
             return;
         }
-        executor.schedule(() -> {
-            delayedPending.set(false);
-            attempt();
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        executor.schedule(
+                () -> {
+                    delayedPending.set(false);
+                    attempt();
+                },
+                delay.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void attempt() {
@@ -79,10 +82,15 @@ public class CopilotReconnector implements ClientObserver, AutoCloseable {
         }
         try {
             c.start();
-            log.info("Reconnected to the Copilot runtime ({}); resume the sessions you need", c.transport().describe());
+            log.info(
+                    "Reconnected to the Copilot runtime ({}); resume the sessions you need",
+                    c.transport().describe());
         } catch (RuntimeException e) {
             if (c.state() == ClientState.DISCONNECTED) {
-                log.warn("Could not reconnect to the Copilot runtime; next attempt in {} ms: {}", delay.toMillis(), e.getMessage());
+                log.warn(
+                        "Could not reconnect to the Copilot runtime; next attempt in {} ms: {}",
+                        delay.toMillis(),
+                        e.getMessage());
                 scheduleDelayed();
             }
         }

@@ -13,7 +13,8 @@ import org.springframework.context.annotation.Bean;
  * {@link CopilotTracing} (copilot-opentelemetry) when the application has an {@link OpenTelemetry}
  * bean: the caller's trace context goes with each prompt and tool handlers run in child spans.
  */
-@AutoConfiguration(before = CopilotAutoConfiguration.class,
+@AutoConfiguration(
+        before = CopilotAutoConfiguration.class,
         afterName = "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration")
 @ConditionalOnClass({CopilotTracing.class, OpenTelemetry.class})
 @ConditionalOnBean(OpenTelemetry.class)

@@ -35,8 +35,11 @@ class CopilotAutoConfigurationTest {
     final FakeRuntime runtime = FakeRuntime.create();
 
     final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(CopilotAutoConfiguration.class, CopilotJdbcStoreAutoConfiguration.class,
-                    CopilotMetricsAutoConfiguration.class, CopilotHealthAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(
+                    CopilotAutoConfiguration.class,
+                    CopilotJdbcStoreAutoConfiguration.class,
+                    CopilotMetricsAutoConfiguration.class,
+                    CopilotHealthAutoConfiguration.class))
             .withBean(Transport.class, () -> InMemoryTransport.to(runtime));
 
     @AfterEach
@@ -47,21 +50,26 @@ class CopilotAutoConfigurationTest {
     @Test
     void withoutADataSourceSessionsAreKeptInMemoryAndTheClientIsStartedAndClosed() {
         CopilotClient[] seen = new CopilotClient[1];
-        runner.withPropertyValues("copilot.request-timeout=7s", "copilot.close-timeout=3s").run(ctx -> {
-            assertThat(ctx).hasSingleBean(CopilotClient.class).hasSingleBean(CopilotClientLifecycle.class)
-                    .hasSingleBean(CopilotHealthIndicator.class);
-            assertThat(ctx.getBean(SessionStore.class)).isInstanceOf(InMemorySessionStore.class);
-            seen[0] = ctx.getBean(CopilotClient.class);
-            assertThat(seen[0].state()).isEqualTo(ClientState.CONNECTED);
-            assertThat(ctx).doesNotHaveBean(CopilotMetrics.class);
-        });
+        runner.withPropertyValues("copilot.request-timeout=7s", "copilot.close-timeout=3s")
+                .run(ctx -> {
+                    assertThat(ctx)
+                            .hasSingleBean(CopilotClient.class)
+                            .hasSingleBean(CopilotClientLifecycle.class)
+                            .hasSingleBean(CopilotHealthIndicator.class);
+                    assertThat(ctx.getBean(SessionStore.class)).isInstanceOf(InMemorySessionStore.class);
+                    seen[0] = ctx.getBean(CopilotClient.class);
+                    assertThat(seen[0].state()).isEqualTo(ClientState.CONNECTED);
+                    assertThat(ctx).doesNotHaveBean(CopilotMetrics.class);
+                });
         assertThat(seen[0].state()).isEqualTo(ClientState.CLOSED);
     }
 
     @Test
     void aDataSourceGetsTheJdbcStoreUnlessMemoryIsAsked() {
-        ApplicationContextRunner withDb = runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
-                .withPropertyValues("spring.datasource.url=jdbc:h2:mem:boot-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        ApplicationContextRunner withDb = runner.withConfiguration(
+                        AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withPropertyValues(
+                        "spring.datasource.url=jdbc:h2:mem:boot-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
         withDb.run(ctx -> assertThat(ctx.getBean(SessionStore.class)).isInstanceOf(JdbcSessionStore.class));
         withDb.withPropertyValues("copilot.store.type=memory")
                 .run(ctx -> assertThat(ctx.getBean(SessionStore.class)).isInstanceOf(InMemorySessionStore.class));
@@ -69,8 +77,12 @@ class CopilotAutoConfigurationTest {
 
     @Test
     void jdbcWithoutADataSourceFailsAndSaysWhy() {
-        runner.withPropertyValues("copilot.store.type=jdbc").run(ctx -> assertThat(ctx).hasFailed().getFailure()
-                .rootCause().hasMessageContaining("copilot.store.type=jdbc needs a DataSource"));
+        runner.withPropertyValues("copilot.store.type=jdbc")
+                .run(ctx -> assertThat(ctx)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("copilot.store.type=jdbc needs a DataSource"));
     }
 
     @Test
@@ -89,7 +101,11 @@ class CopilotAutoConfigurationTest {
         @Bean
         CopilotClient myClient(Transport transport) {
             built.set(true);
-            return CopilotClient.builder().transport(transport).clientName("mine").requestTimeout(Duration.ofSeconds(3)).build();
+            return CopilotClient.builder()
+                    .transport(transport)
+                    .clientName("mine")
+                    .requestTimeout(Duration.ofSeconds(3))
+                    .build();
         }
     }
 
@@ -108,8 +124,11 @@ class CopilotAutoConfigurationTest {
         runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(ctx -> {
             assertThat(ctx).hasSingleBean(CopilotMetrics.class);
             MeterRegistry meters = ctx.getBean(MeterRegistry.class);
-            assertThat(meters.find(CopilotMetrics.SESSIONS_OPEN).gauge()).as("attached to the client").isNotNull();
-            assertThat(meters.find(CopilotMetrics.RPC).tag("method", "connect").timer()).isNotNull();
+            assertThat(meters.find(CopilotMetrics.SESSIONS_OPEN).gauge())
+                    .as("attached to the client")
+                    .isNotNull();
+            assertThat(meters.find(CopilotMetrics.RPC).tag("method", "connect").timer())
+                    .isNotNull();
         });
     }
 
@@ -125,37 +144,53 @@ class CopilotAutoConfigurationTest {
     void applicationObserversAndCustomizersAreApplied() {
         AtomicBoolean connected = new AtomicBoolean();
         runner.withBean(ClientObserver.class, () -> new ClientObserver() {
-            @Override
-            public void connected(CopilotClient client, boolean reconnect) {
-                connected.set(true);
-            }
-        }).withBean(CopilotClientBuilderCustomizer.class, () -> b -> b.clientName("customized")).run(ctx -> {
-            assertThat(connected).isTrue();
-        });
+                    @Override
+                    public void connected(CopilotClient client, boolean reconnect) {
+                        connected.set(true);
+                    }
+                })
+                .withBean(CopilotClientBuilderCustomizer.class, () -> b -> b.clientName("customized"))
+                .run(ctx -> {
+                    assertThat(connected).isTrue();
+                });
     }
 
     @Test
     void propertiesBuildTheNamedTransport() {
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(CopilotAutoConfiguration.class))
-                .withPropertyValues("copilot.transport=tcp", "copilot.tcp.address=127.0.0.1:1", "copilot.fail-on-start-error=false",
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(CopilotAutoConfiguration.class))
+                .withPropertyValues(
+                        "copilot.transport=tcp",
+                        "copilot.tcp.address=127.0.0.1:1",
+                        "copilot.fail-on-start-error=false",
                         "copilot.start-timeout=2s")
                 .run(ctx -> {
                     assertThat(ctx.getBean(Transport.class)).isInstanceOf(TcpTransport.class);
                     assertThat(ctx.getBean(Transport.class).describe()).isEqualTo("tcp://127.0.0.1:1");
                     assertThat(ctx.getBean(CopilotClient.class).state()).isEqualTo(ClientState.DISCONNECTED);
                 });
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(CopilotAutoConfiguration.class))
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(CopilotAutoConfiguration.class))
                 .withPropertyValues("copilot.transport=tcp")
-                .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause().hasMessageContaining("copilot.tcp.address"));
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(CopilotAutoConfiguration.class))
+                .run(ctx -> assertThat(ctx)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("copilot.tcp.address"));
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(CopilotAutoConfiguration.class))
                 .withPropertyValues("copilot.cli.path=/nonexistent/copilot", "copilot.fail-on-start-error=false")
                 .run(ctx -> {
                     assertThat(ctx.getBean(Transport.class)).isInstanceOf(StdioTransport.class);
                     assertThat(ctx.getBean(Transport.class).describe()).contains("/nonexistent/copilot");
                     assertThat(ctx.getBean(CopilotClient.class).state()).isEqualTo(ClientState.DISCONNECTED);
                 });
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(CopilotAutoConfiguration.class))
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(CopilotAutoConfiguration.class))
                 .withPropertyValues("copilot.cli.path=/nonexistent/copilot")
-                .run(ctx -> assertThat(ctx).hasFailed().getFailure().hasStackTraceContaining("copilot.fail-on-start-error=false"));
+                .run(ctx -> assertThat(ctx)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("copilot.fail-on-start-error=false"));
     }
 }

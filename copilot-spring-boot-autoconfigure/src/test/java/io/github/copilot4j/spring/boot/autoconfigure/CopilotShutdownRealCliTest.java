@@ -41,19 +41,29 @@ class CopilotShutdownRealCliTest {
             DynamicPropertyRegistry registry = (name, value) -> props.put(name, value.get());
             OfflineCli.register(offline, registry);
             props.put("copilot.close-timeout", "3s");
-            props.put("spring.autoconfigure.exclude", "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration");
-            ConfigurableApplicationContext ctx = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
-                    .initializers(c -> c.getEnvironment().getPropertySources().addFirst(new MapPropertySource("test", props)))
+            props.put(
+                    "spring.autoconfigure.exclude",
+                    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration");
+            ConfigurableApplicationContext ctx = new SpringApplicationBuilder(App.class)
+                    .web(WebApplicationType.NONE)
+                    .initializers(
+                            c -> c.getEnvironment().getPropertySources().addFirst(new MapPropertySource("test", props)))
                     .run();
             CopilotClient client = ctx.getBean(CopilotClient.class);
             assertEquals(ClientState.CONNECTED, client.state());
-            List<ProcessHandle> cli = ProcessHandle.current().descendants()
-                    .filter(p -> p.info().command().map(cmd -> cmd.equals(offline.cliPath().toString())).orElse(false)).toList();
+            List<ProcessHandle> cli = ProcessHandle.current()
+                    .descendants()
+                    .filter(p -> p.info()
+                            .command()
+                            .map(cmd -> cmd.equals(offline.cliPath().toString()))
+                            .orElse(false))
+                    .toList();
             assertFalse(cli.isEmpty(), "the CLI runs as a child of this JVM");
 
             // the model answers only after a minute: the turn is in flight at shutdown
             offline.fakeApi().enqueue(Reply.echo().delayed(Duration.ofSeconds(60)));
-            CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+            CopilotSession s =
+                    client.createSession(SessionConfig.builder().model("gpt-5").build());
             CompletableFuture<?> turn = s.sendAndWaitAsync("slow one", Duration.ofSeconds(120));
             offline.fakeApi().awaitChatRequest(r -> r.lastUserText().equals("slow one"), Duration.ofSeconds(60));
 
@@ -63,10 +73,12 @@ class CopilotShutdownRealCliTest {
             // close-timeout is 3 s; generous slack for a loaded machine, still far below the turn's minute
             assertTrue(tookMs < 20_000, "shutdown took " + tookMs + " ms");
             assertEquals(ClientState.CLOSED, client.state());
-            ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                    () -> turn.get(10, TimeUnit.SECONDS));
+            ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                    ExecutionException.class, () -> turn.get(10, TimeUnit.SECONDS));
             // the waiting turn fails at once: its session was detached by the closing client
-            assertTrue(failed.getCause() instanceof IllegalStateException || failed.getCause() instanceof ConnectionClosedException,
+            assertTrue(
+                    failed.getCause() instanceof IllegalStateException
+                            || failed.getCause() instanceof ConnectionClosedException,
                     failed.toString());
             assertTrue(failed.getCause().getMessage().contains("closed"), failed.toString());
             for (ProcessHandle p : cli) {

@@ -12,10 +12,10 @@ import io.github.copilot4j.ConnectionClosedException;
 import io.github.copilot4j.CopilotClient;
 import io.github.copilot4j.CopilotSession;
 import io.github.copilot4j.SessionConfig;
+import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.micrometer.CopilotMetrics;
 import io.github.copilot4j.spi.ClientObserver;
 import io.github.copilot4j.store.jdbc.JdbcSessionStore;
-import io.github.copilot4j.devruntime.OfflineCopilot;
 import io.github.copilot4j.testing.db.TestPostgres;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
@@ -50,10 +50,13 @@ import org.springframework.test.context.DynamicPropertySource;
  * Copilot CLI (offline, fake model API) and the real PostgreSQL as the application's DataSource.
  * The tests run in order: the last one kills the CLI.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.endpoints.web.exposure.include=health",
-        "management.endpoint.health.show-details=always",
-        "management.endpoint.health.show-components=always"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "management.endpoints.web.exposure.include=health",
+            "management.endpoint.health.show-details=always",
+            "management.endpoint.health.show-components=always"
+        })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @DirtiesContext
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -108,17 +111,30 @@ class CopilotStarterRealCliTest {
         r.add("spring.datasource.password", () -> SCHEMA.server.password() == null ? "" : SCHEMA.server.password());
     }
 
-    @Autowired CopilotClient client;
-    @Autowired DataSource dataSource;
-    @Autowired MeterRegistry meters;
-    @LocalServerPort int port;
+    @Autowired
+    CopilotClient client;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @LocalServerPort
+    int port;
 
     @Test
     @Order(1)
     void withOnlyPropertiesTheContextStartsTheClientAndAnswersATurn() {
         assertEquals(ClientState.CONNECTED, client.state(), "started by the lifecycle once the context was ready");
-        CopilotSession s = client.createSession(SessionConfig.builder().sessionId("boot-turn-1").owner("user-1").model("gpt-5").build());
-        assertEquals("ECHO: hello from spring", s.sendAndWait("hello from spring", TURN).content());
+        CopilotSession s = client.createSession(SessionConfig.builder()
+                .sessionId("boot-turn-1")
+                .owner("user-1")
+                .model("gpt-5")
+                .build());
+        assertEquals(
+                "ECHO: hello from spring",
+                s.sendAndWait("hello from spring", TURN).content());
         s.close();
     }
 
@@ -147,18 +163,36 @@ class CopilotStarterRealCliTest {
     @Test
     @Order(3)
     void aTurnLeavesMetersWithTheExpectedTags() {
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         s.sendAndWait("measure me", TURN);
         s.close();
-        var turns = meters.find(CopilotMetrics.TURN).tags("model", "gpt-5", "outcome", "success", "transport", "stdio").timer();
-        assertNotNull(turns, "copilot.turn timer; meters: " + meters.getMeters().stream().map(m -> m.getId().toString()).toList());
+        var turns = meters.find(CopilotMetrics.TURN)
+                .tags("model", "gpt-5", "outcome", "success", "transport", "stdio")
+                .timer();
+        assertNotNull(
+                turns,
+                "copilot.turn timer; meters: "
+                        + meters.getMeters().stream()
+                                .map(m -> m.getId().toString())
+                                .toList());
         assertTrue(turns.count() >= 2, "both turns so far: " + turns.count());
-        var out = meters.find(CopilotMetrics.TOKENS).tags("type", "output", "model", "gpt-5").counter();
+        var out = meters.find(CopilotMetrics.TOKENS)
+                .tags("type", "output", "model", "gpt-5")
+                .counter();
         assertNotNull(out);
         // the fake model API counts a word as a token: "ECHO: hello from spring" + "ECHO: measure me"
         assertEquals(7, out.count(), 0.0);
-        assertTrue(meters.get(CopilotMetrics.TOKENS).tags("type", "input").counter().count() > 0);
-        assertTrue(meters.get(CopilotMetrics.RPC).tags("method", "session.create", "outcome", "success").timer().count() >= 2);
+        assertTrue(meters.get(CopilotMetrics.TOKENS)
+                        .tags("type", "input")
+                        .counter()
+                        .count()
+                > 0);
+        assertTrue(meters.get(CopilotMetrics.RPC)
+                        .tags("method", "session.create", "outcome", "success")
+                        .timer()
+                        .count()
+                >= 2);
         assertEquals(0.0, meters.get(CopilotMetrics.SESSIONS_OPEN).gauge().value());
     }
 
@@ -171,9 +205,14 @@ class CopilotStarterRealCliTest {
         assertEquals("reachable", up.path("details").path("store").asText(), up.toString());
         assertEquals("stdio", up.path("details").path("transport").asText(), up.toString());
 
-        long killed = ProcessHandle.current().descendants()
-                .filter(p -> p.info().command().map(cmd -> cmd.equals(OFFLINE.cliPath().toString()) || cmd.endsWith("/copilot")).orElse(false))
-                .peek(ProcessHandle::destroyForcibly).count();
+        long killed = ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info()
+                        .command()
+                        .map(cmd -> cmd.equals(OFFLINE.cliPath().toString()) || cmd.endsWith("/copilot"))
+                        .orElse(false))
+                .peek(ProcessHandle::destroyForcibly)
+                .count();
         assertTrue(killed >= 1, "the client's CLI process was found among this JVM's children");
         assertTrue(DISCONNECTED.await(30, TimeUnit.SECONDS), "the client saw its CLI die");
 
@@ -185,16 +224,20 @@ class CopilotStarterRealCliTest {
         assertTrue(RECONNECTED.await(90, TimeUnit.SECONDS), "the reconnect the health check asked for");
         JsonNode again = health();
         assertEquals("UP", again.path("status").asText(), again.toString());
-        CopilotSession s = client.createSession(SessionConfig.builder().model("gpt-5").build());
+        CopilotSession s =
+                client.createSession(SessionConfig.builder().model("gpt-5").build());
         assertEquals("ECHO: back again", s.sendAndWait("back again", TURN).content());
         assertEquals(1.0, meters.get(CopilotMetrics.RECONNECTS).counter().count());
         assertEquals(1.0, meters.get(CopilotMetrics.DISCONNECTS).counter().count());
     }
 
     JsonNode health() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/copilot")).timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/copilot"))
+                                .timeout(Duration.ofSeconds(60))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return new ObjectMapper().readTree(r.body());
     }
 }

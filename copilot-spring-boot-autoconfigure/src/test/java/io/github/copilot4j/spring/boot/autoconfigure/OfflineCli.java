@@ -11,7 +11,9 @@ final class OfflineCli {
     static void register(OfflineCopilot offline, DynamicPropertyRegistry registry) {
         registry.add("copilot.transport", () -> "stdio");
         registry.add("copilot.cli.path", () -> offline.cliPath().toString());
-        registry.add("copilot.cli.working-directory", () -> offline.environment().workDir().toString());
+        registry.add(
+                "copilot.cli.working-directory",
+                () -> offline.environment().workDir().toString());
         registry.add("copilot.cli.inherit-environment", () -> "false");
         for (Map.Entry<String, String> e : offline.environment().env().entrySet()) {
             registry.add("copilot.cli.environment[" + e.getKey() + "]", e::getValue);

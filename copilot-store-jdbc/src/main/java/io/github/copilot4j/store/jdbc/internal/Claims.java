@@ -26,14 +26,18 @@ public final class Claims {
     private final String nextToken;
 
     public Claims(boolean postgres) {
-        this.nextToken = postgres ? "SELECT nextval('copilot4j_session_claim_tokens')" : "SELECT NEXT VALUE FOR copilot4j_session_claim_tokens";
+        this.nextToken = postgres
+                ? "SELECT nextval('copilot4j_session_claim_tokens')"
+                : "SELECT NEXT VALUE FOR copilot4j_session_claim_tokens";
     }
 
     /** Grants the session to {@code holder} unless another holder's claim is live. */
     public SessionLease claim(Handle h, String sessionId, String holder, Duration duration) {
         Instant now = dbNow(h);
         SessionLease current = lock(h, sessionId);
-        if (current != null && !current.holder().equals(holder) && current.expiresAt().isAfter(now)) {
+        if (current != null
+                && !current.holder().equals(holder)
+                && current.expiresAt().isAfter(now)) {
             throw new SessionLeaseException.Held(current);
         }
         long token = h.createQuery(nextToken).mapTo(Long.class).one();
@@ -41,10 +45,17 @@ public final class Claims {
         // A concurrent first claim of the same id makes one INSERT fail on the primary key: the
         // caller retries the whole transaction, which then sees the winner's row.
         String sql = current == null
-                ? "INSERT INTO " + TABLE + " (holder, token, acquired_at, expires_at, session_id) VALUES (:h, :k, :a, :e, :s)"
-                : "UPDATE " + TABLE + " SET holder = :h, token = :k, acquired_at = :a, expires_at = :e WHERE session_id = :s";
-        h.createUpdate(sql).bind("s", sessionId).bind("h", holder).bind("k", token).bind("a", Rows.timestamp(now))
-                .bind("e", Rows.timestamp(granted.expiresAt())).execute();
+                ? "INSERT INTO " + TABLE
+                        + " (holder, token, acquired_at, expires_at, session_id) VALUES (:h, :k, :a, :e, :s)"
+                : "UPDATE " + TABLE
+                        + " SET holder = :h, token = :k, acquired_at = :a, expires_at = :e WHERE session_id = :s";
+        h.createUpdate(sql)
+                .bind("s", sessionId)
+                .bind("h", holder)
+                .bind("k", token)
+                .bind("a", Rows.timestamp(now))
+                .bind("e", Rows.timestamp(granted.expiresAt()))
+                .execute();
         return granted;
     }
 
@@ -55,21 +66,31 @@ public final class Claims {
         if (!claim.sameGrant(current)) {
             throw new SessionLeaseException.Stale(claim.sessionId(), claim.fencingToken(), current);
         }
-        SessionLease renewed = new SessionLease(claim.sessionId(), claim.holder(), claim.fencingToken(), now.plus(duration));
+        SessionLease renewed =
+                new SessionLease(claim.sessionId(), claim.holder(), claim.fencingToken(), now.plus(duration));
         h.createUpdate("UPDATE " + TABLE + " SET expires_at = :e WHERE session_id = :s AND token = :k")
-                .bind("e", Rows.timestamp(renewed.expiresAt())).bind("s", claim.sessionId()).bind("k", claim.fencingToken()).execute();
+                .bind("e", Rows.timestamp(renewed.expiresAt()))
+                .bind("s", claim.sessionId())
+                .bind("k", claim.fencingToken())
+                .execute();
         return renewed;
     }
 
     /** Ends {@code claim} if it is still current. */
     public boolean release(Handle h, SessionLease claim) {
         return h.createUpdate("DELETE FROM " + TABLE + " WHERE session_id = :s AND holder = :h AND token = :k")
-                .bind("s", claim.sessionId()).bind("h", claim.holder()).bind("k", claim.fencingToken()).execute() > 0;
+                        .bind("s", claim.sessionId())
+                        .bind("h", claim.holder())
+                        .bind("k", claim.fencingToken())
+                        .execute()
+                > 0;
     }
 
     public Optional<SessionLease> find(Handle h, String sessionId) {
         return h.createQuery("SELECT session_id, holder, token, expires_at FROM " + TABLE + " WHERE session_id = :s")
-                .bind("s", sessionId).map((rs, ctx) -> lease(rs)).findOne();
+                .bind("s", sessionId)
+                .map((rs, ctx) -> lease(rs))
+                .findOne();
     }
 
     /**
@@ -87,20 +108,32 @@ public final class Claims {
 
     /** Removes the session's claim, whoever holds it (with the session). */
     public void delete(Handle h, String sessionId) {
-        h.createUpdate("DELETE FROM " + TABLE + " WHERE session_id = :s").bind("s", sessionId).execute();
+        h.createUpdate("DELETE FROM " + TABLE + " WHERE session_id = :s")
+                .bind("s", sessionId)
+                .execute();
     }
 
     private static SessionLease lock(Handle h, String sessionId) {
-        return h.createQuery("SELECT session_id, holder, token, expires_at FROM " + TABLE + " WHERE session_id = :s FOR UPDATE")
-                .bind("s", sessionId).map((rs, ctx) -> lease(rs)).findOne().orElse(null);
+        return h.createQuery("SELECT session_id, holder, token, expires_at FROM " + TABLE
+                        + " WHERE session_id = :s FOR UPDATE")
+                .bind("s", sessionId)
+                .map((rs, ctx) -> lease(rs))
+                .findOne()
+                .orElse(null);
     }
 
     private static Instant dbNow(Handle h) {
-        return h.createQuery("SELECT CURRENT_TIMESTAMP").map((rs, ctx) -> rs.getObject(1, OffsetDateTime.class).toInstant()).one()
+        return h.createQuery("SELECT CURRENT_TIMESTAMP")
+                .map((rs, ctx) -> rs.getObject(1, OffsetDateTime.class).toInstant())
+                .one()
                 .truncatedTo(ChronoUnit.MILLIS);
     }
 
     private static SessionLease lease(ResultSet rs) throws SQLException {
-        return new SessionLease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getObject(4, OffsetDateTime.class).toInstant());
+        return new SessionLease(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getLong(3),
+                rs.getObject(4, OffsetDateTime.class).toInstant());
     }
 }

@@ -18,7 +18,8 @@ public final class ConfigCodec {
         try {
             return MAPPER.writeValueAsString(new TreeMap<>(config));
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("session config cannot be written as JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "session config cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -30,8 +31,10 @@ public final class ConfigCodec {
             Map<String, String> m = MAPPER.readValue(json, MAP);
             return m == null ? Map.of() : m;
         } catch (JsonProcessingException e) {
-            throw new SessionStoreException("The stored config of session '" + sessionId
-                    + "' is not a JSON object of strings (" + e.getOriginalMessage() + "); fix or clear the row's config column", e);
+            throw new SessionStoreException(
+                    "The stored config of session '" + sessionId + "' is not a JSON object of strings ("
+                            + e.getOriginalMessage() + "); fix or clear the row's config column",
+                    e);
         }
     }
 }

@@ -81,18 +81,25 @@ public final class Failures {
         SQLException e = sqlCause(t);
         String reason = e != null ? describe(e) : String.valueOf(t.getMessage());
         String prefix = store + " could not " + what + ": ";
-        if (t instanceof ConnectionException || (e != null && e.getSQLState() != null && e.getSQLState().startsWith("08"))) {
-            return new SessionStoreException(prefix + "no database connection (" + reason
-                    + "); check that the database is running and reachable with the DataSource's settings", t);
+        if (t instanceof ConnectionException
+                || (e != null && e.getSQLState() != null && e.getSQLState().startsWith("08"))) {
+            return new SessionStoreException(
+                    prefix + "no database connection (" + reason
+                            + "); check that the database is running and reachable with the DataSource's settings",
+                    t);
         }
         if (e != null && isMissingTable(e)) {
-            return new SessionStoreException(prefix + "the copilot4j tables are missing (" + reason
-                    + "); build the store with migrate(true), or apply the SQL scripts in " + migrationsLocation
-                    + " with your migration tool", t);
+            return new SessionStoreException(
+                    prefix + "the copilot4j tables are missing (" + reason
+                            + "); build the store with migrate(true), or apply the SQL scripts in " + migrationsLocation
+                            + " with your migration tool",
+                    t);
         }
         if (isTransient(t, false)) {
-            return new SessionStoreException(prefix + "the database kept reporting lock conflicts (" + reason
-                    + "); the store is heavily contended, retry later", t);
+            return new SessionStoreException(
+                    prefix + "the database kept reporting lock conflicts (" + reason
+                            + "); the store is heavily contended, retry later",
+                    t);
         }
         return new SessionStoreException(prefix + reason, t);
     }
@@ -101,7 +108,9 @@ public final class Failures {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         return state.equals("42P01") // PostgreSQL undefined_table
                 || state.startsWith("42S0") // H2 table or view not found
-                || e.getErrorCode() == 42102 || e.getErrorCode() == 42103 || e.getErrorCode() == 42104;
+                || e.getErrorCode() == 42102
+                || e.getErrorCode() == 42103
+                || e.getErrorCode() == 42104;
     }
 
     private static String describe(SQLException e) {

@@ -71,25 +71,31 @@ public final class H2DataSources {
         try {
             if (!Files.isDirectory(abs)) {
                 if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                    Files.createDirectories(abs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectories(
+                            abs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } else {
                     Files.createDirectories(abs);
                 }
             }
         } catch (IOException e) {
-            throw new SessionStoreException("Cannot create the H2 store directory " + abs + ": " + e.getMessage()
-                    + "; check that the parent exists and is writable", e);
+            throw new SessionStoreException(
+                    "Cannot create the H2 store directory " + abs + ": " + e.getMessage()
+                            + "; check that the parent exists and is writable",
+                    e);
         }
         try {
             PrivateFiles.tighten(abs.resolve(FILE_NAME + ".mv.db"));
             PrivateFiles.tighten(abs.resolve(FILE_NAME + ".trace.db"));
         } catch (IOException e) {
-            throw new SessionStoreException("Cannot make the H2 store files in " + abs + " owner-only: " + e.getMessage()
-                    + "; they must belong to the user running this process", e);
+            throw new SessionStoreException(
+                    "Cannot make the H2 store files in " + abs + " owner-only: " + e.getMessage()
+                            + "; they must belong to the user running this process",
+                    e);
         }
         warnIfAutoServerIsNotLoopback();
         PrivateFiles.register();
-        String url = "jdbc:h2:" + PrivateFiles.SCHEME + ":" + abs.resolve(FILE_NAME) + ";AUTO_SERVER=TRUE" + COMMON_SETTINGS;
+        String url =
+                "jdbc:h2:" + PrivateFiles.SCHEME + ":" + abs.resolve(FILE_NAME) + ";AUTO_SERVER=TRUE" + COMMON_SETTINGS;
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
         pool.setMaxConnections(MAX_CONNECTIONS);
         return new Owned(pool, pool::dispose);
@@ -101,16 +107,21 @@ public final class H2DataSources {
         String bind = SysProperties.BIND_ADDRESS;
         boolean loopback;
         try {
-            loopback = bind != null && !bind.isEmpty() && java.net.InetAddress.getByName(bind).isLoopbackAddress();
+            loopback = bind != null
+                    && !bind.isEmpty()
+                    && java.net.InetAddress.getByName(bind).isLoopbackAddress();
         } catch (IOException e) {
             loopback = false;
         }
         if (!loopback && !warned) {
             warned = true;
-            log.warn("The H2 auto-server of the session store listens on {}, not on loopback only (H2 read the JVM-wide {}"
-                    + " when it was first loaded: it was set so, or H2 was loaded before copilot4j set it to 127.0.0.1). Start the"
-                    + " JVM with -D{}=127.0.0.1 to keep it local; other hosts still need the key in the owner-only .lock.db",
-                    bind == null || bind.isEmpty() ? "every interface" : bind, BIND_PROPERTY, BIND_PROPERTY);
+            log.warn(
+                    "The H2 auto-server of the session store listens on {}, not on loopback only (H2 read the JVM-wide {}"
+                            + " when it was first loaded: it was set so, or H2 was loaded before copilot4j set it to 127.0.0.1). Start the"
+                            + " JVM with -D{}=127.0.0.1 to keep it local; other hosts still need the key in the owner-only .lock.db",
+                    bind == null || bind.isEmpty() ? "every interface" : bind,
+                    BIND_PROPERTY,
+                    BIND_PROPERTY);
         }
     }
 
@@ -120,8 +131,8 @@ public final class H2DataSources {
      */
     public static Owned memory(String name) {
         if (name == null || !MEMORY_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("In-memory database name must be 1..64 characters of [A-Za-z0-9_-], was '"
-                    + name + "'");
+            throw new IllegalArgumentException(
+                    "In-memory database name must be 1..64 characters of [A-Za-z0-9_-], was '" + name + "'");
         }
         JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:mem:" + name + COMMON_SETTINGS, "sa", "");
         pool.setMaxConnections(MAX_CONNECTIONS);
@@ -130,7 +141,8 @@ public final class H2DataSources {
             keeper = pool.getConnection();
         } catch (SQLException e) {
             pool.dispose();
-            throw new SessionStoreException("Cannot open the in-memory H2 database '" + name + "': " + e.getMessage(), e);
+            throw new SessionStoreException(
+                    "Cannot open the in-memory H2 database '" + name + "': " + e.getMessage(), e);
         }
         return new Owned(pool, () -> {
             try {

@@ -31,8 +31,8 @@ public final class Inputs {
 
     public static String owner(String owner) {
         if (owner != null && owner.length() > MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("owner is " + owner.length() + " characters long; at most "
-                    + MAX_KEY_LENGTH + " are allowed");
+            throw new IllegalArgumentException(
+                    "owner is " + owner.length() + " characters long; at most " + MAX_KEY_LENGTH + " are allowed");
         }
         return text("owner", owner);
     }

@@ -65,8 +65,11 @@ public final class Migrator {
     public void migrate() {
         if (postgres) {
             jdbi.useTransaction(h -> {
-                h.createQuery("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(:k, hashtext(COALESCE(current_schema(), '')))) l")
-                        .bind("k", ADVISORY_LOCK_CLASS).mapTo(Integer.class).one();
+                h.createQuery(
+                                "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(:k, hashtext(COALESCE(current_schema(), '')))) l")
+                        .bind("k", ADVISORY_LOCK_CLASS)
+                        .mapTo(Integer.class)
+                        .one();
                 h.execute("CREATE TABLE IF NOT EXISTS " + VERSION_TABLE + " (version INTEGER NOT NULL PRIMARY KEY,"
                         + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP(3) WITH TIME ZONE NOT NULL)");
                 apply(h);
@@ -77,8 +80,10 @@ public final class Migrator {
             for (int attempt = 1; ; attempt++) {
                 try {
                     jdbi.useHandle(h -> {
-                        h.execute("CREATE TABLE IF NOT EXISTS " + VERSION_TABLE + " (version INTEGER NOT NULL PRIMARY KEY,"
-                                + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP(3) WITH TIME ZONE NOT NULL)");
+                        h.execute(
+                                "CREATE TABLE IF NOT EXISTS " + VERSION_TABLE
+                                        + " (version INTEGER NOT NULL PRIMARY KEY,"
+                                        + " description VARCHAR(200) NOT NULL, installed_at TIMESTAMP(3) WITH TIME ZONE NOT NULL)");
                         apply(h);
                     });
                     return;
@@ -103,9 +108,12 @@ public final class Migrator {
             }
             h.createScript(script(m)).executeAsSeparateStatements();
             try {
-                h.createUpdate("INSERT INTO " + VERSION_TABLE + " (version, description, installed_at) VALUES (:v, :d, :t)")
-                        .bind("v", m.version()).bind("d", m.description())
-                        .bind("t", Rows.timestamp(Instant.now())).execute();
+                h.createUpdate("INSERT INTO " + VERSION_TABLE
+                                + " (version, description, installed_at) VALUES (:v, :d, :t)")
+                        .bind("v", m.version())
+                        .bind("d", m.description())
+                        .bind("t", Rows.timestamp(Instant.now()))
+                        .execute();
             } catch (RuntimeException e) {
                 if (postgres || !Failures.isUniqueViolation(e)) {
                     throw e;
@@ -125,7 +133,9 @@ public final class Migrator {
     }
 
     private static int recorded(Handle h) {
-        Integer v = h.createQuery("SELECT MAX(version) FROM " + VERSION_TABLE).mapTo(Integer.class).one();
+        Integer v = h.createQuery("SELECT MAX(version) FROM " + VERSION_TABLE)
+                .mapTo(Integer.class)
+                .one();
         return v == null ? 0 : v;
     }
 
@@ -139,8 +149,8 @@ public final class Migrator {
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new SessionStoreException("JDBC session store: cannot read migration " + path + " (" + location + ")", e);
+            throw new SessionStoreException(
+                    "JDBC session store: cannot read migration " + path + " (" + location + ")", e);
         }
     }
-
 }

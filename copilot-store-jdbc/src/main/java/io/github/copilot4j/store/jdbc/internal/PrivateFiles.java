@@ -29,8 +29,10 @@ public final class PrivateFiles extends FilePathWrapper {
     public static final String SCHEME = "c4jprivate";
 
     static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_ATTRIBUTE = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
-    static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_ATTRIBUTE =
+            PosixFilePermissions.asFileAttribute(OWNER_ONLY);
+    static final boolean POSIX =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static volatile boolean registered;
 
     /** Makes the prefix known to H2 (once per JVM). */
@@ -100,7 +102,12 @@ public final class PrivateFiles extends FilePathWrapper {
         FilePath created = super.createTempFile(suffix, inTempDir);
         if (POSIX) {
             String name = created.toString();
-            Files.setPosixFilePermissions(Paths.get(name.startsWith(getPrefix()) ? name.substring(getPrefix().length()) : name), OWNER_ONLY);
+            Files.setPosixFilePermissions(
+                    Paths.get(
+                            name.startsWith(getPrefix())
+                                    ? name.substring(getPrefix().length())
+                                    : name),
+                    OWNER_ONLY);
         }
         return created;
     }

@@ -47,15 +47,32 @@ public final class Rows {
         try {
             st = SessionStatus.valueOf(status);
         } catch (IllegalArgumentException e) {
-            throw new SessionStoreException("Session '" + id + "' has status '" + status
-                    + "', which this copilot4j does not know; upgrade copilot4j", e);
+            throw new SessionStoreException(
+                    "Session '" + id + "' has status '" + status
+                            + "', which this copilot4j does not know; upgrade copilot4j",
+                    e);
         }
-        return new SessionRecord(id, rs.getString("owner"), rs.getString("model"), rs.getString("summary"),
-                instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "last_activity_at"),
-                instant(rs, "expires_at"), st, rs.getLong("version"), ConfigCodec.fromJson(id, rs.getString("config")));
+        return new SessionRecord(
+                id,
+                rs.getString("owner"),
+                rs.getString("model"),
+                rs.getString("summary"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                instant(rs, "last_activity_at"),
+                instant(rs, "expires_at"),
+                st,
+                rs.getLong("version"),
+                ConfigCodec.fromJson(id, rs.getString("config")));
     };
 
-    public static final RowMapper<StoredEvent> EVENT = (rs, ctx) -> new StoredEvent(rs.getString("session_id"),
-            rs.getLong("seq"), rs.getString("event_id"), rs.getString("type"), instant(rs, "ts"),
-            rs.getString("parent_id"), rs.getString("agent_id"), rs.getString("data"));
+    public static final RowMapper<StoredEvent> EVENT = (rs, ctx) -> new StoredEvent(
+            rs.getString("session_id"),
+            rs.getLong("seq"),
+            rs.getString("event_id"),
+            rs.getString("type"),
+            instant(rs, "ts"),
+            rs.getString("parent_id"),
+            rs.getString("agent_id"),
+            rs.getString("data"));
 }

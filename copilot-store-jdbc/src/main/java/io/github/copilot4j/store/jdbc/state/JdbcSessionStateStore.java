@@ -1,9 +1,5 @@
 package io.github.copilot4j.store.jdbc.state;
 
-import io.github.copilot4j.store.jdbc.Dialect;
-import io.github.copilot4j.store.jdbc.internal.Failures;
-import io.github.copilot4j.store.jdbc.internal.Migrator;
-
 import io.github.copilot4j.spi.SessionLease;
 import io.github.copilot4j.spi.SessionLeaseException;
 import io.github.copilot4j.spi.SessionRecord;
@@ -14,6 +10,9 @@ import io.github.copilot4j.spi.SessionStoreException;
 import io.github.copilot4j.spi.StateDirEntry;
 import io.github.copilot4j.spi.StateFileStat;
 import io.github.copilot4j.spi.StatePaths;
+import io.github.copilot4j.store.jdbc.Dialect;
+import io.github.copilot4j.store.jdbc.internal.Failures;
+import io.github.copilot4j.store.jdbc.internal.Migrator;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -94,7 +93,9 @@ public final class JdbcSessionStateStore implements SessionStateStore {
         this.jdbi = jdbi;
         this.postgres = postgres;
         this.clock = clock;
-        this.nextToken = postgres ? "SELECT nextval('copilot4j_state_lease_tokens')" : "SELECT NEXT VALUE FOR copilot4j_state_lease_tokens";
+        this.nextToken = postgres
+                ? "SELECT nextval('copilot4j_state_lease_tokens')"
+                : "SELECT NEXT VALUE FOR copilot4j_state_lease_tokens";
         this.migrations = (postgres ? Dialect.POSTGRES : Dialect.H2).migrationsLocation();
     }
 
@@ -121,25 +122,31 @@ public final class JdbcSessionStateStore implements SessionStateStore {
     @Override
     public String readFile(String sessionId, String path) {
         check(sessionId, path);
-        return run("read " + path + " of session '" + sessionId + "'", () -> jdbi.withHandle(h -> {
-            List<Object[]> rows = h.createQuery("SELECT f.is_dir, c.content FROM " + FILES + " f LEFT JOIN " + CHUNKS
-                            + " c ON c.file_id = f.id WHERE f.session_id = :s AND f.path = :p ORDER BY c.chunk_no")
-                    .bind("s", sessionId).bind("p", path)
-                    .map((rs, ctx) -> new Object[] {rs.getBoolean(1), rs.getString(2)}).list();
-            if (rows.isEmpty()) {
-                throw new SessionStateException(StatePaths.ROOT.equals(path) ? Code.EISDIR : Code.ENOENT, "open", path);
-            }
-            if ((Boolean) rows.get(0)[0]) {
-                throw new SessionStateException(Code.EISDIR, "read", path);
-            }
-            StringBuilder out = new StringBuilder();
-            for (Object[] r : rows) {
-                if (r[1] != null) {
-                    out.append((String) r[1]);
-                }
-            }
-            return out.toString();
-        }));
+        return run(
+                "read " + path + " of session '" + sessionId + "'",
+                () -> jdbi.withHandle(h -> {
+                    List<Object[]> rows = h.createQuery(
+                                    "SELECT f.is_dir, c.content FROM " + FILES + " f LEFT JOIN " + CHUNKS
+                                            + " c ON c.file_id = f.id WHERE f.session_id = :s AND f.path = :p ORDER BY c.chunk_no")
+                            .bind("s", sessionId)
+                            .bind("p", path)
+                            .map((rs, ctx) -> new Object[] {rs.getBoolean(1), rs.getString(2)})
+                            .list();
+                    if (rows.isEmpty()) {
+                        throw new SessionStateException(
+                                StatePaths.ROOT.equals(path) ? Code.EISDIR : Code.ENOENT, "open", path);
+                    }
+                    if ((Boolean) rows.get(0)[0]) {
+                        throw new SessionStateException(Code.EISDIR, "read", path);
+                    }
+                    StringBuilder out = new StringBuilder();
+                    for (Object[] r : rows) {
+                        if (r[1] != null) {
+                            out.append((String) r[1]);
+                        }
+                    }
+                    return out.toString();
+                }));
     }
 
     @Override
@@ -175,15 +182,28 @@ public final class JdbcSessionStateStore implements SessionStateStore {
                 if (chunks > 0) {
                     insertChunk(h, n.id(), n.chunks(), content);
                 }
-                h.createUpdate("UPDATE " + FILES + " SET size_bytes = size_bytes + :b, chunk_count = chunk_count + :c, modified_at = :t"
-                        + " WHERE id = :id").bind("b", bytes).bind("c", chunks).bind("t", ts(now)).bind("id", n.id()).execute();
+                h.createUpdate("UPDATE " + FILES
+                                + " SET size_bytes = size_bytes + :b, chunk_count = chunk_count + :c, modified_at = :t"
+                                + " WHERE id = :id")
+                        .bind("b", bytes)
+                        .bind("c", chunks)
+                        .bind("t", ts(now))
+                        .bind("id", n.id())
+                        .execute();
             } else {
-                h.createUpdate("DELETE FROM " + CHUNKS + " WHERE file_id = :id").bind("id", n.id()).execute();
+                h.createUpdate("DELETE FROM " + CHUNKS + " WHERE file_id = :id")
+                        .bind("id", n.id())
+                        .execute();
                 if (chunks > 0) {
                     insertChunk(h, n.id(), 0, content);
                 }
-                h.createUpdate("UPDATE " + FILES + " SET size_bytes = :b, chunk_count = :c, modified_at = :t WHERE id = :id")
-                        .bind("b", bytes).bind("c", chunks).bind("t", ts(now)).bind("id", n.id()).execute();
+                h.createUpdate("UPDATE " + FILES
+                                + " SET size_bytes = :b, chunk_count = :c, modified_at = :t WHERE id = :id")
+                        .bind("b", bytes)
+                        .bind("c", chunks)
+                        .bind("t", ts(now))
+                        .bind("id", n.id())
+                        .execute();
             }
         });
     }
@@ -194,7 +214,9 @@ public final class JdbcSessionStateStore implements SessionStateStore {
         if (StatePaths.ROOT.equals(path)) {
             return true;
         }
-        return run("check " + path + " of session '" + sessionId + "'", () -> jdbi.withHandle(h -> node(h, sessionId, path, false) != null));
+        return run(
+                "check " + path + " of session '" + sessionId + "'",
+                () -> jdbi.withHandle(h -> node(h, sessionId, path, false) != null));
     }
 
     @Override
@@ -203,7 +225,9 @@ public final class JdbcSessionStateStore implements SessionStateStore {
         if (StatePaths.ROOT.equals(path)) {
             return new StateFileStat(true, 0, Instant.EPOCH, Instant.EPOCH);
         }
-        Node n = run("stat " + path + " of session '" + sessionId + "'", () -> jdbi.withHandle(h -> node(h, sessionId, path, false)));
+        Node n = run(
+                "stat " + path + " of session '" + sessionId + "'",
+                () -> jdbi.withHandle(h -> node(h, sessionId, path, false)));
         if (n == null) {
             throw new SessionStateException(Code.ENOENT, "stat", path);
         }
@@ -238,19 +262,24 @@ public final class JdbcSessionStateStore implements SessionStateStore {
     @Override
     public List<StateDirEntry> readdir(String sessionId, String path) {
         check(sessionId, path);
-        return run("list " + path + " of session '" + sessionId + "'", () -> jdbi.withHandle(h -> {
-            if (!StatePaths.ROOT.equals(path)) {
-                Node n = node(h, sessionId, path, false);
-                if (n == null || !n.dir()) {
-                    throw new SessionStateException(n == null ? Code.ENOENT : Code.ENOTDIR, "scandir", path);
-                }
-            }
-            List<StateDirEntry> out = new ArrayList<>(h.createQuery("SELECT path, is_dir FROM " + FILES + " WHERE session_id = :s AND parent = :p")
-                    .bind("s", sessionId).bind("p", path)
-                    .map((rs, ctx) -> new StateDirEntry(StatePaths.name(rs.getString(1)), rs.getBoolean(2))).list());
-            out.sort((a, b) -> a.name().compareTo(b.name()));
-            return out;
-        }));
+        return run(
+                "list " + path + " of session '" + sessionId + "'",
+                () -> jdbi.withHandle(h -> {
+                    if (!StatePaths.ROOT.equals(path)) {
+                        Node n = node(h, sessionId, path, false);
+                        if (n == null || !n.dir()) {
+                            throw new SessionStateException(n == null ? Code.ENOENT : Code.ENOTDIR, "scandir", path);
+                        }
+                    }
+                    List<StateDirEntry> out = new ArrayList<>(h.createQuery(
+                                    "SELECT path, is_dir FROM " + FILES + " WHERE session_id = :s AND parent = :p")
+                            .bind("s", sessionId)
+                            .bind("p", path)
+                            .map((rs, ctx) -> new StateDirEntry(StatePaths.name(rs.getString(1)), rs.getBoolean(2)))
+                            .list());
+                    out.sort((a, b) -> a.name().compareTo(b.name()));
+                    return out;
+                }));
     }
 
     @Override
@@ -270,13 +299,19 @@ public final class JdbcSessionStateStore implements SessionStateStore {
                     throw new SessionStateException(Code.EISDIR, "rm", path);
                 }
                 if (root) {
-                    h.createUpdate("DELETE FROM " + FILES + " WHERE session_id = :s").bind("s", sessionId).execute();
+                    h.createUpdate("DELETE FROM " + FILES + " WHERE session_id = :s")
+                            .bind("s", sessionId)
+                            .execute();
                     return;
                 }
                 h.createUpdate("DELETE FROM " + FILES + " WHERE session_id = :s AND path LIKE :prefix ESCAPE '\\'")
-                        .bind("s", sessionId).bind("prefix", likePrefix(path)).execute();
+                        .bind("s", sessionId)
+                        .bind("prefix", likePrefix(path))
+                        .execute();
             }
-            h.createUpdate("DELETE FROM " + FILES + " WHERE id = :id").bind("id", n.id()).execute();
+            h.createUpdate("DELETE FROM " + FILES + " WHERE id = :id")
+                    .bind("id", n.id())
+                    .execute();
         });
     }
 
@@ -306,7 +341,9 @@ public final class JdbcSessionStateStore implements SessionStateStore {
                     throw new SessionStateException(Code.EISDIR, "rename", where);
                 }
                 if (dest != null) {
-                    h.createUpdate("DELETE FROM " + FILES + " WHERE id = :id").bind("id", dest.id()).execute();
+                    h.createUpdate("DELETE FROM " + FILES + " WHERE id = :id")
+                            .bind("id", dest.id())
+                            .execute();
                 }
                 move(h, src.id(), destination, now);
                 return;
@@ -319,20 +356,32 @@ public final class JdbcSessionStateStore implements SessionStateStore {
                     throw new SessionStateException(Code.ENOTDIR, "rename", where);
                 }
                 int children = h.createQuery("SELECT COUNT(*) FROM " + FILES + " WHERE session_id = :s AND parent = :p")
-                        .bind("s", sessionId).bind("p", destination).mapTo(Integer.class).one();
+                        .bind("s", sessionId)
+                        .bind("p", destination)
+                        .mapTo(Integer.class)
+                        .one();
                 if (children > 0) {
                     throw new SessionStateException(Code.ENOTEMPTY, "rename", where);
                 }
-                h.createUpdate("DELETE FROM " + FILES + " WHERE id = :id").bind("id", dest.id()).execute();
+                h.createUpdate("DELETE FROM " + FILES + " WHERE id = :id")
+                        .bind("id", dest.id())
+                        .execute();
             }
-            List<Object[]> below = h.createQuery("SELECT id, path FROM " + FILES + " WHERE session_id = :s AND path LIKE :prefix ESCAPE '\\'")
-                    .bind("s", sessionId).bind("prefix", likePrefix(source))
-                    .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2)}).list();
+            List<Object[]> below = h.createQuery("SELECT id, path FROM " + FILES
+                            + " WHERE session_id = :s AND path LIKE :prefix ESCAPE '\\'")
+                    .bind("s", sessionId)
+                    .bind("prefix", likePrefix(source))
+                    .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2)})
+                    .list();
             if (!below.isEmpty()) {
-                PreparedBatch batch = h.prepareBatch("UPDATE " + FILES + " SET path = :path, parent = :parent WHERE id = :id");
+                PreparedBatch batch =
+                        h.prepareBatch("UPDATE " + FILES + " SET path = :path, parent = :parent WHERE id = :id");
                 for (Object[] row : below) {
                     String moved = StatePaths.rebase((String) row[1], source, destination);
-                    batch.bind("path", moved).bind("parent", StatePaths.parent(moved)).bind("id", (Long) row[0]).add();
+                    batch.bind("path", moved)
+                            .bind("parent", StatePaths.parent(moved))
+                            .bind("id", (Long) row[0])
+                            .add();
                 }
                 batch.execute();
             }
@@ -343,12 +392,18 @@ public final class JdbcSessionStateStore implements SessionStateStore {
     @Override
     public boolean deleteSession(String sessionId) {
         requireText("sessionId", sessionId);
-        return run("delete the state of session '" + sessionId + "'", () -> jdbi.inTransaction(h -> {
-            lockLease(h, sessionId);
-            int files = h.createUpdate("DELETE FROM " + FILES + " WHERE session_id = :s").bind("s", sessionId).execute();
-            h.createUpdate("DELETE FROM " + LEASES + " WHERE session_id = :s").bind("s", sessionId).execute();
-            return files > 0;
-        }));
+        return run(
+                "delete the state of session '" + sessionId + "'",
+                () -> jdbi.inTransaction(h -> {
+                    lockLease(h, sessionId);
+                    int files = h.createUpdate("DELETE FROM " + FILES + " WHERE session_id = :s")
+                            .bind("s", sessionId)
+                            .execute();
+                    h.createUpdate("DELETE FROM " + LEASES + " WHERE session_id = :s")
+                            .bind("s", sessionId)
+                            .execute();
+                    return files > 0;
+                }));
     }
 
     // ------------------------------------------------------------------ leases
@@ -358,56 +413,90 @@ public final class JdbcSessionStateStore implements SessionStateStore {
         requireText("sessionId", sessionId);
         requireText("holder", holder);
         requirePositive(duration);
-        return run("acquire the lease on session '" + sessionId + "'", () -> jdbi.inTransaction(h -> {
-            Instant now = dbNow(h);
-            SessionLease current = lockLease(h, sessionId);
-            if (current != null && !current.holder().equals(holder) && current.expiresAt().isAfter(now)) {
-                throw new SessionLeaseException.Held(current);
-            }
-            long token = h.createQuery(nextToken).mapTo(Long.class).one();
-            SessionLease granted = new SessionLease(sessionId, holder, token, now.plus(duration));
-            if (current == null) {
-                h.createUpdate("INSERT INTO " + LEASES + " (session_id, holder, token, acquired_at, expires_at) VALUES (:s, :h, :k, :a, :e)")
-                        .bind("s", sessionId).bind("h", holder).bind("k", token).bind("a", ts(now)).bind("e", ts(granted.expiresAt())).execute();
-            } else {
-                h.createUpdate("UPDATE " + LEASES + " SET holder = :h, token = :k, acquired_at = :a, expires_at = :e WHERE session_id = :s")
-                        .bind("s", sessionId).bind("h", holder).bind("k", token).bind("a", ts(now)).bind("e", ts(granted.expiresAt())).execute();
-            }
-            return granted;
-        }));
+        return run(
+                "acquire the lease on session '" + sessionId + "'",
+                () -> jdbi.inTransaction(h -> {
+                    Instant now = dbNow(h);
+                    SessionLease current = lockLease(h, sessionId);
+                    if (current != null
+                            && !current.holder().equals(holder)
+                            && current.expiresAt().isAfter(now)) {
+                        throw new SessionLeaseException.Held(current);
+                    }
+                    long token = h.createQuery(nextToken).mapTo(Long.class).one();
+                    SessionLease granted = new SessionLease(sessionId, holder, token, now.plus(duration));
+                    if (current == null) {
+                        h.createUpdate(
+                                        "INSERT INTO " + LEASES
+                                                + " (session_id, holder, token, acquired_at, expires_at) VALUES (:s, :h, :k, :a, :e)")
+                                .bind("s", sessionId)
+                                .bind("h", holder)
+                                .bind("k", token)
+                                .bind("a", ts(now))
+                                .bind("e", ts(granted.expiresAt()))
+                                .execute();
+                    } else {
+                        h.createUpdate(
+                                        "UPDATE " + LEASES
+                                                + " SET holder = :h, token = :k, acquired_at = :a, expires_at = :e WHERE session_id = :s")
+                                .bind("s", sessionId)
+                                .bind("h", holder)
+                                .bind("k", token)
+                                .bind("a", ts(now))
+                                .bind("e", ts(granted.expiresAt()))
+                                .execute();
+                    }
+                    return granted;
+                }));
     }
 
     @Override
     public SessionLease renewLease(SessionLease lease, Duration duration) {
         Objects.requireNonNull(lease, "lease");
         requirePositive(duration);
-        return run("renew the lease on session '" + lease.sessionId() + "'", () -> jdbi.inTransaction(h -> {
-            Instant now = dbNow(h);
-            SessionLease current = lockLease(h, lease.sessionId());
-            if (!isSame(current, lease)) {
-                throw new SessionLeaseException.Stale(lease.sessionId(), lease.fencingToken(), current);
-            }
-            SessionLease renewed = new SessionLease(lease.sessionId(), lease.holder(), lease.fencingToken(), now.plus(duration));
-            h.createUpdate("UPDATE " + LEASES + " SET expires_at = :e WHERE session_id = :s AND token = :k")
-                    .bind("e", ts(renewed.expiresAt())).bind("s", lease.sessionId()).bind("k", lease.fencingToken()).execute();
-            return renewed;
-        }));
+        return run(
+                "renew the lease on session '" + lease.sessionId() + "'",
+                () -> jdbi.inTransaction(h -> {
+                    Instant now = dbNow(h);
+                    SessionLease current = lockLease(h, lease.sessionId());
+                    if (!isSame(current, lease)) {
+                        throw new SessionLeaseException.Stale(lease.sessionId(), lease.fencingToken(), current);
+                    }
+                    SessionLease renewed = new SessionLease(
+                            lease.sessionId(), lease.holder(), lease.fencingToken(), now.plus(duration));
+                    h.createUpdate("UPDATE " + LEASES + " SET expires_at = :e WHERE session_id = :s AND token = :k")
+                            .bind("e", ts(renewed.expiresAt()))
+                            .bind("s", lease.sessionId())
+                            .bind("k", lease.fencingToken())
+                            .execute();
+                    return renewed;
+                }));
     }
 
     @Override
     public boolean releaseLease(SessionLease lease) {
         Objects.requireNonNull(lease, "lease");
-        return run("release the lease on session '" + lease.sessionId() + "'", () -> jdbi.withHandle(h ->
-                h.createUpdate("DELETE FROM " + LEASES + " WHERE session_id = :s AND holder = :h AND token = :k")
-                        .bind("s", lease.sessionId()).bind("h", lease.holder()).bind("k", lease.fencingToken()).execute() > 0));
+        return run(
+                "release the lease on session '" + lease.sessionId() + "'",
+                () -> jdbi.withHandle(h -> h.createUpdate("DELETE FROM " + LEASES
+                                        + " WHERE session_id = :s AND holder = :h AND token = :k")
+                                .bind("s", lease.sessionId())
+                                .bind("h", lease.holder())
+                                .bind("k", lease.fencingToken())
+                                .execute()
+                        > 0));
     }
 
     @Override
     public Optional<SessionLease> findLease(String sessionId) {
         requireText("sessionId", sessionId);
-        return run("read the lease on session '" + sessionId + "'", () -> jdbi.withHandle(h ->
-                h.createQuery("SELECT session_id, holder, token, expires_at FROM " + LEASES + " WHERE session_id = :s")
-                        .bind("s", sessionId).map((rs, ctx) -> lease(rs)).findOne()));
+        return run(
+                "read the lease on session '" + sessionId + "'",
+                () -> jdbi.withHandle(h -> h.createQuery("SELECT session_id, holder, token, expires_at FROM " + LEASES
+                                + " WHERE session_id = :s")
+                        .bind("s", sessionId)
+                        .map((rs, ctx) -> lease(rs))
+                        .findOne()));
     }
 
     /** Nothing to release: the DataSource belongs to the caller. */
@@ -424,15 +513,17 @@ public final class JdbcSessionStateStore implements SessionStateStore {
     }
 
     private void inWriteTransaction(String sessionId, long fencingToken, String what, Body body) {
-        run(what + " of session '" + sessionId + "'", () -> jdbi.inTransaction(h -> {
-            SessionLease current = lockLease(h, sessionId);
-            long expected = current == null ? UNFENCED : current.fencingToken();
-            if (fencingToken != expected) {
-                throw new SessionLeaseException.Stale(sessionId, fencingToken, current);
-            }
-            body.run(h);
-            return null;
-        }));
+        run(
+                what + " of session '" + sessionId + "'",
+                () -> jdbi.inTransaction(h -> {
+                    SessionLease current = lockLease(h, sessionId);
+                    long expected = current == null ? UNFENCED : current.fencingToken();
+                    if (fencingToken != expected) {
+                        throw new SessionLeaseException.Stale(sessionId, fencingToken, current);
+                    }
+                    body.run(h);
+                    return null;
+                }));
     }
 
     /** Runs a database operation, retrying races and lock conflicts; domain exceptions pass through. */
@@ -440,7 +531,10 @@ public final class JdbcSessionStateStore implements SessionStateStore {
         for (int attempt = 1; ; attempt++) {
             try {
                 return op.get();
-            } catch (SessionStateException | SessionLeaseException | SessionStoreException | IllegalArgumentException e) {
+            } catch (SessionStateException
+                    | SessionLeaseException
+                    | SessionStoreException
+                    | IllegalArgumentException e) {
                 throw e;
             } catch (RuntimeException e) {
                 if (attempt < MAX_ATTEMPTS && Failures.isTransient(e, true)) {
@@ -453,12 +547,18 @@ public final class JdbcSessionStateStore implements SessionStateStore {
     }
 
     private static boolean isSame(SessionLease current, SessionLease lease) {
-        return current != null && current.fencingToken() == lease.fencingToken() && current.holder().equals(lease.holder());
+        return current != null
+                && current.fencingToken() == lease.fencingToken()
+                && current.holder().equals(lease.holder());
     }
 
     private SessionLease lockLease(Handle h, String sessionId) {
-        return h.createQuery("SELECT session_id, holder, token, expires_at FROM " + LEASES + " WHERE session_id = :s FOR UPDATE")
-                .bind("s", sessionId).map((rs, ctx) -> lease(rs)).findOne().orElse(null);
+        return h.createQuery("SELECT session_id, holder, token, expires_at FROM " + LEASES
+                        + " WHERE session_id = :s FOR UPDATE")
+                .bind("s", sessionId)
+                .map((rs, ctx) -> lease(rs))
+                .findOne()
+                .orElse(null);
     }
 
     private static SessionLease lease(ResultSet rs) throws SQLException {
@@ -470,10 +570,14 @@ public final class JdbcSessionStateStore implements SessionStateStore {
     }
 
     private Node node(Handle h, String sessionId, String path, boolean lock) {
-        return h.createQuery("SELECT " + NODE_COLUMNS + " FROM " + FILES + " WHERE session_id = :s AND path = :p" + (lock ? " FOR UPDATE" : ""))
-                .bind("s", sessionId).bind("p", path)
-                .map((rs, ctx) -> new Node(rs.getLong(1), rs.getBoolean(2), rs.getLong(3), rs.getInt(4), instant(rs, 5), instant(rs, 6)))
-                .findOne().orElse(null);
+        return h.createQuery("SELECT " + NODE_COLUMNS + " FROM " + FILES + " WHERE session_id = :s AND path = :p"
+                        + (lock ? " FOR UPDATE" : ""))
+                .bind("s", sessionId)
+                .bind("p", path)
+                .map((rs, ctx) -> new Node(
+                        rs.getLong(1), rs.getBoolean(2), rs.getLong(3), rs.getInt(4), instant(rs, 5), instant(rs, 6)))
+                .findOne()
+                .orElse(null);
     }
 
     private boolean isDir(Handle h, String sessionId, String path) {
@@ -503,21 +607,36 @@ public final class JdbcSessionStateStore implements SessionStateStore {
     }
 
     private long insertNode(Handle h, String sessionId, String path, boolean dir, long size, int chunks, Instant now) {
-        return h.createUpdate("INSERT INTO " + FILES + " (session_id, path, parent, is_dir, size_bytes, chunk_count, modified_at, created_at)"
+        return h.createUpdate("INSERT INTO " + FILES
+                        + " (session_id, path, parent, is_dir, size_bytes, chunk_count, modified_at, created_at)"
                         + " VALUES (:s, :p, :parent, :d, :b, :c, :t, :t)")
-                .bind("s", sessionId).bind("p", path).bind("parent", StatePaths.parent(path)).bind("d", dir).bind("b", size)
-                .bind("c", chunks).bind("t", ts(now))
-                .executeAndReturnGeneratedKeys("id").map((rs, ctx) -> rs.getLong(1)).one();
+                .bind("s", sessionId)
+                .bind("p", path)
+                .bind("parent", StatePaths.parent(path))
+                .bind("d", dir)
+                .bind("b", size)
+                .bind("c", chunks)
+                .bind("t", ts(now))
+                .executeAndReturnGeneratedKeys("id")
+                .map((rs, ctx) -> rs.getLong(1))
+                .one();
     }
 
     private static void insertChunk(Handle h, long fileId, int chunkNo, String content) {
         h.createUpdate("INSERT INTO " + CHUNKS + " (file_id, chunk_no, content) VALUES (:f, :n, :c)")
-                .bind("f", fileId).bind("n", chunkNo).bind("c", content).execute();
+                .bind("f", fileId)
+                .bind("n", chunkNo)
+                .bind("c", content)
+                .execute();
     }
 
     private void move(Handle h, long id, String destination, Instant now) {
         h.createUpdate("UPDATE " + FILES + " SET path = :p, parent = :parent, modified_at = :t WHERE id = :id")
-                .bind("p", destination).bind("parent", StatePaths.parent(destination)).bind("t", ts(now)).bind("id", id).execute();
+                .bind("p", destination)
+                .bind("parent", StatePaths.parent(destination))
+                .bind("t", ts(now))
+                .bind("id", id)
+                .execute();
     }
 
     /** {@code dir/%} for LIKE, with LIKE's own characters escaped. */
@@ -534,7 +653,10 @@ public final class JdbcSessionStateStore implements SessionStateStore {
     }
 
     private Instant dbNow(Handle h) {
-        return h.createQuery("SELECT CURRENT_TIMESTAMP").map((rs, ctx) -> instant(rs, 1)).one().truncatedTo(ChronoUnit.MILLIS);
+        return h.createQuery("SELECT CURRENT_TIMESTAMP")
+                .map((rs, ctx) -> instant(rs, 1))
+                .one()
+                .truncatedTo(ChronoUnit.MILLIS);
     }
 
     private Instant now() {
@@ -557,7 +679,8 @@ public final class JdbcSessionStateStore implements SessionStateStore {
 
     private static void requireText(String name, String value) {
         if (value == null || value.isBlank() || value.length() > SessionRecord.MAX_ID_LENGTH) {
-            throw new IllegalArgumentException(name + " must be 1.." + SessionRecord.MAX_ID_LENGTH + " non-blank characters");
+            throw new IllegalArgumentException(
+                    name + " must be 1.." + SessionRecord.MAX_ID_LENGTH + " non-blank characters");
         }
         for (int i = 0; i < value.length(); i++) {
             if (Character.isISOControl(value.charAt(i))) {
@@ -614,12 +737,15 @@ public final class JdbcSessionStateStore implements SessionStateStore {
             try (Connection c = dataSource.getConnection()) {
                 product = c.getMetaData().getDatabaseProductName();
             } catch (SQLException e) {
-                throw new SessionStoreException("JDBC session state store cannot connect to its database (" + e.getMessage()
-                        + "); check that the database is running and the DataSource's settings", e);
+                throw new SessionStoreException(
+                        "JDBC session state store cannot connect to its database (" + e.getMessage()
+                                + "); check that the database is running and the DataSource's settings",
+                        e);
             }
             Dialect dialect = Dialect.fromProductName(product);
             if (dialect == null) {
-                throw new SessionStoreException("JDBC session state store supports H2 and PostgreSQL, not '" + product + "'");
+                throw new SessionStoreException(
+                        "JDBC session state store supports H2 and PostgreSQL, not '" + product + "'");
             }
             boolean postgres = dialect == Dialect.POSTGRES;
             Jdbi jdbi = Jdbi.create(dataSource);
@@ -629,7 +755,8 @@ public final class JdbcSessionStateStore implements SessionStateStore {
                 } catch (SessionStoreException e) {
                     throw e;
                 } catch (RuntimeException e) {
-                    throw Failures.translate("JDBC session state store", "migrate its schema", e, dialect.migrationsLocation());
+                    throw Failures.translate(
+                            "JDBC session state store", "migrate its schema", e, dialect.migrationsLocation());
                 }
             }
             return new JdbcSessionStateStore(jdbi, postgres, clock);

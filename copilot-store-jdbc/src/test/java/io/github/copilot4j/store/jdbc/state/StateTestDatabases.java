@@ -45,7 +45,8 @@ final class StateTestDatabases {
 
             @Override
             public void close() {
-                try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+                try (Connection c = pool.getConnection();
+                        Statement st = c.createStatement()) {
                     st.execute("SHUTDOWN");
                 } catch (SQLException ignored) {
                     // already gone
@@ -83,7 +84,8 @@ final class StateTestDatabases {
     static void expire(DataSource ds, String sessionId) {
         try (Connection c = ds.getConnection();
                 var st = c.prepareStatement("UPDATE copilot4j_state_leases SET expires_at = ? WHERE session_id = ?")) {
-            st.setObject(1, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusHours(1));
+            st.setObject(
+                    1, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusHours(1));
             st.setString(2, sessionId);
             st.executeUpdate();
         } catch (SQLException e) {
