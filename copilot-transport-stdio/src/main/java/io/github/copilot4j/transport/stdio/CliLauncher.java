@@ -322,6 +322,14 @@ public final class CliLauncher {
             return self();
         }
 
+        /**
+         * Switches on the runtime's own OpenTelemetry export (to an OTLP collector or a file): sets
+         * the environment variables of {@link CliTelemetry#environment()}.
+         */
+        public B telemetry(CliTelemetry telemetry) {
+            return putEnvironment(Objects.requireNonNull(telemetry, "telemetry").environment());
+        }
+
         /** The CLI's working directory (it must exist). Default: this JVM's. */
         public B workingDirectory(Path workingDirectory) {
             this.workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory");

@@ -2,6 +2,7 @@ package io.github.copilot4j.spring.boot.autoconfigure;
 
 import io.github.copilot4j.spi.Transport;
 import io.github.copilot4j.transport.stdio.CliLauncher;
+import io.github.copilot4j.transport.stdio.CliTelemetry;
 import io.github.copilot4j.transport.stdio.StdioTransport;
 import io.github.copilot4j.transport.tcp.TcpTransport;
 
@@ -66,7 +67,26 @@ final class CliTransports {
         if (hasText(cli.getLogLevel())) {
             b.logLevel(cli.getLogLevel());
         }
+        CliTelemetry telemetry = telemetry(cli.getTelemetry());
+        if (telemetry != null) {
+            b.telemetry(telemetry);
+        }
         return b;
+    }
+
+    /** The runtime's OpenTelemetry export from {@code copilot.cli.telemetry.*}, or null when neither destination is set. */
+    static CliTelemetry telemetry(CopilotProperties.Telemetry t) {
+        if (t.getOtlpEndpoint() == null && t.getFile() == null) {
+            return null;
+        }
+        CliTelemetry c = new CliTelemetry(t.getOtlpEndpoint(), null, t.getFile(), null, t.isCaptureMessageContent());
+        if (hasText(t.getOtlpProtocol())) {
+            c = c.withOtlpProtocol(t.getOtlpProtocol());
+        }
+        if (hasText(t.getSourceName())) {
+            c = c.withSourceName(t.getSourceName());
+        }
+        return c;
     }
 
     private static boolean hasText(String s) {

@@ -1,5 +1,6 @@
 package io.github.copilot4j.spring.boot.autoconfigure;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,6 +105,12 @@ public class CopilotProperties {
         private Path workingDirectory;
         /** The CLI's log level (e.g. info, debug). */
         private String logLevel;
+        /** The runtime's own OpenTelemetry export (off unless an OTLP endpoint or a file is set). */
+        private final Telemetry telemetry = new Telemetry();
+
+        public Telemetry getTelemetry() {
+            return telemetry;
+        }
 
         public Path getPath() {
             return path;
@@ -167,6 +174,60 @@ public class CopilotProperties {
 
         public void setLogLevel(String logLevel) {
             this.logLevel = logLevel;
+        }
+    }
+
+    /** The runtime's own OpenTelemetry export: its spans and metrics (turns, model calls, tools). */
+    public static class Telemetry {
+        /** OTLP collector base URL, e.g. http://127.0.0.1:4318 (the runtime posts to /v1/traces and /v1/metrics). */
+        private URI otlpEndpoint;
+        /** OTLP protocol: http/json, http/protobuf or grpc (default: the runtime's). */
+        private String otlpProtocol;
+        /** A JSON-lines file for the spans, instead of a collector. */
+        private Path file;
+        /** The instrumentation source name the runtime reports. */
+        private String sourceName;
+        /** Whether spans may carry prompts and answers (they may hold personal data). */
+        private boolean captureMessageContent;
+
+        public URI getOtlpEndpoint() {
+            return otlpEndpoint;
+        }
+
+        public void setOtlpEndpoint(URI otlpEndpoint) {
+            this.otlpEndpoint = otlpEndpoint;
+        }
+
+        public String getOtlpProtocol() {
+            return otlpProtocol;
+        }
+
+        public void setOtlpProtocol(String otlpProtocol) {
+            this.otlpProtocol = otlpProtocol;
+        }
+
+        public Path getFile() {
+            return file;
+        }
+
+        public void setFile(Path file) {
+            this.file = file;
+        }
+
+        public String getSourceName() {
+            return sourceName;
+        }
+
+        public void setSourceName(String sourceName) {
+            this.sourceName = sourceName;
+        }
+
+        public boolean isCaptureMessageContent() {
+            return captureMessageContent;
+        }
+
+        public void setCaptureMessageContent(boolean captureMessageContent) {
+            this.captureMessageContent = captureMessageContent;
         }
     }
 
