@@ -55,6 +55,8 @@ class CopilotMetricsTest {
     LinkedBlockingQueue<ClientObserver.TurnOutcome> ended = new LinkedBlockingQueue<>();
 
     LinkedBlockingQueue<io.github.copilot4j.StoreFailure> storeFailures = new LinkedBlockingQueue<>();
+    /** disconnected() calls, to wait on (this observer comes after the metrics one, so they have counted it). */
+    LinkedBlockingQueue<ConnectionClosedException> disconnects = new LinkedBlockingQueue<>();
 
     CopilotClient start(SessionStore store) {
         CopilotMetrics metrics =
@@ -73,6 +75,11 @@ class CopilotMetricsTest {
                     @Override
                     public void storeFailure(io.github.copilot4j.StoreFailure failure) {
                         storeFailures.add(failure);
+                    }
+
+                    @Override
+                    public void disconnected(CopilotClient c, ConnectionClosedException reason) {
+                        disconnects.add(reason);
                     }
                 })
                 .build();
@@ -274,6 +281,9 @@ class CopilotMetricsTest {
                 inFlight.handle((r, e) -> e).get(10, TimeUnit.SECONDS).getCause() instanceof ConnectionClosedException
                         || inFlight.isCompletedExceptionally());
         release.countDown();
+        // The turn fails as soon as the connection ends; observers hear of the disconnect a little
+        // later, once the client has dropped the connection's sessions: wait for that.
+        assertNotNull(disconnects.poll(10, TimeUnit.SECONDS), "observers are told of the disconnect");
         assertEquals(1, counter(CopilotMetrics.DISCONNECTS));
         assertEquals(0, meters.get(CopilotMetrics.SESSIONS_OPEN).gauge().value());
         assertThat(observations)
