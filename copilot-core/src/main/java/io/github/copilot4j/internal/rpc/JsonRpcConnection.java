@@ -446,14 +446,7 @@ public final class JsonRpcConnection implements AutoCloseable {
     }
 
     private void finish(Throwable failure) {
-        if (localCloseReason == null) {
-            try {
-                handler.onEnding();
-            } catch (RuntimeException e) {
-                log.warn("onEnding handler failed", e);
-            }
-        }
-        String reason;
+        String reason = null;
         boolean protocolError = false;
         if (localCloseReason != null) {
             reason = localCloseReason;
@@ -464,7 +457,21 @@ public final class JsonRpcConnection implements AutoCloseable {
             log.error("{}", failure.getMessage());
             reason = failure.getMessage();
             protocolError = true; // the runtime still runs and the stream is out of step: end it
-        } else {
+        }
+        if (reason != null) {
+            // Known at once: recorded before anyone hears of the end, so that a caller who finds the
+            // client disconnected can also read why (requireConnected names it).
+            closeReason = new ConnectionClosedException(reason, failure);
+        }
+        if (localCloseReason == null) {
+            try {
+                handler.onEnding();
+            } catch (RuntimeException e) {
+                log.warn("onEnding handler failed", e);
+            }
+        }
+        if (reason == null) {
+            // Asking the channel can wait for the process to exit: only after the state has flipped.
             String described;
             try {
                 described = channel.describeTermination(failure, terminationWait);
@@ -473,7 +480,8 @@ public final class JsonRpcConnection implements AutoCloseable {
             }
             reason = described;
         }
-        ConnectionClosedException ex = new ConnectionClosedException(reason, failure);
+        ConnectionClosedException ex =
+                closeReason != null ? closeReason : new ConnectionClosedException(reason, failure);
         // Record why before closing the channel, so that a writer failing on the closed channel reports it.
         closeReason = ex;
         closed.set(true);

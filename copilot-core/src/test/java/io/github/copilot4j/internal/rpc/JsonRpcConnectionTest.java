@@ -2,6 +2,7 @@ package io.github.copilot4j.internal.rpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -186,6 +188,51 @@ class JsonRpcConnectionTest {
     @Test
     void negativeContentLengthClosesWithProtocolError() throws Exception {
         assertClosesWith("Content-Length: -5\r\n\r\n", "negative Content-Length");
+    }
+
+    /**
+     * Whoever hears of the end first (the client flips its state there) can already read why, so a
+     * call refused right after names the protocol error. It did not: the reason was recorded after.
+     */
+    @Test
+    void theReasonOfAProtocolErrorIsKnownWhenTheHandlerHearsOfTheEnd() throws Exception {
+        PipeChannel ch = new PipeChannel();
+        java.util.concurrent.atomic.AtomicReference<JsonRpcConnection> self =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        CompletableFuture<Optional<ConnectionClosedException>> atEnding = new CompletableFuture<>();
+        JsonRpcConnection c = new JsonRpcConnection(
+                ch,
+                new JsonRpcConnection.Handler() {
+                    @Override
+                    public void onNotification(String method, JsonNode params) {}
+
+                    @Override
+                    public CompletableFuture<JsonNode> onRequest(String method, JsonNode params) {
+                        return null;
+                    }
+
+                    @Override
+                    public void onEnding() {
+                        atEnding.complete(Optional.ofNullable(self.get().closeReason()));
+                    }
+
+                    @Override
+                    public void onClosed(ConnectionClosedException reason) {}
+                },
+                executor,
+                4096,
+                Duration.ofMillis(100));
+        self.set(c);
+        try {
+            c.start();
+            ch.peerOut().write("Content-Length: 99999999999\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            ch.peerOut().flush();
+            ConnectionClosedException known = atEnding.get(10, TimeUnit.SECONDS).orElse(null);
+            assertNotNull(known, "the reason is recorded before the handler hears of the end");
+            assertTrue(known.getMessage().contains("Protocol error"), known.getMessage());
+        } finally {
+            c.close();
+        }
     }
 
     @Test
